@@ -1,0 +1,85 @@
+/**
+ * The engine contract (DESIGN.md §1, STYLE.md #1).
+ *
+ * A node is a state machine driven by `handle(input, now)`; it answers with a list of
+ * outputs that the runtime (the TCP daemon or the simulator) carries out. The engine never
+ * reads a clock, draws ambient randomness or touches a socket: time arrives with every
+ * input, randomness and crypto are injected at construction.
+ *
+ * Rules:
+ * 1. The runtime drains every output of a call before the next call.
+ * 2. A `wake` output replaces the previous one: the node wants one `tick` at `at` or later.
+ *    Spurious or early ticks are harmless no-ops.
+ * 3. Link ids are chosen by the runtime and unique per node for the node's lifetime.
+ *    Outbound links are correlated with the `dial` number the engine chose.
+ */
+
+/** Milliseconds in the node's world (virtual in the simulator, wall clock in the daemon). */
+export type Millis = number;
+/** A link handle, chosen by the runtime. */
+export type LinkId = number;
+/** A node ID: lowercase base32 of the first 20 bytes of SHA-256(signKey || dhKey). */
+export type NodeId = string;
+
+export type Input =
+  /** First call of a node's life: join the network (bootstrap addresses are in the config). */
+  | { type: 'start' }
+  /** The wake-up the node asked for (or a spurious one). */
+  | { type: 'tick' }
+  /** A link is open. Outbound links carry the engine's dial number; inbound ones do not. */
+  | { type: 'linkOpened'; link: LinkId; dial?: number; remoteAddress: string }
+  /** An outbound dial could not be completed. */
+  | { type: 'dialFailed'; dial: number; reason: string }
+  /** The link is gone (closed by the peer, reset, or broken). */
+  | { type: 'linkClosed'; link: LinkId; reason: string }
+  /** One whole frame (length prefix included) received on a link. */
+  | { type: 'frame'; link: LinkId; bytes: Uint8Array }
+  /** A local request from the node's owner. */
+  | { type: 'command'; command: Command };
+
+export type Command =
+  /** Leave gracefully: tell the neighbours, close every link, stop. */
+  { type: 'leave' };
+
+export type Output =
+  | { type: 'send'; link: LinkId; bytes: Uint8Array }
+  | { type: 'dial'; dial: number; address: string }
+  | { type: 'close'; link: LinkId; reason: string }
+  | { type: 'wake'; at: Millis }
+  | { type: 'event'; event: EngineEvent };
+
+/** Why a neighbour left the active view. */
+export type NeighbourLossReason =
+  | 'link-closed'
+  | 'heartbeat-timeout'
+  | 'disconnected'
+  | 'left'
+  | 'evicted'
+  | 'replaced';
+
+/**
+ * Observable facts for metrics, traces and logs. Events never change engine behaviour.
+ */
+export type EngineEvent =
+  | { type: 'joined' }
+  | { type: 'neighbourUp'; peer: NodeId; activeSize: number }
+  | { type: 'neighbourDown'; peer: NodeId; reason: NeighbourLossReason; activeSize: number }
+  /** The active view is back to its target size after a failure-caused loss began at `since`. */
+  | { type: 'viewRepaired'; since: Millis; lost: NodeId[] }
+  | { type: 'linkRejected'; link: LinkId; reason: string }
+  | { type: 'left' }
+  | { type: 'drop'; what: string };
+
+/** A runtime-independent view of a node, for invariants and metrics. */
+export interface NodeSnapshot {
+  id: NodeId;
+  active: NodeId[];
+  passive: NodeId[];
+}
+
+/** What both runtimes drive. */
+export interface Engine {
+  handle(input: Input, now: Millis): Output[];
+  /** The node's views, for invariant checks and metrics. */
+  snapshot(): NodeSnapshot;
+}

@@ -1,0 +1,37 @@
+/**
+ * Wire limits: every size the codec accepts, in one place (STYLE.md #4). Decoding rejects
+ * anything outside them with a typed reason; encoding our own oversize value is a bug.
+ */
+
+/** Bumped on any incompatible change of the frame layout or a message body. */
+export const PROTOCOL_VERSION = 1;
+
+/** Frame header: u32 length (of everything after it) + u8 version + u8 type. */
+export const FRAME_LENGTH_BYTES = 4;
+export const FRAME_HEADER_BYTES = FRAME_LENGTH_BYTES + 2;
+
+/**
+ * Largest frame, header included. Room for one fixed-size onion packet (2 KiB payload
+ * class, as Nym's Sphinx packets) plus headers, and for the largest control message
+ * (a shuffle of PEER_ENTRIES_MAX entries of ~90 bytes ≈ 2.9 KiB). 8 KiB keeps a single
+ * hostile frame cheap to buffer.
+ */
+export const FRAME_MAX_BYTES = 8 * 1024;
+
+export const NODE_ID_BYTES = 20;
+export const PUBLIC_KEY_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+/** Link-hello challenge nonce: 128 bits, never repeats by chance. */
+export const HELLO_NONCE_BYTES = 16;
+
+/** "host:port" in ASCII. The longest IPv6 literal with port is 47 chars; DNS names fit in 64. */
+export const ADDRESS_MAX_BYTES = 64;
+
+/**
+ * Most peer entries in one message (shuffle, shuffle reply, leave suggestions). HyParView
+ * shuffles k_a + k_p + 1 = 8 entries; 32 leaves room for larger test configs.
+ */
+export const PEER_ENTRIES_MAX = 32;
+
+/** Largest random-walk TTL on the wire (HyParView's ARWL is 6). */
+export const TTL_MAX = 16;

@@ -1,0 +1,54 @@
+/**
+ * Every message of the peer protocol and its code: the one table (STYLE.md #9).
+ *
+ * Codes 0x01–0x3f are control (link set-up, membership, liveness); 0x40–0x7f are data
+ * (onion packets, added with the data plane). A frame's type byte must be in the table.
+ */
+import type { NodeId } from '../types.js';
+
+/** A node as other nodes learn it: its ID and the address it listens on. */
+export interface PeerEntry {
+  id: NodeId;
+  /** "host:port"; empty when the node accepts no inbound links. */
+  address: string;
+}
+
+export type Message =
+  /** First frame on a link, both directions: who I claim to be, and a challenge for you. */
+  | { type: 'hello'; signKey: Uint8Array; dhKey: Uint8Array; address: string; nonce: Uint8Array }
+  /** Proof of identity: Ed25519 signature over the link transcript (see engine/link-auth.ts). */
+  | { type: 'auth'; signature: Uint8Array }
+  /** HyParView JOIN: the sender (known from the hello) asks to enter the overlay. */
+  | { type: 'join' }
+  /** HyParView FORWARD_JOIN: a random walk that lands the newcomer in several views. */
+  | { type: 'forwardJoin'; newcomer: PeerEntry; ttl: number }
+  /** HyParView NEIGHBOR: please put me in your active view. */
+  | { type: 'neighbour'; priority: 'high' | 'low' }
+  | { type: 'neighbourReply'; accepted: boolean }
+  /** You are no longer in my active view. `leaving`: I am leaving the network for good. */
+  | { type: 'disconnect'; leaving: boolean; suggestions: PeerEntry[] }
+  /** HyParView SHUFFLE: a random walk carrying a sample of the origin's views. */
+  | { type: 'shuffle'; origin: PeerEntry; ttl: number; entries: PeerEntry[] }
+  | { type: 'shuffleReply'; entries: PeerEntry[] }
+  /** Keep-alive on an active link; any frame counts as a sign of life. */
+  | { type: 'ping' };
+
+export type MessageType = Message['type'];
+export type MessageClass = 'control' | 'data';
+
+/** The one table of message codes. */
+export const MESSAGE_CODES = {
+  hello: { code: 0x01, class: 'control' },
+  auth: { code: 0x02, class: 'control' },
+  join: { code: 0x10, class: 'control' },
+  forwardJoin: { code: 0x11, class: 'control' },
+  neighbour: { code: 0x12, class: 'control' },
+  neighbourReply: { code: 0x13, class: 'control' },
+  disconnect: { code: 0x14, class: 'control' },
+  shuffle: { code: 0x15, class: 'control' },
+  shuffleReply: { code: 0x16, class: 'control' },
+  ping: { code: 0x17, class: 'control' },
+} as const satisfies Record<MessageType, { code: number; class: MessageClass }>;
+
+export const CONTROL_CODE_RANGE = [0x01, 0x3f] as const;
+export const DATA_CODE_RANGE = [0x40, 0x7f] as const;
