@@ -1,0 +1,337 @@
+/**
+ * The link table: every connection of one node, from dial to close, and the signed hello
+ * that turns a connection into a link to a proven node ID.
+ *
+ * Theory of operation:
+ * - `sendTo(target, message)` sends on the ready link to `target.id`, or queues the message
+ *   on a link or dial still being set up for it, or dials `target.address`.
+ * - A link is *ready* once the peer's AUTH verified. Only then does the node layer hear of
+ *   it (`onLinkReady`) and of the messages on it (`onMessage`). Before that the only
+ *   messages accepted are HELLO and AUTH; anything else closes the link.
+ * - At most one ready link per peer: when both sides dial each other at once, the link
+ *   dialed by the smaller node ID wins on both sides (each side decides the same).
+ * - Bad bytes from a peer close the link with the decode reason (STYLE.md #7); they never
+ *   throw.
+ */
+import { signAuth, verifyAuth, type HelloKeys } from './link-auth.js';
+import type { Identity } from './identity.js';
+import { nodeIdOf } from './identity.js';
+import type { CryptoSuite } from './crypto/suite.js';
+import type { Random } from './random.js';
+import type { LinkId, Millis, NodeId, Output } from './types.js';
+import { decodeFrame, encodeMessage } from './wire/codec.js';
+import { HELLO_NONCE_BYTES } from './wire/limits.js';
+import type { Message, PeerEntry } from './wire/messages.js';
+
+/** Where to send: a known node (id and address) or, for a bootstrap, only an address. */
+export interface Target {
+  id?: NodeId;
+  address: string;
+}
+
+export interface Peer {
+  id: NodeId;
+  /** The address the peer says it listens on (from its hello). */
+  address: string;
+  signKey: Uint8Array;
+  dhKey: Uint8Array;
+}
+
+export interface Link {
+  readonly id: LinkId;
+  readonly outbound: boolean;
+  readonly remoteAddress: string;
+  readonly openedAt: Millis;
+  /** Set on an outbound link dialed for a known node: any other identity is refused. */
+  readonly expectedId: NodeId | undefined;
+  readonly myNonce: Uint8Array;
+  peerHello: (HelloKeys & { id: NodeId; address: string }) | undefined;
+  /** The proven peer, once its AUTH verified. */
+  peer: Peer | undefined;
+  lastHeard: Millis;
+  lastSent: Millis;
+  /** Last frame in either direction other than a keep-alive: idle links close. */
+  lastUsed: Millis;
+  queue: Message[];
+}
+
+interface Dial {
+  readonly dial: number;
+  readonly target: Target;
+  readonly startedAt: Millis;
+  queue: Message[];
+}
+
+/** What the link table tells the node layer. */
+export interface LinkEvents {
+  onLinkReady(link: Link, peer: Peer): void;
+  onMessage(link: Link, peer: Peer, message: Message): void;
+  /** A ready link closed (either side, any reason). */
+  onLinkLost(link: Link, peer: Peer, reason: string): void;
+  /** A dial or an unfinished link for `target` failed; its queued messages are gone. */
+  onUnreachable(target: Target, reason: string): void;
+  /** A message we could not keep (queue full, too many links): counted, never silent. */
+  onDrop(what: string): void;
+}
+
+export interface LinkLimits {
+  pendingQueueMax: number;
+  linksMax: number;
+  handshakeTimeoutMs: number;
+  linkIdleMs: number;
+  requestTimeoutMs: number;
+}
+
+export class LinkTable {
+  private readonly links = new Map<LinkId, Link>();
+  private readonly dials = new Map<number, Dial>();
+  private readonly readyByPeer = new Map<NodeId, Link>();
+  private nextDial = 1;
+  private readonly myHello: Omit<HelloKeys, 'nonce'>;
+
+  constructor(
+    private readonly identity: Identity,
+    private readonly address: string,
+    private readonly crypto: CryptoSuite,
+    private readonly random: Random,
+    private readonly limits: LinkLimits,
+    private readonly events: LinkEvents,
+    private readonly emit: (output: Output) => void,
+  ) {
+    this.myHello = { signKey: identity.signPublic, dhKey: identity.dhPublic };
+  }
+
+  get size(): number {
+    return this.links.size + this.dials.size;
+  }
+
+  readyLink(peer: NodeId): Link | undefined {
+    return this.readyByPeer.get(peer);
+  }
+
+  /** True while a dial or an unfinished link is under way for this node. */
+  isConnecting(peer: NodeId): boolean {
+    for (const dial of this.dials.values()) if (dial.target.id === peer) return true;
+    for (const link of this.links.values()) {
+      if (!link.peer && (link.expectedId === peer || link.peerHello?.id === peer)) return true;
+    }
+    return false;
+  }
+
+  sendTo(target: Target, message: Message, now: Millis): void {
+    if (target.id !== undefined) {
+      const ready = this.readyByPeer.get(target.id);
+      if (ready) return this.send(ready, message, now);
+      const pending = this.pendingFor(target.id);
+      if (pending) return this.enqueue(pending, message);
+    }
+    if (this.size >= this.limits.linksMax) {
+      this.events.onDrop('links-full');
+      this.events.onUnreachable(target, 'links-full');
+      return;
+    }
+    const dial = this.nextDial++;
+    this.dials.set(dial, { dial, target, startedAt: now, queue: [message] });
+    this.emit({ type: 'dial', dial, address: target.address });
+  }
+
+  send(link: Link, message: Message, now: Millis): void {
+    link.lastSent = now;
+    if (message.type !== 'ping') link.lastUsed = now;
+    this.emit({ type: 'send', link: link.id, bytes: encodeMessage(message) });
+  }
+
+  close(link: Link, reason: string): void {
+    this.forget(link, reason, true);
+  }
+
+  closeAll(reason: string): void {
+    for (const link of [...this.links.values()]) this.forget(link, reason, true);
+    for (const dial of this.dials.values()) this.events.onUnreachable(dial.target, reason);
+    this.dials.clear();
+  }
+
+  // ---- runtime inputs -------------------------------------------------------------------
+
+  linkOpened(link: LinkId, dial: number | undefined, remoteAddress: string, now: Millis): void {
+    const pending = dial === undefined ? undefined : this.dials.get(dial);
+    if (dial !== undefined) {
+      if (!pending) {
+        // A dial we already gave up on (timed out): not ours any more.
+        this.emit({ type: 'close', link, reason: 'dial-abandoned' });
+        return;
+      }
+      this.dials.delete(dial);
+    } else if (this.size >= this.limits.linksMax) {
+      this.events.onDrop('links-full');
+      this.emit({ type: 'close', link, reason: 'links-full' });
+      return;
+    }
+    const state: Link = {
+      id: link,
+      outbound: dial !== undefined,
+      remoteAddress,
+      openedAt: now,
+      expectedId: pending?.target.id,
+      myNonce: this.random.bytes(HELLO_NONCE_BYTES),
+      peerHello: undefined,
+      peer: undefined,
+      lastHeard: now,
+      lastSent: now,
+      lastUsed: now,
+      queue: pending?.queue ?? [],
+    };
+    this.links.set(link, state);
+    this.send(state, { type: 'hello', ...this.myHello, address: this.address, nonce: state.myNonce }, now);
+  }
+
+  dialFailed(dial: number, reason: string): void {
+    const pending = this.dials.get(dial);
+    if (!pending) return;
+    this.dials.delete(dial);
+    this.events.onUnreachable(pending.target, reason);
+  }
+
+  linkClosed(link: LinkId, reason: string): void {
+    const state = this.links.get(link);
+    if (state) this.forget(state, reason, false);
+  }
+
+  frame(linkId: LinkId, bytes: Uint8Array, now: Millis): void {
+    const link = this.links.get(linkId);
+    if (!link) return; // closed on our side; the frame was in flight
+    const decoded = decodeFrame(bytes);
+    if (decoded.kind !== 'message' || decoded.size !== bytes.length) {
+      const reason = decoded.kind === 'error' ? decoded.error.reason : 'bad-frame-boundary';
+      this.events.onDrop(`decode:${reason}`);
+      return this.close(link, `decode-error:${reason}`);
+    }
+    link.lastHeard = now;
+    const message = decoded.message;
+    if (message.type !== 'ping') link.lastUsed = now;
+    if (link.peer) {
+      if (message.type === 'hello' || message.type === 'auth') return this.close(link, 'hello-repeated');
+      return this.events.onMessage(link, link.peer, message);
+    }
+    if (message.type === 'hello') return this.onHello(link, message, now);
+    if (message.type === 'auth') return this.onAuth(link, message.signature, now);
+    this.close(link, 'not-authenticated');
+  }
+
+  /** Closes links stuck in the handshake, idle links, and forgets dials never answered. */
+  sweep(now: Millis, inUse: (peer: NodeId) => boolean): void {
+    for (const link of [...this.links.values()]) {
+      if (!link.peer) {
+        if (now - link.openedAt >= this.limits.handshakeTimeoutMs) this.close(link, 'handshake-timeout');
+      } else if (
+        !inUse(link.peer.id) &&
+        link.queue.length === 0 &&
+        now - link.lastUsed >= this.limits.linkIdleMs
+      ) {
+        this.close(link, 'idle');
+      }
+    }
+    for (const [dial, pending] of [...this.dials]) {
+      if (now - pending.startedAt >= this.limits.handshakeTimeoutMs) {
+        this.dials.delete(dial);
+        this.events.onUnreachable(pending.target, 'dial-timeout');
+      }
+    }
+  }
+
+  *readyLinks(): IterableIterator<Link> {
+    yield* this.readyByPeer.values();
+  }
+
+  // ---- handshake ------------------------------------------------------------------------
+
+  private onHello(link: Link, hello: Extract<Message, { type: 'hello' }>, now: Millis): void {
+    if (link.peerHello) return this.close(link, 'hello-repeated');
+    const id = nodeIdOf(this.crypto, hello.signKey, hello.dhKey);
+    if (id === this.identity.id) return this.close(link, 'self');
+    if (link.expectedId !== undefined && id !== link.expectedId) {
+      return this.close(link, 'unexpected-identity');
+    }
+    link.peerHello = { id, signKey: hello.signKey, dhKey: hello.dhKey, nonce: hello.nonce, address: hello.address };
+    const signature = signAuth(
+      this.crypto,
+      this.identity.signSecret,
+      { ...this.myHello, nonce: link.myNonce },
+      link.peerHello,
+    );
+    this.send(link, { type: 'auth', signature }, now);
+  }
+
+  private onAuth(link: Link, signature: Uint8Array, now: Millis): void {
+    const hello = link.peerHello;
+    if (!hello) return this.close(link, 'auth-before-hello');
+    if (!verifyAuth(this.crypto, signature, hello, { ...this.myHello, nonce: link.myNonce })) {
+      this.events.onDrop('bad-auth');
+      return this.close(link, 'bad-auth');
+    }
+    const peer: Peer = { id: hello.id, address: hello.address, signKey: hello.signKey, dhKey: hello.dhKey };
+    const existing = this.readyByPeer.get(peer.id);
+    if (existing) {
+      // Both dialed at once. Keep the link dialed by the smaller ID; both sides agree.
+      const dialerOf = (l: Link): NodeId => (l.outbound ? this.identity.id : peer.id);
+      const keepNew = dialerOf(link) < dialerOf(existing);
+      const [keep, drop] = keepNew ? [link, existing] : [existing, link];
+      keep.queue.push(...drop.queue);
+      drop.queue = [];
+      if (keepNew) {
+        this.readyByPeer.delete(peer.id);
+        existing.peer = undefined; // quietly: the peer itself is still connected
+        this.forget(existing, 'duplicate', true);
+      } else {
+        this.forget(link, 'duplicate', true);
+        this.flush(existing, now);
+        return;
+      }
+    }
+    link.peer = peer;
+    this.readyByPeer.set(peer.id, link);
+    this.events.onLinkReady(link, peer);
+    this.flush(link, now);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  private flush(link: Link, now: Millis): void {
+    const queued = link.queue;
+    link.queue = [];
+    for (const message of queued) this.send(link, message, now);
+  }
+
+  private pendingFor(peer: NodeId): Dial | Link | undefined {
+    for (const dial of this.dials.values()) if (dial.target.id === peer) return dial;
+    for (const link of this.links.values()) {
+      if (!link.peer && (link.expectedId === peer || link.peerHello?.id === peer)) return link;
+    }
+    return undefined;
+  }
+
+  private enqueue(pending: Dial | Link, message: Message): void {
+    if (pending.queue.length >= this.limits.pendingQueueMax) return this.events.onDrop('link-queue-full');
+    pending.queue.push(message);
+  }
+
+  private forget(link: Link, reason: string, local: boolean): void {
+    if (!this.links.delete(link.id)) return;
+    if (local) this.emit({ type: 'close', link: link.id, reason });
+    const peer = link.peer;
+    if (peer) {
+      if (this.readyByPeer.get(peer.id) === link) this.readyByPeer.delete(peer.id);
+      this.events.onLinkLost(link, peer, reason);
+    } else if (reason !== 'duplicate') {
+      const id = link.expectedId ?? link.peerHello?.id;
+      const address = link.peerHello?.address ?? link.remoteAddress;
+      this.events.onUnreachable(id === undefined ? { address } : { id, address }, reason);
+    }
+    if (link.queue.length > 0) this.events.onDrop('link-closed-with-queue');
+  }
+}
+
+/** The entry other nodes should use to reach `peer`. */
+export function entryOf(peer: Peer): PeerEntry {
+  return { id: peer.id, address: peer.address };
+}

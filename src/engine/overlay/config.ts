@@ -1,0 +1,116 @@
+/**
+ * Overlay limits and periods (STYLE.md #4): every number the membership protocol uses,
+ * with the reason for its default. HyParView = Leitão, Pereira, Rodrigues, "HyParView: a
+ * membership protocol for reliable gossip-based broadcast", DSN 2007 (§4, §5.1).
+ */
+
+export interface OverlayConfig {
+  /** Below this the node repairs urgently (high-priority NEIGHBOR requests are never refused). */
+  minPeers: number;
+  /** The node asks for neighbours until it has this many. */
+  targetPeers: number;
+  /** Hard cap on the active view; a join or high-priority request evicts a random neighbour. */
+  maxPeers: number;
+  /** Capacity of the passive view (known, unconnected nodes used for repair). */
+  passiveMax: number;
+  /** Active random walk length of FORWARD_JOIN (HyParView ARWL). */
+  activeWalkLength: number;
+  /** At this remaining TTL a FORWARD_JOIN adds the newcomer to the passive view (PRWL). */
+  passiveWalkLength: number;
+  shuffleIntervalMs: number;
+  /** Entries of the active / passive view sent in a shuffle (HyParView k_a, k_p). */
+  shuffleActiveCount: number;
+  shufflePassiveCount: number;
+  /** A keep-alive goes to every neighbour that has heard nothing from us for this long. */
+  heartbeatIntervalMs: number;
+  /** A neighbour silent for this long is declared failed. */
+  heartbeatTimeoutMs: number;
+  /** A NEIGHBOR or JOIN request unanswered for this long is abandoned. */
+  requestTimeoutMs: number;
+  /** A link not yet authenticated after this long is closed. */
+  handshakeTimeoutMs: number;
+  /** A link carrying no active neighbour and unused for this long is closed. */
+  linkIdleMs: number;
+  /** First retry delay after a failed dial to a passive entry; doubles per failure. */
+  passiveRetryBaseMs: number;
+  /** A passive entry that failed this many dials in a row is forgotten. */
+  passiveMaxFailures: number;
+  /** Delay before retrying a join that got no answer (doubles, capped at 8×). */
+  joinRetryMs: number;
+  /** Messages queued for a link still being set up; more are dropped and counted. */
+  pendingQueueMax: number;
+  /** Links (active, handshaking, temporary) and dials in progress together. */
+  linksMax: number;
+}
+
+/**
+ * Defaults. The active view follows libp2p gossipsub's D_lo = 4 / D = 6 / D_hi = 12 band,
+ * tightened at the top: HyParView shows an active view of fanout + 1 = 5 (fanout
+ * ln(10^4) ≈ 4) already keeps flooding ~100% reliable after 80% failures, and every extra
+ * neighbour costs one more copy of every broadcast. So: 4 (repair urgently below), 6
+ * (fill to), 8 (hard cap, room for joins without evicting). The passive view of 30 is the
+ * paper's k·(log10 N + c) = 6 × 5 for 10^4 nodes, with k_a = 3, k_p = 4, ARWL 6, PRWL 3.
+ *
+ * Failure detection: a silent crash is only seen by missing keep-alives. 5 s pings and a
+ * 15 s timeout (three missed) detect it in 15–20 s without costing more than one small
+ * frame per link per 5 s.
+ */
+export const DEFAULT_OVERLAY: OverlayConfig = {
+  minPeers: 4,
+  targetPeers: 6,
+  maxPeers: 8,
+  passiveMax: 30,
+  activeWalkLength: 6,
+  passiveWalkLength: 3,
+  shuffleIntervalMs: 30_000,
+  shuffleActiveCount: 3,
+  shufflePassiveCount: 4,
+  heartbeatIntervalMs: 5_000,
+  heartbeatTimeoutMs: 15_000,
+  requestTimeoutMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+  linkIdleMs: 20_000,
+  passiveRetryBaseMs: 15_000,
+  passiveMaxFailures: 4,
+  joinRetryMs: 5_000,
+  pendingQueueMax: 16,
+  linksMax: 64,
+};
+
+/** Small limits so tests reach every edge in a few steps (STYLE.md #6). */
+export const TEST_OVERLAY: OverlayConfig = {
+  ...DEFAULT_OVERLAY,
+  minPeers: 2,
+  targetPeers: 3,
+  maxPeers: 4,
+  passiveMax: 8,
+  activeWalkLength: 3,
+  passiveWalkLength: 1,
+  shuffleActiveCount: 2,
+  shufflePassiveCount: 2,
+  pendingQueueMax: 4,
+  linksMax: 16,
+};
+
+/** Local misuse: a configuration that cannot work. */
+export class OverlayConfigError extends Error {
+  override name = 'OverlayConfigError';
+}
+
+export function validateOverlayConfig(config: OverlayConfig): OverlayConfig {
+  const { minPeers, targetPeers, maxPeers, passiveMax } = config;
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) throw new OverlayConfigError(what);
+  };
+  for (const [key, value] of Object.entries(config)) {
+    check(Number.isInteger(value) && value >= 0, `${key} must be a non-negative integer`);
+  }
+  check(minPeers >= 1, 'minPeers must be at least 1');
+  check(minPeers <= targetPeers && targetPeers <= maxPeers, 'need minPeers ≤ targetPeers ≤ maxPeers');
+  check(passiveMax >= maxPeers, 'passiveMax must be at least maxPeers');
+  check(config.linksMax >= maxPeers * 2, 'linksMax must be at least 2 × maxPeers');
+  check(config.passiveWalkLength <= config.activeWalkLength, 'passiveWalkLength ≤ activeWalkLength');
+  check(config.heartbeatTimeoutMs > config.heartbeatIntervalMs, 'heartbeatTimeoutMs > heartbeatIntervalMs');
+  check(config.heartbeatIntervalMs > 0 && config.shuffleIntervalMs > 0, 'periods must be positive');
+  return config;
+}

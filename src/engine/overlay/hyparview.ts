@@ -1,0 +1,393 @@
+/**
+ * HyParView membership (Leitão, Pereira, Rodrigues, DSN 2007) over the link table.
+ *
+ * Theory of operation:
+ * - The *active view* holds the neighbours: symmetric, each backed by a ready link, at
+ *   most `maxPeers`. The node asks for neighbours until it has `targetPeers`; below
+ *   `minPeers` its requests are high priority and cannot be refused.
+ * - JOIN: the contact always accepts the newcomer (evicting a random neighbour when full)
+ *   and sends FORWARD_JOIN random walks to its other neighbours; a walk ending at TTL 0
+ *   (or at a node with a single neighbour) makes that node ask the newcomer to be its
+ *   neighbour; at TTL = PRWL the newcomer also enters a passive view.
+ * - Failures (link closed, keep-alives missed) and graceful leaves remove a neighbour; the
+ *   node refills from its *passive view* at once. A failed attempt backs the passive entry
+ *   off and tries the next one; an entry that keeps failing is forgotten.
+ * - SHUFFLE random walks keep passive views fresh; the walk's last node answers with a
+ *   sample of its own passive view on a short-lived link.
+ * - A keep-alive from a node that is not our neighbour gets a DISCONNECT, so a
+ *   half-established neighbour relation (a lost reply) cannot last.
+ *
+ * Deviation from the paper, and why: entries that failed are kept, backed off, for a few
+ * retries instead of being dropped at once, and nodes with room probe them. Without that,
+ * two sides of a partition forget each other while it lasts and never reconnect after it
+ * heals.
+ */
+import type { Link, LinkTable, Peer } from '../links.js';
+import { pick, sample, type Random } from '../random.js';
+import type { EngineEvent, Millis, NeighbourLossReason, NodeId } from '../types.js';
+import type { Message, PeerEntry } from '../wire/messages.js';
+import type { OverlayConfig } from './config.js';
+import { PassiveView } from './views.js';
+
+type Msg<T extends Message['type']> = Extract<Message, { type: T }>;
+
+interface Request {
+  deadline: Millis;
+  priority: 'high' | 'low';
+  /** A JOIN rather than a NEIGHBOR request (the contact cannot refuse it). */
+  join: boolean;
+}
+
+/** Losses that count as failures for the repair-time metric (not evictions or drops). */
+const FAILURE_REASONS: ReadonlySet<NeighbourLossReason> = new Set([
+  'link-closed',
+  'heartbeat-timeout',
+  'left',
+]);
+/** Most failed neighbours remembered per repair episode (a node has at most maxPeers). */
+const REPAIR_LOST_MAX = 64;
+
+export interface OverlayContext {
+  readonly self: PeerEntry;
+  readonly config: OverlayConfig;
+  readonly links: LinkTable;
+  readonly random: Random;
+  readonly bootstrap: readonly string[];
+  event(event: EngineEvent): void;
+}
+
+export class HyParView {
+  readonly active = new Map<NodeId, PeerEntry>();
+  readonly passive: PassiveView;
+  /** Our outstanding NEIGHBOR / JOIN requests, by the node asked. */
+  private readonly requests = new Map<NodeId, Request>();
+  /** A JOIN to a bootstrap address whose node ID we do not know yet. */
+  private joinDialDeadline: Millis | undefined;
+  private joinAttempts = 0;
+  private nextJoinAt: Millis = 0;
+  private joined = false;
+  /** The current repair episode: when the first failure happened and who was lost. */
+  private repair: { since: Millis; lost: NodeId[]; sizeBefore: number } | undefined;
+
+  constructor(private readonly ctx: OverlayContext) {
+    this.passive = new PassiveView(ctx.config.passiveMax);
+  }
+
+  private get config(): OverlayConfig {
+    return this.ctx.config;
+  }
+
+  /** Whether `peer` needs its link kept open (neighbour or a pending request). */
+  inUse(peer: NodeId): boolean {
+    return this.active.has(peer) || this.requests.has(peer);
+  }
+
+  // ---- life cycle -------------------------------------------------------------------------
+
+  start(now: Millis): void {
+    this.tryJoin(now);
+  }
+
+  /** Graceful leave: tell every neighbour, with suggestions so they reconnect onward. */
+  leave(now: Millis): void {
+    const neighbours = [...this.active.values()];
+    for (const n of neighbours) {
+      const others = neighbours.filter((o) => o.id !== n.id);
+      const suggestions = [...others, ...this.passive.sampleHealthy(this.ctx.random, this.config.maxPeers)]
+        .filter((e) => e.id !== n.id)
+        .slice(0, this.config.maxPeers);
+      this.ctx.links.sendTo(n, { type: 'disconnect', leaving: true, suggestions }, now);
+    }
+    this.active.clear();
+    this.requests.clear();
+  }
+
+  /** Periodic work: keep-alives, failure detection, request timeouts, refilling. */
+  heartbeat(now: Millis): void {
+    const { heartbeatIntervalMs, heartbeatTimeoutMs } = this.config;
+    for (const id of [...this.active.keys()]) {
+      const link = this.ctx.links.readyLink(id);
+      if (!link || now - link.lastHeard >= heartbeatTimeoutMs) {
+        this.removeActive(id, 'heartbeat-timeout', now);
+        if (link) this.ctx.links.close(link, 'heartbeat-timeout');
+      } else if (now - link.lastSent >= heartbeatIntervalMs) {
+        this.ctx.links.send(link, { type: 'ping' }, now);
+      }
+    }
+    for (const [id, request] of [...this.requests]) {
+      if (request.deadline <= now) {
+        this.requests.delete(id);
+        this.passive.recordFailure(id, now, this.config.passiveRetryBaseMs, this.config.passiveMaxFailures);
+      }
+    }
+    if (this.joinDialDeadline !== undefined && this.joinDialDeadline <= now) this.joinDialDeadline = undefined;
+    this.refill(now);
+    this.probeSuspect(now);
+  }
+
+  /** Starts a shuffle random walk (HyParView §4.4). */
+  shuffle(now: Millis): void {
+    const target = pick(this.ctx.random, [...this.active.values()]);
+    if (!target) return;
+    const { shuffleActiveCount, shufflePassiveCount } = this.config;
+    const entries = [
+      this.ctx.self,
+      ...sample(this.ctx.random, [...this.active.values()].filter((e) => e.id !== target.id), shuffleActiveCount),
+      ...this.passive.sampleHealthy(this.ctx.random, shufflePassiveCount),
+    ];
+    this.ctx.links.sendTo(
+      target,
+      { type: 'shuffle', origin: this.ctx.self, ttl: this.config.activeWalkLength, entries },
+      now,
+    );
+  }
+
+  // ---- link events ------------------------------------------------------------------------
+
+  onLinkReady(link: Link, peer: Peer, now: Millis): void {
+    // Only a bootstrap dial has no expected identity: now we know who the contact is.
+    if (link.outbound && link.expectedId === undefined && this.joinDialDeadline !== undefined) {
+      this.joinDialDeadline = undefined;
+      this.requests.set(peer.id, { deadline: now + this.config.requestTimeoutMs, priority: 'high', join: true });
+    }
+  }
+
+  onLinkLost(peer: Peer, now: Millis): void {
+    this.requests.delete(peer.id);
+    if (this.active.has(peer.id)) this.removeActive(peer.id, 'link-closed', now);
+  }
+
+  onUnreachable(id: NodeId | undefined, now: Millis): void {
+    if (id === undefined) {
+      this.joinDialDeadline = undefined; // bootstrap address unreachable: retry later
+      return;
+    }
+    const wasRequested = this.requests.delete(id);
+    if (this.active.has(id)) this.removeActive(id, 'link-closed', now);
+    this.passive.recordFailure(id, now, this.config.passiveRetryBaseMs, this.config.passiveMaxFailures);
+    if (wasRequested) this.refill(now);
+  }
+
+  onMessage(link: Link, peer: Peer, message: Message, now: Millis): void {
+    switch (message.type) {
+      case 'join':
+        return this.onJoin(peer, now);
+      case 'forwardJoin':
+        return this.onForwardJoin(peer, message, now);
+      case 'neighbour':
+        return this.onNeighbour(peer, message.priority, now);
+      case 'neighbourReply':
+        return this.onNeighbourReply(peer, message.accepted, now);
+      case 'disconnect':
+        return this.onDisconnect(peer, message, now);
+      case 'shuffle':
+        return this.onShuffle(peer, message, now);
+      case 'shuffleReply':
+        return this.integrate(message.entries, []);
+      case 'ping':
+        if (!this.active.has(peer.id) && !this.requests.has(peer.id)) {
+          this.ctx.links.send(link, { type: 'disconnect', leaving: false, suggestions: [] }, now);
+        }
+        return;
+      case 'hello':
+      case 'auth':
+        return; // handled by the link table
+    }
+  }
+
+  // ---- protocol handlers --------------------------------------------------------------------
+
+  private onJoin(peer: Peer, now: Millis): void {
+    const newcomer = { id: peer.id, address: peer.address };
+    this.addActive(newcomer, now, true);
+    this.ctx.links.sendTo(newcomer, { type: 'neighbourReply', accepted: true }, now);
+    for (const n of this.active.values()) {
+      if (n.id === peer.id) continue;
+      this.ctx.links.sendTo(n, { type: 'forwardJoin', newcomer, ttl: this.config.activeWalkLength }, now);
+    }
+  }
+
+  private onForwardJoin(from: Peer, message: Msg<'forwardJoin'>, now: Millis): void {
+    const { newcomer, ttl } = message;
+    if (newcomer.id === this.ctx.self.id) return;
+    const next = pick(
+      this.ctx.random,
+      [...this.active.values()].filter((n) => n.id !== from.id && n.id !== newcomer.id),
+    );
+    if (ttl === 0 || this.active.size <= 1 || !next) {
+      if (!this.active.has(newcomer.id) && !this.requests.has(newcomer.id)) this.request(newcomer, 'high', now);
+      return;
+    }
+    if (ttl === this.config.passiveWalkLength && !this.active.has(newcomer.id)) {
+      this.passive.add(newcomer, this.ctx.random);
+    }
+    this.ctx.links.sendTo(next, { type: 'forwardJoin', newcomer, ttl: ttl - 1 }, now);
+  }
+
+  private onNeighbour(peer: Peer, priority: 'high' | 'low', now: Millis): void {
+    const entry = { id: peer.id, address: peer.address };
+    const accept =
+      this.active.has(peer.id) || priority === 'high' || this.active.size < this.config.maxPeers;
+    if (accept) this.addActive(entry, now, true);
+    this.ctx.links.sendTo(entry, { type: 'neighbourReply', accepted: accept }, now);
+  }
+
+  private onNeighbourReply(peer: Peer, accepted: boolean, now: Millis): void {
+    const request = this.requests.get(peer.id);
+    this.requests.delete(peer.id);
+    const entry = { id: peer.id, address: peer.address };
+    if (!accepted) {
+      // Refused (the node is full): try someone else, this one later.
+      this.passive.recordFailure(peer.id, now, this.config.passiveRetryBaseMs, this.config.passiveMaxFailures);
+      this.refill(now);
+      return;
+    }
+    if (request?.join && !this.joined) this.ctx.event({ type: 'joined' });
+    const mayEvict = request?.priority === 'high';
+    if (this.active.has(peer.id) || mayEvict || this.active.size < this.config.maxPeers) {
+      this.addActive(entry, now, mayEvict);
+    } else {
+      // An acceptance we no longer have room for (late, or we filled up meanwhile).
+      this.ctx.links.sendTo(entry, { type: 'disconnect', leaving: false, suggestions: [] }, now);
+      this.passive.add(entry, this.ctx.random);
+    }
+  }
+
+  private onDisconnect(peer: Peer, message: Msg<'disconnect'>, now: Millis): void {
+    if (this.active.has(peer.id)) this.removeActive(peer.id, message.leaving ? 'left' : 'disconnected', now);
+    this.requests.delete(peer.id);
+    if (message.leaving) {
+      this.passive.delete(peer.id);
+      this.integrate(message.suggestions, []);
+    } else {
+      this.passive.add({ id: peer.id, address: peer.address }, this.ctx.random);
+    }
+    this.refill(now);
+  }
+
+  private onShuffle(from: Peer, message: Msg<'shuffle'>, now: Millis): void {
+    const { origin, ttl, entries } = message;
+    if (origin.id === this.ctx.self.id) return;
+    const next = pick(
+      this.ctx.random,
+      [...this.active.values()].filter((n) => n.id !== from.id && n.id !== origin.id),
+    );
+    if (ttl > 1 && next) {
+      this.ctx.links.sendTo(next, { type: 'shuffle', origin, ttl: ttl - 1, entries }, now);
+      return;
+    }
+    const reply = this.passive.sampleHealthy(this.ctx.random, entries.length);
+    this.ctx.links.sendTo(origin, { type: 'shuffleReply', entries: reply }, now);
+    this.integrate(entries, reply.map((e) => e.id));
+  }
+
+  // ---- view maintenance -------------------------------------------------------------------
+
+  /** Puts received entries into the passive view (HyParView §4.4 integration rule). */
+  private integrate(entries: readonly PeerEntry[], preferEvict: readonly NodeId[]): void {
+    for (const entry of entries) {
+      if (entry.id === this.ctx.self.id || this.active.has(entry.id)) continue;
+      this.passive.add(entry, this.ctx.random, preferEvict);
+    }
+  }
+
+  private addActive(entry: PeerEntry, now: Millis, mayEvict: boolean): void {
+    if (entry.id === this.ctx.self.id || this.active.has(entry.id)) return;
+    if (this.active.size >= this.config.maxPeers) {
+      if (!mayEvict) return;
+      const victim = pick(this.ctx.random, [...this.active.keys()]);
+      if (victim !== undefined) {
+        const victimEntry = this.active.get(victim) as PeerEntry;
+        this.ctx.links.sendTo(victimEntry, { type: 'disconnect', leaving: false, suggestions: [] }, now);
+        this.removeActive(victim, 'evicted', now);
+        this.passive.add(victimEntry, this.ctx.random);
+      }
+    }
+    this.passive.delete(entry.id);
+    this.active.set(entry.id, entry);
+    this.joined = true;
+    this.ctx.event({ type: 'neighbourUp', peer: entry.id, activeSize: this.active.size });
+    this.checkRepaired();
+  }
+
+  private removeActive(id: NodeId, reason: NeighbourLossReason, now: Millis): void {
+    if (!this.active.delete(id)) return;
+    this.ctx.event({ type: 'neighbourDown', peer: id, reason, activeSize: this.active.size });
+    if (FAILURE_REASONS.has(reason)) {
+      if (!this.repair) this.repair = { since: now, lost: [], sizeBefore: this.active.size + 1 };
+      if (this.repair.lost.length < REPAIR_LOST_MAX) this.repair.lost.push(id);
+    }
+    this.refill(now);
+  }
+
+  private checkRepaired(): void {
+    const repair = this.repair;
+    if (!repair) return;
+    if (this.active.size >= Math.min(repair.sizeBefore, this.config.targetPeers)) {
+      this.repair = undefined;
+      this.ctx.event({ type: 'viewRepaired', since: repair.since, lost: repair.lost });
+    }
+  }
+
+  /** Asks passive-view nodes to become neighbours until the target would be met. */
+  private refill(now: Millis): void {
+    if (!this.joined && this.active.size === 0) return this.tryJoin(now);
+    const { targetPeers, minPeers } = this.config;
+    let attempts = targetPeers - this.active.size - this.requests.size;
+    while (attempts-- > 0) {
+      const candidate = this.passive.pickCandidate(
+        this.ctx.random,
+        now,
+        (id) => !this.requests.has(id) && !this.active.has(id),
+      );
+      if (candidate === undefined) break;
+      const entry = { id: candidate, address: this.passive.get(candidate)?.address ?? '' };
+      this.request(entry, this.active.size < minPeers ? 'high' : 'low', now);
+    }
+    if (this.active.size === 0 && this.requests.size === 0) this.tryJoin(now);
+  }
+
+  /** With room to spare, occasionally retry a failed entry: reconnects healed partitions. */
+  private probeSuspect(now: Millis): void {
+    if (this.active.size < this.config.targetPeers || this.active.size >= this.config.maxPeers) return;
+    if (this.requests.size > 0) return;
+    const candidate = this.passive.pickCandidate(this.ctx.random, now, (id) => {
+      const e = this.passive.get(id);
+      return e !== undefined && e.failures > 0;
+    });
+    if (candidate === undefined) return;
+    this.request({ id: candidate, address: this.passive.get(candidate)?.address ?? '' }, 'low', now);
+  }
+
+  private request(entry: PeerEntry, priority: 'high' | 'low', now: Millis): void {
+    this.requests.set(entry.id, { deadline: now + this.config.requestTimeoutMs, priority, join: false });
+    this.ctx.links.sendTo(entry, { type: 'neighbour', priority }, now);
+  }
+
+  /** (Re)joins through a bootstrap address, with backoff between attempts. */
+  private tryJoin(now: Millis): void {
+    if (this.ctx.bootstrap.length === 0 || this.joinDialDeadline !== undefined) return;
+    if (now < this.nextJoinAt || this.active.size > 0) return;
+    for (const r of this.requests.values()) if (r.join) return;
+    const address = this.ctx.bootstrap[this.joinAttempts % this.ctx.bootstrap.length] as string;
+    this.joinAttempts += 1;
+    const backoff = this.config.joinRetryMs * 2 ** Math.min(3, this.joinAttempts - 1);
+    this.nextJoinAt = now + backoff;
+    this.joinDialDeadline = now + this.config.requestTimeoutMs;
+    this.ctx.links.sendTo({ address }, { type: 'join' }, now);
+  }
+
+  /** Broken invariants are bugs (STYLE.md #8). */
+  checkInvariants(): void {
+    const fail = (what: string): never => {
+      throw new Error(`overlay invariant broken at ${this.ctx.self.id}: ${what}`);
+    };
+    if (this.active.size > this.config.maxPeers) fail(`active ${this.active.size} > maxPeers`);
+    if (this.passive.size > this.config.passiveMax) fail(`passive ${this.passive.size} > passiveMax`);
+    if (this.active.has(this.ctx.self.id) || this.passive.has(this.ctx.self.id)) fail('self in a view');
+    for (const id of this.active.keys()) {
+      if (this.passive.has(id)) fail(`${id} in both views`);
+      if (!this.ctx.links.readyLink(id)) fail(`neighbour ${id} without a ready link`);
+    }
+  }
+}

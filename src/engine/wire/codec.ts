@@ -1,0 +1,494 @@
+/**
+ * The peer-protocol codec: `Message` ⇄ one frame (STYLE.md #9).
+ *
+ * Frame: u32 big-endian length of everything after it, u8 version, u8 type code
+ * (MESSAGE_CODES), body. Body fields, in the order the `Message` type declares them:
+ * - fixed-size bytes (keys, signature, nonce) raw;
+ * - node IDs as their 20 raw bytes (base32 strings in memory);
+ * - addresses as u8 length + that many printable ASCII bytes (0x21..0x7e), possibly none;
+ * - lists as u8 count + items; ttl as u8; booleans and priority as one byte, 0 or 1.
+ *
+ * Rules:
+ * 1. The encoding is canonical: every accepted frame is exactly `encodeMessage` of the value
+ *    it decodes to, so decode(encode(m)) = m and encode(decode(b)) = b.
+ * 2. `decodeFrame` never throws on any input. Bad bytes give a `DecodeError`; a frame whose
+ *    declared length is out of bounds is rejected as soon as the 4 length bytes are in.
+ *    Reads go through a bounds-checked `Reader` whose first error sticks, not through
+ *    try/catch, so a bug in this file still crashes loudly.
+ * 3. `encodeMessage` throws `WireEncodeError` for a value with no valid encoding (our bug).
+ * 4. No allocation per field beyond the field values; decoded byte fields are copies, so a
+ *    message never aliases the frame it came from.
+ */
+import type { NodeId } from '../types.js';
+import { type DecodeError, type DecodeErrorReason, WireEncodeError } from './errors.js';
+import {
+  ADDRESS_MAX_BYTES,
+  FRAME_HEADER_BYTES,
+  FRAME_LENGTH_BYTES,
+  FRAME_MAX_BYTES,
+  HELLO_NONCE_BYTES,
+  NODE_ID_BYTES,
+  PEER_ENTRIES_MAX,
+  PROTOCOL_VERSION,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+  TTL_MAX,
+} from './limits.js';
+import {
+  CONTROL_CODE_RANGE,
+  DATA_CODE_RANGE,
+  MESSAGE_CODES,
+  type Message,
+  type MessageClass,
+  type MessageType,
+  type PeerEntry,
+} from './messages.js';
+
+export type DecodeResult =
+  | { kind: 'message'; message: Message; size: number }
+  /** `needed`: total size of the frame (length prefix included), once the prefix is in. */
+  | { kind: 'incomplete'; needed?: number }
+  | { kind: 'error'; error: DecodeError };
+
+/** The smallest declared length: version and type bytes, empty body. */
+const FRAME_LENGTH_MIN = FRAME_HEADER_BYTES - FRAME_LENGTH_BYTES;
+/** The largest declared length: the whole frame may not exceed FRAME_MAX_BYTES. */
+const FRAME_LENGTH_MAX = FRAME_MAX_BYTES - FRAME_LENGTH_BYTES;
+const ASCII_MIN = 0x21;
+const ASCII_MAX = 0x7e;
+
+// ---------------------------------------------------------------------------------------
+// Node IDs: base32.ts specialised to exactly 20 bytes ⇄ 32 characters, in groups of 5 bytes
+// ⇄ 8 characters. 160 bits leave no unused bits, so any 32 characters of the alphabet are
+// canonical. Every peer entry goes through here; the general functions build strings one
+// character at a time and were the hot spot of decoding. The round-trip tests check that
+// these agree with base32.ts.
+
+const NODE_ID_CHARS = 32;
+const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+const BASE32_CHAR = Uint8Array.from(BASE32_ALPHABET, (c) => c.charCodeAt(0));
+const BASE32_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < BASE32_CHAR.length; i++) BASE32_VALUE[BASE32_CHAR[i]!] = i;
+
+function nodeIdAt(bytes: Uint8Array, at: number): NodeId {
+  const c = BASE32_CHAR;
+  let id = '';
+  for (let g = at; g < at + NODE_ID_BYTES; g += 5) {
+    const b0 = bytes[g]!;
+    const b1 = bytes[g + 1]!;
+    const b2 = bytes[g + 2]!;
+    const b3 = bytes[g + 3]!;
+    const b4 = bytes[g + 4]!;
+    id += String.fromCharCode(
+      c[b0 >>> 3]!,
+      c[((b0 & 7) << 2) | (b1 >>> 6)]!,
+      c[(b1 >>> 1) & 31]!,
+      c[((b1 & 1) << 4) | (b2 >>> 4)]!,
+      c[((b2 & 15) << 1) | (b3 >>> 7)]!,
+      c[(b3 >>> 2) & 31]!,
+      c[((b3 & 3) << 3) | (b4 >>> 5)]!,
+      c[b4 & 31]!,
+    );
+  }
+  return id;
+}
+
+function base32Value(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  return code < 128 ? BASE32_VALUE[code]! : -1;
+}
+
+/** Writes the 20 bytes of `id` at `at`; false if it is not 32 characters of the alphabet. */
+function writeNodeId(id: string, bytes: Uint8Array, at: number): boolean {
+  if (id.length !== NODE_ID_CHARS) return false;
+  for (let i = 0; i < NODE_ID_CHARS; i += 8, at += 5) {
+    const v0 = base32Value(id, i);
+    const v1 = base32Value(id, i + 1);
+    const v2 = base32Value(id, i + 2);
+    const v3 = base32Value(id, i + 3);
+    const v4 = base32Value(id, i + 4);
+    const v5 = base32Value(id, i + 5);
+    const v6 = base32Value(id, i + 6);
+    const v7 = base32Value(id, i + 7);
+    if ((v0 | v1 | v2 | v3 | v4 | v5 | v6 | v7) < 0) return false;
+    bytes[at] = (v0 << 3) | (v1 >>> 2);
+    bytes[at + 1] = ((v1 & 3) << 6) | (v2 << 1) | (v3 >>> 4);
+    bytes[at + 2] = ((v3 & 15) << 4) | (v4 >>> 1);
+    bytes[at + 3] = ((v4 & 1) << 7) | (v5 << 2) | (v6 >>> 3);
+    bytes[at + 4] = ((v6 & 7) << 5) | v7;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// Reader: bounds-checked, first error sticks; after an error every read returns a dummy.
+
+const EMPTY = new Uint8Array(0);
+
+class Reader {
+  error: DecodeError | null = null;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    public pos: number,
+    private readonly end: number,
+  ) {}
+
+  private fail(reason: DecodeErrorReason, detail: string): void {
+    if (this.error === null) this.error = { reason, detail };
+    this.pos = this.end;
+  }
+
+  private need(n: number, what: string): boolean {
+    if (this.end - this.pos >= n) return true;
+    if (this.error === null) {
+      this.fail('truncated-body', `${what}: needs ${n} bytes, ${this.end - this.pos} left`);
+    }
+    return false;
+  }
+
+  u8(what: string): number {
+    if (!this.need(1, what)) return 0;
+    return this.bytes[this.pos++]!;
+  }
+
+  fixed(n: number, what: string): Uint8Array {
+    if (!this.need(n, what)) return EMPTY;
+    const out = this.bytes.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  nodeId(what: string): NodeId {
+    if (!this.need(NODE_ID_BYTES, what)) return '';
+    const id = nodeIdAt(this.bytes, this.pos);
+    this.pos += NODE_ID_BYTES;
+    return id;
+  }
+
+  address(what: string): string {
+    const length = this.u8(what);
+    if (length > ADDRESS_MAX_BYTES) {
+      this.fail('address-too-long', `${what}: ${length} bytes > ${ADDRESS_MAX_BYTES}`);
+      return '';
+    }
+    if (!this.need(length, what)) return '';
+    const end = this.pos + length;
+    let text = '';
+    for (let i = this.pos; i < end; i++) {
+      const c = this.bytes[i]!;
+      if (c < ASCII_MIN || c > ASCII_MAX) {
+        this.fail('bad-address-char', `${what}: byte 0x${c.toString(16)} at offset ${i}`);
+        return '';
+      }
+      text += String.fromCharCode(c);
+    }
+    this.pos = end;
+    return text;
+  }
+
+  flag(what: string): boolean {
+    const value = this.u8(what);
+    if (value > 1) this.fail('bad-flag', `${what}: ${value} is neither 0 nor 1`);
+    return value === 1;
+  }
+
+  ttl(what: string): number {
+    const value = this.u8(what);
+    if (value > TTL_MAX) this.fail('bad-ttl', `${what}: ${value} > ${TTL_MAX}`);
+    return value;
+  }
+
+  entry(what: string): PeerEntry {
+    const id = this.nodeId(what);
+    const address = this.address(what);
+    return { id, address };
+  }
+
+  entries(what: string): PeerEntry[] {
+    const count = this.u8(what);
+    if (count > PEER_ENTRIES_MAX) {
+      this.fail('too-many-entries', `${what}: ${count} > ${PEER_ENTRIES_MAX}`);
+      return [];
+    }
+    const out: PeerEntry[] = [];
+    for (let i = 0; i < count && this.error === null; i++) out.push(this.entry(what));
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Writer: validates every value as it writes it. One scratch buffer of FRAME_MAX_BYTES is
+// reused; the validated limits keep every frame far inside it (largest ≈ 2.8 KiB).
+
+class Writer {
+  readonly bytes = new Uint8Array(FRAME_MAX_BYTES);
+  pos = 0;
+
+  u8(value: number): void {
+    this.bytes[this.pos++] = value;
+  }
+
+  fixed(value: Uint8Array, length: number, what: string): void {
+    if (!(value instanceof Uint8Array) || value.length !== length) {
+      const got = value instanceof Uint8Array ? `${value.length} bytes` : typeof value;
+      throw new WireEncodeError(`${what}: expected ${length} bytes, got ${got}`);
+    }
+    this.bytes.set(value, this.pos);
+    this.pos += length;
+  }
+
+  nodeId(value: NodeId, what: string): void {
+    if (typeof value !== 'string' || !writeNodeId(value, this.bytes, this.pos)) {
+      throw new WireEncodeError(`${what}: not a canonical node ID: ${String(value)}`);
+    }
+    this.pos += NODE_ID_BYTES;
+  }
+
+  address(value: string, what: string): void {
+    if (typeof value !== 'string' || value.length > ADDRESS_MAX_BYTES) {
+      throw new WireEncodeError(`${what}: address longer than ${ADDRESS_MAX_BYTES} bytes`);
+    }
+    this.u8(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < ASCII_MIN || c > ASCII_MAX) {
+        throw new WireEncodeError(`${what}: char code ${c} at ${i} is not printable ASCII`);
+      }
+      this.bytes[this.pos++] = c;
+    }
+  }
+
+  flag(value: boolean, what: string): void {
+    if (typeof value !== 'boolean') throw new WireEncodeError(`${what}: not a boolean`);
+    this.u8(value ? 1 : 0);
+  }
+
+  ttl(value: number, what: string): void {
+    if (!Number.isInteger(value) || value < 0 || value > TTL_MAX) {
+      throw new WireEncodeError(`${what}: ${value} is not an integer in 0..${TTL_MAX}`);
+    }
+    this.u8(value);
+  }
+
+  entry(value: PeerEntry, what: string): void {
+    this.nodeId(value.id, what);
+    this.address(value.address, what);
+  }
+
+  entries(value: PeerEntry[], what: string): void {
+    if (!Array.isArray(value) || value.length > PEER_ENTRIES_MAX) {
+      throw new WireEncodeError(`${what}: not a list of at most ${PEER_ENTRIES_MAX} entries`);
+    }
+    this.u8(value.length);
+    for (const entry of value) this.entry(entry, what);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bodies: one reader and one writer per message type, fields in declaration order.
+
+type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+interface BodyCodec<T extends MessageType> {
+  write(w: Writer, m: MessageOf<T>): void;
+  read(r: Reader): MessageOf<T>;
+}
+
+const BODIES: { [T in MessageType]: BodyCodec<T> } = {
+  hello: {
+    write(w, m) {
+      w.fixed(m.signKey, PUBLIC_KEY_BYTES, 'hello.signKey');
+      w.fixed(m.dhKey, PUBLIC_KEY_BYTES, 'hello.dhKey');
+      w.address(m.address, 'hello.address');
+      w.fixed(m.nonce, HELLO_NONCE_BYTES, 'hello.nonce');
+    },
+    read(r) {
+      const signKey = r.fixed(PUBLIC_KEY_BYTES, 'hello.signKey');
+      const dhKey = r.fixed(PUBLIC_KEY_BYTES, 'hello.dhKey');
+      const address = r.address('hello.address');
+      const nonce = r.fixed(HELLO_NONCE_BYTES, 'hello.nonce');
+      return { type: 'hello', signKey, dhKey, address, nonce };
+    },
+  },
+  auth: {
+    write: (w, m) => w.fixed(m.signature, SIGNATURE_BYTES, 'auth.signature'),
+    read: (r) => ({ type: 'auth', signature: r.fixed(SIGNATURE_BYTES, 'auth.signature') }),
+  },
+  join: {
+    write() {},
+    read: () => ({ type: 'join' }),
+  },
+  forwardJoin: {
+    write(w, m) {
+      w.entry(m.newcomer, 'forwardJoin.newcomer');
+      w.ttl(m.ttl, 'forwardJoin.ttl');
+    },
+    read(r) {
+      const newcomer = r.entry('forwardJoin.newcomer');
+      const ttl = r.ttl('forwardJoin.ttl');
+      return { type: 'forwardJoin', newcomer, ttl };
+    },
+  },
+  neighbour: {
+    write(w, m) {
+      if (m.priority !== 'high' && m.priority !== 'low') {
+        throw new WireEncodeError(`neighbour.priority: ${String(m.priority)}`);
+      }
+      w.u8(m.priority === 'high' ? 1 : 0);
+    },
+    read: (r) => ({ type: 'neighbour', priority: r.flag('neighbour.priority') ? 'high' : 'low' }),
+  },
+  neighbourReply: {
+    write: (w, m) => w.flag(m.accepted, 'neighbourReply.accepted'),
+    read: (r) => ({ type: 'neighbourReply', accepted: r.flag('neighbourReply.accepted') }),
+  },
+  disconnect: {
+    write(w, m) {
+      w.flag(m.leaving, 'disconnect.leaving');
+      w.entries(m.suggestions, 'disconnect.suggestions');
+    },
+    read(r) {
+      const leaving = r.flag('disconnect.leaving');
+      const suggestions = r.entries('disconnect.suggestions');
+      return { type: 'disconnect', leaving, suggestions };
+    },
+  },
+  shuffle: {
+    write(w, m) {
+      w.entry(m.origin, 'shuffle.origin');
+      w.ttl(m.ttl, 'shuffle.ttl');
+      w.entries(m.entries, 'shuffle.entries');
+    },
+    read(r) {
+      const origin = r.entry('shuffle.origin');
+      const ttl = r.ttl('shuffle.ttl');
+      const entries = r.entries('shuffle.entries');
+      return { type: 'shuffle', origin, ttl, entries };
+    },
+  },
+  shuffleReply: {
+    write: (w, m) => w.entries(m.entries, 'shuffleReply.entries'),
+    read: (r) => ({ type: 'shuffleReply', entries: r.entries('shuffleReply.entries') }),
+  },
+  ping: {
+    write() {},
+    read: () => ({ type: 'ping' }),
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// The code table, indexed by type byte; checked once at load.
+
+const TYPE_BY_CODE: (MessageType | undefined)[] = new Array(256).fill(undefined);
+for (const type of Object.keys(MESSAGE_CODES) as MessageType[]) {
+  const { code, class: cls } = MESSAGE_CODES[type];
+  const [low, high] = cls === 'control' ? CONTROL_CODE_RANGE : DATA_CODE_RANGE;
+  if (code < low || code > high || TYPE_BY_CODE[code] !== undefined) {
+    throw new Error(`MESSAGE_CODES: code 0x${code.toString(16)} of ${type} is misplaced`);
+  }
+  TYPE_BY_CODE[code] = type;
+}
+
+/** The type byte of a message type. */
+export function messageCode(type: MessageType): number {
+  return MESSAGE_CODES[type].code;
+}
+
+/** The message type of a type byte, or undefined if the byte is not in the table. */
+export function messageTypeOf(code: number): MessageType | undefined {
+  return TYPE_BY_CODE[code];
+}
+
+/** The class of a type byte, or undefined if the byte is not in the table. */
+export function messageClass(code: number): MessageClass | undefined {
+  const type = TYPE_BY_CODE[code];
+  return type === undefined ? undefined : MESSAGE_CODES[type].class;
+}
+
+// ---------------------------------------------------------------------------------------
+// Encode and decode.
+
+const WRITER = new Writer();
+
+/** The whole frame of `message`. Throws WireEncodeError if the value has no encoding. */
+export function encodeMessage(message: Message): Uint8Array {
+  const type = message.type;
+  if (!Object.hasOwn(BODIES, type)) {
+    throw new WireEncodeError(`unknown message type: ${String(type)}`);
+  }
+  const w = WRITER;
+  w.pos = FRAME_HEADER_BYTES;
+  (BODIES[type] as BodyCodec<MessageType>).write(w, message);
+  const size = w.pos;
+  if (size > FRAME_MAX_BYTES) throw new Error(`bug: ${type} frame of ${size} bytes`);
+  const bytes = w.bytes;
+  const length = size - FRAME_LENGTH_BYTES;
+  bytes[0] = length >>> 24;
+  bytes[1] = (length >>> 16) & 0xff;
+  bytes[2] = (length >>> 8) & 0xff;
+  bytes[3] = length & 0xff;
+  bytes[4] = PROTOCOL_VERSION;
+  bytes[5] = MESSAGE_CODES[type].code;
+  return bytes.slice(0, size);
+}
+
+/** Why a declared frame length (the u32 prefix) is unacceptable, or null if it is fine. */
+export function frameLengthError(length: number): DecodeError | null {
+  if (length < FRAME_LENGTH_MIN) {
+    return { reason: 'frame-too-short', detail: `declared length ${length} < ${FRAME_LENGTH_MIN}` };
+  }
+  if (length > FRAME_LENGTH_MAX) {
+    return { reason: 'frame-too-long', detail: `declared length ${length} > ${FRAME_LENGTH_MAX}` };
+  }
+  return null;
+}
+
+/** The u32 big-endian length prefix at `offset` (4 bytes must be there). */
+export function readFrameLength(bytes: Uint8Array, offset = 0): number {
+  const b0 = bytes[offset]!;
+  const b1 = bytes[offset + 1]!;
+  const b2 = bytes[offset + 2]!;
+  const b3 = bytes[offset + 3]!;
+  return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+}
+
+const INCOMPLETE: DecodeResult = Object.freeze({ kind: 'incomplete' });
+
+function failure(reason: DecodeErrorReason, detail: string): DecodeResult {
+  return { kind: 'error', error: { reason, detail } };
+}
+
+/**
+ * Decodes the first frame in `bytes`; bytes after it are left alone (`size` says how many
+ * were consumed). Never throws.
+ */
+export function decodeFrame(bytes: Uint8Array): DecodeResult {
+  if (bytes.length < FRAME_LENGTH_BYTES) return INCOMPLETE;
+  const length = readFrameLength(bytes);
+  const lengthError = frameLengthError(length);
+  if (lengthError !== null) return { kind: 'error', error: lengthError };
+  const size = FRAME_LENGTH_BYTES + length;
+  if (bytes.length < size) return { kind: 'incomplete', needed: size };
+
+  const version = bytes[FRAME_LENGTH_BYTES]!;
+  if (version !== PROTOCOL_VERSION) {
+    return failure('bad-version', `version ${version}, expected ${PROTOCOL_VERSION}`);
+  }
+  const code = bytes[FRAME_LENGTH_BYTES + 1]!;
+  const type = TYPE_BY_CODE[code];
+  if (type === undefined) return failure('unknown-type', `type byte 0x${code.toString(16)}`);
+
+  // A Node Buffer's slice() is a view; read through a plain Uint8Array so fields are copies.
+  const plain =
+    bytes.constructor === Uint8Array
+      ? bytes
+      : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const reader = new Reader(plain, FRAME_HEADER_BYTES, size);
+  const message = BODIES[type].read(reader);
+  if (reader.error !== null) return { kind: 'error', error: reader.error };
+  if (reader.pos !== size) {
+    return failure('trailing-body-bytes', `${size - reader.pos} bytes after the ${type} body`);
+  }
+  return { kind: 'message', message, size };
+}

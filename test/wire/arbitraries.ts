@@ -1,0 +1,80 @@
+/**
+ * fast-check arbitraries for valid wire values: every message type, every field over its
+ * whole accepted range (limits included). Reused by any test that needs messages.
+ */
+import fc from 'fast-check';
+import { base32Encode } from '../../src/engine/base32.js';
+import type { NodeId } from '../../src/engine/types.js';
+import {
+  ADDRESS_MAX_BYTES,
+  HELLO_NONCE_BYTES,
+  NODE_ID_BYTES,
+  PEER_ENTRIES_MAX,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+  TTL_MAX,
+} from '../../src/engine/wire/limits.js';
+import type { Message, MessageType, PeerEntry } from '../../src/engine/wire/messages.js';
+
+export const arbBytes = (length: number): fc.Arbitrary<Uint8Array> =>
+  fc.uint8Array({ minLength: length, maxLength: length });
+
+export const arbNodeId: fc.Arbitrary<NodeId> = arbBytes(NODE_ID_BYTES).map(base32Encode);
+
+/** Printable ASCII without space (0x21..0x7e), 0 to ADDRESS_MAX_BYTES characters. */
+export const arbAddress: fc.Arbitrary<string> = fc
+  .array(fc.integer({ min: 0x21, max: 0x7e }), { maxLength: ADDRESS_MAX_BYTES })
+  .map((codes) => String.fromCharCode(...codes));
+
+export const arbPeerEntry: fc.Arbitrary<PeerEntry> = fc.record({
+  id: arbNodeId,
+  address: arbAddress,
+});
+
+export const arbPeerEntries: fc.Arbitrary<PeerEntry[]> = fc.array(arbPeerEntry, {
+  maxLength: PEER_ENTRIES_MAX,
+});
+
+export const arbTtl: fc.Arbitrary<number> = fc.integer({ min: 0, max: TTL_MAX });
+
+/** One arbitrary per message type, so a test can aim at a single type. */
+export const arbMessageOfType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { type: T }>> } =
+  {
+    hello: fc.record({
+      type: fc.constant('hello'),
+      signKey: arbBytes(PUBLIC_KEY_BYTES),
+      dhKey: arbBytes(PUBLIC_KEY_BYTES),
+      address: arbAddress,
+      nonce: arbBytes(HELLO_NONCE_BYTES),
+    }),
+    auth: fc.record({ type: fc.constant('auth'), signature: arbBytes(SIGNATURE_BYTES) }),
+    join: fc.constant({ type: 'join' } as const),
+    forwardJoin: fc.record({
+      type: fc.constant('forwardJoin'),
+      newcomer: arbPeerEntry,
+      ttl: arbTtl,
+    }),
+    neighbour: fc.record({
+      type: fc.constant('neighbour'),
+      priority: fc.constantFrom('high', 'low'),
+    }),
+    neighbourReply: fc.record({ type: fc.constant('neighbourReply'), accepted: fc.boolean() }),
+    disconnect: fc.record({
+      type: fc.constant('disconnect'),
+      leaving: fc.boolean(),
+      suggestions: arbPeerEntries,
+    }),
+    shuffle: fc.record({
+      type: fc.constant('shuffle'),
+      origin: arbPeerEntry,
+      ttl: arbTtl,
+      entries: arbPeerEntries,
+    }),
+    shuffleReply: fc.record({ type: fc.constant('shuffleReply'), entries: arbPeerEntries }),
+    ping: fc.constant({ type: 'ping' } as const),
+  };
+
+/** Any valid message, every type equally likely. */
+export const arbMessage: fc.Arbitrary<Message> = fc.oneof(
+  ...Object.values(arbMessageOfType),
+) as fc.Arbitrary<Message>;
