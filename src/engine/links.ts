@@ -182,7 +182,11 @@ export class LinkTable {
       queue: pending?.queue ?? [],
     };
     this.links.set(link, state);
-    this.send(state, { type: 'hello', ...this.myHello, address: this.address, nonce: state.myNonce }, now);
+    this.send(
+      state,
+      { type: 'hello', ...this.myHello, address: this.address, nonce: state.myNonce },
+      now,
+    );
   }
 
   dialFailed(dial: number, reason: string): void {
@@ -210,7 +214,8 @@ export class LinkTable {
     const message = decoded.message;
     if (message.type !== 'ping') link.lastUsed = now;
     if (link.peer) {
-      if (message.type === 'hello' || message.type === 'auth') return this.close(link, 'hello-repeated');
+      if (message.type === 'hello' || message.type === 'auth')
+        return this.close(link, 'hello-repeated');
       return this.events.onMessage(link, link.peer, message);
     }
     if (message.type === 'hello') return this.onHello(link, message, now);
@@ -222,7 +227,8 @@ export class LinkTable {
   sweep(now: Millis, inUse: (peer: NodeId) => boolean): void {
     for (const link of [...this.links.values()]) {
       if (!link.peer) {
-        if (now - link.openedAt >= this.limits.handshakeTimeoutMs) this.close(link, 'handshake-timeout');
+        if (now - link.openedAt >= this.limits.handshakeTimeoutMs)
+          this.close(link, 'handshake-timeout');
       } else if (
         !inUse(link.peer.id) &&
         link.queue.length === 0 &&
@@ -252,7 +258,13 @@ export class LinkTable {
     if (link.expectedId !== undefined && id !== link.expectedId) {
       return this.close(link, 'unexpected-identity');
     }
-    link.peerHello = { id, signKey: hello.signKey, dhKey: hello.dhKey, nonce: hello.nonce, address: hello.address };
+    link.peerHello = {
+      id,
+      signKey: hello.signKey,
+      dhKey: hello.dhKey,
+      nonce: hello.nonce,
+      address: hello.address,
+    };
     const signature = signAuth(
       this.crypto,
       this.identity.signSecret,
@@ -269,7 +281,12 @@ export class LinkTable {
       this.events.onDrop('bad-auth');
       return this.close(link, 'bad-auth');
     }
-    const peer: Peer = { id: hello.id, address: hello.address, signKey: hello.signKey, dhKey: hello.dhKey };
+    const peer: Peer = {
+      id: hello.id,
+      address: hello.address,
+      signKey: hello.signKey,
+      dhKey: hello.dhKey,
+    };
     const existing = this.readyByPeer.get(peer.id);
     if (existing) {
       // Both dialed at once. Keep the link dialed by the smaller ID; both sides agree.
@@ -311,7 +328,8 @@ export class LinkTable {
   }
 
   private enqueue(pending: Dial | Link, message: Message): void {
-    if (pending.queue.length >= this.limits.pendingQueueMax) return this.events.onDrop('link-queue-full');
+    if (pending.queue.length >= this.limits.pendingQueueMax)
+      return this.events.onDrop('link-queue-full');
     pending.queue.push(message);
   }
 

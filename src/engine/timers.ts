@@ -30,7 +30,8 @@ export class TimerTable<Kind extends string> {
   /** The earliest deadline, or undefined when nothing is scheduled. */
   next(): Millis | undefined {
     let earliest: Millis | undefined;
-    for (const at of this.deadlines.values()) if (earliest === undefined || at < earliest) earliest = at;
+    for (const at of this.deadlines.values())
+      if (earliest === undefined || at < earliest) earliest = at;
     return earliest;
   }
 }

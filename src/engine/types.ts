@@ -50,12 +50,7 @@ export type Output =
 
 /** Why a neighbour left the active view. */
 export type NeighbourLossReason =
-  | 'link-closed'
-  | 'heartbeat-timeout'
-  | 'disconnected'
-  | 'left'
-  | 'evicted'
-  | 'replaced';
+  'link-closed' | 'heartbeat-timeout' | 'disconnected' | 'left' | 'evicted' | 'replaced';
 
 /**
  * Observable facts for metrics, traces and logs. Events never change engine behaviour.

@@ -27,7 +27,8 @@ export function degreeStats(snapshots: readonly NodeSnapshot[]): DegreeStats {
     counts.set(d, (counts.get(d) ?? 0) + 1);
   }
   const histogram: Record<string, number> = {};
-  for (const d of [...counts.keys()].sort((a, b) => a - b)) histogram[String(d)] = counts.get(d) as number;
+  for (const d of [...counts.keys()].sort((a, b) => a - b))
+    histogram[String(d)] = counts.get(d) as number;
   return { min, max, mean: sum / snapshots.length, histogram };
 }
 
@@ -75,10 +76,12 @@ export function overlayViolations(snapshots: readonly NodeSnapshot[]): string[] 
   const problems: string[] = [];
   for (const s of snapshots) {
     if (s.active.includes(s.id) || s.passive.includes(s.id)) problems.push(`${s.id} lists itself`);
-    if (new Set(s.active).size !== s.active.length) problems.push(`${s.id} has a duplicate neighbour`);
+    if (new Set(s.active).size !== s.active.length)
+      problems.push(`${s.id} has a duplicate neighbour`);
     for (const peer of s.active) {
       const other = byId.get(peer);
-      if (other && !other.active.includes(s.id)) problems.push(`${s.id} → ${peer} is not symmetric`);
+      if (other && !other.active.includes(s.id))
+        problems.push(`${s.id} → ${peer} is not symmetric`);
     }
   }
   return problems;

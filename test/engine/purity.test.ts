@@ -49,11 +49,14 @@ describe('engine purity (DESIGN.md §1)', () => {
     expect(files.length).toBeGreaterThan(5);
   });
 
-  it.each(files.map((f) => [relative(ENGINE_DIR, f), f]))('%s touches no clock, randomness, timer, socket, file or process', (_name, file) => {
-    const code = stripComments(readFileSync(file, 'utf8'));
-    const hits = FORBIDDEN.filter(([, pattern]) => pattern.test(code)).map(([what]) => what);
-    expect(hits).toEqual([]);
-  });
+  it.each(files.map((f) => [relative(ENGINE_DIR, f), f]))(
+    '%s touches no clock, randomness, timer, socket, file or process',
+    (_name, file) => {
+      const code = stripComments(readFileSync(file, 'utf8'));
+      const hits = FORBIDDEN.filter(([, pattern]) => pattern.test(code)).map(([what]) => what);
+      expect(hits).toEqual([]);
+    },
+  );
 
   it('the checker itself catches a forbidden call', () => {
     const code = stripComments('const t = Date.now(); // fine comment Math.random');

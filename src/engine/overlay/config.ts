@@ -106,11 +106,20 @@ export function validateOverlayConfig(config: OverlayConfig): OverlayConfig {
     check(Number.isInteger(value) && value >= 0, `${key} must be a non-negative integer`);
   }
   check(minPeers >= 1, 'minPeers must be at least 1');
-  check(minPeers <= targetPeers && targetPeers <= maxPeers, 'need minPeers ≤ targetPeers ≤ maxPeers');
+  check(
+    minPeers <= targetPeers && targetPeers <= maxPeers,
+    'need minPeers ≤ targetPeers ≤ maxPeers',
+  );
   check(passiveMax >= maxPeers, 'passiveMax must be at least maxPeers');
   check(config.linksMax >= maxPeers * 2, 'linksMax must be at least 2 × maxPeers');
-  check(config.passiveWalkLength <= config.activeWalkLength, 'passiveWalkLength ≤ activeWalkLength');
-  check(config.heartbeatTimeoutMs > config.heartbeatIntervalMs, 'heartbeatTimeoutMs > heartbeatIntervalMs');
+  check(
+    config.passiveWalkLength <= config.activeWalkLength,
+    'passiveWalkLength ≤ activeWalkLength',
+  );
+  check(
+    config.heartbeatTimeoutMs > config.heartbeatIntervalMs,
+    'heartbeatTimeoutMs > heartbeatIntervalMs',
+  );
   check(config.heartbeatIntervalMs > 0 && config.shuffleIntervalMs > 0, 'periods must be positive');
   return config;
 }

@@ -93,7 +93,10 @@ export class HyParView {
     const neighbours = [...this.active.values()];
     for (const n of neighbours) {
       const others = neighbours.filter((o) => o.id !== n.id);
-      const suggestions = [...others, ...this.passive.sampleHealthy(this.ctx.random, this.config.maxPeers)]
+      const suggestions = [
+        ...others,
+        ...this.passive.sampleHealthy(this.ctx.random, this.config.maxPeers),
+      ]
         .filter((e) => e.id !== n.id)
         .slice(0, this.config.maxPeers);
       this.ctx.links.sendTo(n, { type: 'disconnect', leaving: true, suggestions }, now);
@@ -117,10 +120,16 @@ export class HyParView {
     for (const [id, request] of [...this.requests]) {
       if (request.deadline <= now) {
         this.requests.delete(id);
-        this.passive.recordFailure(id, now, this.config.passiveRetryBaseMs, this.config.passiveMaxFailures);
+        this.passive.recordFailure(
+          id,
+          now,
+          this.config.passiveRetryBaseMs,
+          this.config.passiveMaxFailures,
+        );
       }
     }
-    if (this.joinDialDeadline !== undefined && this.joinDialDeadline <= now) this.joinDialDeadline = undefined;
+    if (this.joinDialDeadline !== undefined && this.joinDialDeadline <= now)
+      this.joinDialDeadline = undefined;
     this.refill(now);
     this.probeSuspect(now);
   }
@@ -132,7 +141,11 @@ export class HyParView {
     const { shuffleActiveCount, shufflePassiveCount } = this.config;
     const entries = [
       this.ctx.self,
-      ...sample(this.ctx.random, [...this.active.values()].filter((e) => e.id !== target.id), shuffleActiveCount),
+      ...sample(
+        this.ctx.random,
+        [...this.active.values()].filter((e) => e.id !== target.id),
+        shuffleActiveCount,
+      ),
       ...this.passive.sampleHealthy(this.ctx.random, shufflePassiveCount),
     ];
     this.ctx.links.sendTo(
@@ -148,7 +161,11 @@ export class HyParView {
     // Only a bootstrap dial has no expected identity: now we know who the contact is.
     if (link.outbound && link.expectedId === undefined && this.joinDialDeadline !== undefined) {
       this.joinDialDeadline = undefined;
-      this.requests.set(peer.id, { deadline: now + this.config.requestTimeoutMs, priority: 'high', join: true });
+      this.requests.set(peer.id, {
+        deadline: now + this.config.requestTimeoutMs,
+        priority: 'high',
+        join: true,
+      });
     }
   }
 
@@ -164,7 +181,12 @@ export class HyParView {
     }
     const wasRequested = this.requests.delete(id);
     if (this.active.has(id)) this.removeActive(id, 'link-closed', now);
-    this.passive.recordFailure(id, now, this.config.passiveRetryBaseMs, this.config.passiveMaxFailures);
+    this.passive.recordFailure(
+      id,
+      now,
+      this.config.passiveRetryBaseMs,
+      this.config.passiveMaxFailures,
+    );
     if (wasRequested) this.refill(now);
   }
 
@@ -203,7 +225,11 @@ export class HyParView {
     this.ctx.links.sendTo(newcomer, { type: 'neighbourReply', accepted: true }, now);
     for (const n of this.active.values()) {
       if (n.id === peer.id) continue;
-      this.ctx.links.sendTo(n, { type: 'forwardJoin', newcomer, ttl: this.config.activeWalkLength }, now);
+      this.ctx.links.sendTo(
+        n,
+        { type: 'forwardJoin', newcomer, ttl: this.config.activeWalkLength },
+        now,
+      );
     }
   }
 
@@ -215,7 +241,8 @@ export class HyParView {
       [...this.active.values()].filter((n) => n.id !== from.id && n.id !== newcomer.id),
     );
     if (ttl === 0 || this.active.size <= 1 || !next) {
-      if (!this.active.has(newcomer.id) && !this.requests.has(newcomer.id)) this.request(newcomer, 'high', now);
+      if (!this.active.has(newcomer.id) && !this.requests.has(newcomer.id))
+        this.request(newcomer, 'high', now);
       return;
     }
     if (ttl === this.config.passiveWalkLength && !this.active.has(newcomer.id)) {
@@ -238,7 +265,12 @@ export class HyParView {
     const entry = { id: peer.id, address: peer.address };
     if (!accepted) {
       // Refused (the node is full): try someone else, this one later.
-      this.passive.recordFailure(peer.id, now, this.config.passiveRetryBaseMs, this.config.passiveMaxFailures);
+      this.passive.recordFailure(
+        peer.id,
+        now,
+        this.config.passiveRetryBaseMs,
+        this.config.passiveMaxFailures,
+      );
       this.refill(now);
       return;
     }
@@ -254,7 +286,8 @@ export class HyParView {
   }
 
   private onDisconnect(peer: Peer, message: Msg<'disconnect'>, now: Millis): void {
-    if (this.active.has(peer.id)) this.removeActive(peer.id, message.leaving ? 'left' : 'disconnected', now);
+    if (this.active.has(peer.id))
+      this.removeActive(peer.id, message.leaving ? 'left' : 'disconnected', now);
     this.requests.delete(peer.id);
     if (message.leaving) {
       this.passive.delete(peer.id);
@@ -278,7 +311,10 @@ export class HyParView {
     }
     const reply = this.passive.sampleHealthy(this.ctx.random, entries.length);
     this.ctx.links.sendTo(origin, { type: 'shuffleReply', entries: reply }, now);
-    this.integrate(entries, reply.map((e) => e.id));
+    this.integrate(
+      entries,
+      reply.map((e) => e.id),
+    );
   }
 
   // ---- view maintenance -------------------------------------------------------------------
@@ -298,7 +334,11 @@ export class HyParView {
       const victim = pick(this.ctx.random, [...this.active.keys()]);
       if (victim !== undefined) {
         const victimEntry = this.active.get(victim) as PeerEntry;
-        this.ctx.links.sendTo(victimEntry, { type: 'disconnect', leaving: false, suggestions: [] }, now);
+        this.ctx.links.sendTo(
+          victimEntry,
+          { type: 'disconnect', leaving: false, suggestions: [] },
+          now,
+        );
         this.removeActive(victim, 'evicted', now);
         this.passive.add(victimEntry, this.ctx.random);
       }
@@ -349,18 +389,27 @@ export class HyParView {
 
   /** With room to spare, occasionally retry a failed entry: reconnects healed partitions. */
   private probeSuspect(now: Millis): void {
-    if (this.active.size < this.config.targetPeers || this.active.size >= this.config.maxPeers) return;
+    if (this.active.size < this.config.targetPeers || this.active.size >= this.config.maxPeers)
+      return;
     if (this.requests.size > 0) return;
     const candidate = this.passive.pickCandidate(this.ctx.random, now, (id) => {
       const e = this.passive.get(id);
       return e !== undefined && e.failures > 0;
     });
     if (candidate === undefined) return;
-    this.request({ id: candidate, address: this.passive.get(candidate)?.address ?? '' }, 'low', now);
+    this.request(
+      { id: candidate, address: this.passive.get(candidate)?.address ?? '' },
+      'low',
+      now,
+    );
   }
 
   private request(entry: PeerEntry, priority: 'high' | 'low', now: Millis): void {
-    this.requests.set(entry.id, { deadline: now + this.config.requestTimeoutMs, priority, join: false });
+    this.requests.set(entry.id, {
+      deadline: now + this.config.requestTimeoutMs,
+      priority,
+      join: false,
+    });
     this.ctx.links.sendTo(entry, { type: 'neighbour', priority }, now);
   }
 
@@ -383,8 +432,10 @@ export class HyParView {
       throw new Error(`overlay invariant broken at ${this.ctx.self.id}: ${what}`);
     };
     if (this.active.size > this.config.maxPeers) fail(`active ${this.active.size} > maxPeers`);
-    if (this.passive.size > this.config.passiveMax) fail(`passive ${this.passive.size} > passiveMax`);
-    if (this.active.has(this.ctx.self.id) || this.passive.has(this.ctx.self.id)) fail('self in a view');
+    if (this.passive.size > this.config.passiveMax)
+      fail(`passive ${this.passive.size} > passiveMax`);
+    if (this.active.has(this.ctx.self.id) || this.passive.has(this.ctx.self.id))
+      fail('self in a view');
     for (const id of this.active.keys()) {
       if (this.passive.has(id)) fail(`${id} in both views`);
       if (!this.ctx.links.readyLink(id)) fail(`neighbour ${id} without a ready link`);

@@ -60,12 +60,17 @@ export class PassiveView {
   /** Healthy entries (no recent failure), as peer entries, at most `count`, random. */
   sampleHealthy(random: Random, count: number): PeerEntry[] {
     const healthy: PeerEntry[] = [];
-    for (const [id, e] of this.entries) if (e.failures === 0) healthy.push({ id, address: e.address });
+    for (const [id, e] of this.entries)
+      if (e.failures === 0) healthy.push({ id, address: e.address });
     return sample(random, healthy, count);
   }
 
   /** A random entry that may be tried now and satisfies `eligible`. */
-  pickCandidate(random: Random, now: Millis, eligible: (id: NodeId) => boolean): NodeId | undefined {
+  pickCandidate(
+    random: Random,
+    now: Millis,
+    eligible: (id: NodeId) => boolean,
+  ): NodeId | undefined {
     const ready: NodeId[] = [];
     for (const [id, e] of this.entries) if (e.retryAt <= now && eligible(id)) ready.push(id);
     // Healthy entries first: a previously failed one is only a probe (e.g. across a healed partition).

@@ -1,0 +1,130 @@
+/**
+ * The `p2pmsg` command line: cac parses, this file decides what every outcome means.
+ *
+ * Theory of operation: each subcommand lives in commands/<name>.ts and registers itself on
+ * one cac instance (COMMANDS below; add new ones there). `runCli` parses without running,
+ * handles --help/--version, rejects unknown commands and options itself (cac would print its
+ * own messages or ignore them), then runs the matched command and maps the outcome to an exit
+ * code (errors.ts). Nothing here calls process.exit: the caller sets process.exitCode so
+ * buffered output is flushed.
+ */
+
+import { cac, type CAC, type Command } from 'cac';
+import { didYouMean } from '../sim/yaml-reader.js';
+import { simCommand } from './commands/sim.js';
+import type { CliCommand, CliIo } from './context.js';
+import {
+  EXIT_INTERNAL,
+  EXIT_OK,
+  EXIT_USAGE,
+  UsageError,
+  isCacError,
+  lowerFirst,
+} from './errors.js';
+import { packageVersion } from './version.js';
+
+export const COMMANDS: readonly CliCommand[] = [simCommand];
+
+const GLOBAL_SECTIONS = [
+  {
+    title: 'Exit codes',
+    body: '  0 done, 1 internal error, 2 bad usage or input',
+  },
+];
+
+/** Runs the CLI on `args` (without the node and script paths); resolves to the exit code. */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const cli = buildCli(io);
+  try {
+    cli.parse(['node', 'p2pmsg', ...args], { run: false });
+    if (cli.options['help'] === true) return EXIT_OK; // cac printed the help
+    if (cli.options['version'] === true) {
+      // cac prints the version itself unless a command matched (`p2pmsg sim --version`).
+      if (cli.matchedCommand !== undefined) cli.outputVersion();
+      return EXIT_OK;
+    }
+    const command = cli.matchedCommand;
+    if (command === undefined) return noCommand(cli, io);
+    checkOptions(cli, command);
+    const code: unknown = await cli.runMatchedCommand();
+    return typeof code === 'number' ? code : EXIT_OK;
+  } catch (err) {
+    if (err instanceof UsageError || isCacError(err)) {
+      const command = cli.matchedCommand?.name;
+      const help = command === undefined ? 'p2pmsg --help' : `p2pmsg ${command} --help`;
+      io.err(`error: ${lowerFirst(err.message)} (see \`${help}\`)`);
+      return EXIT_USAGE;
+    }
+    io.err(`error: internal error: ${err instanceof Error ? err.message : String(err)}`);
+    const debug = io.env['P2PMSG_DEBUG'];
+    if (debug !== undefined && debug !== '' && debug !== '0' && err instanceof Error && err.stack) {
+      io.err(err.stack);
+    }
+    return EXIT_INTERNAL;
+  }
+}
+
+function buildCli(io: CliIo): CAC {
+  const cli = cac('p2pmsg');
+  for (const command of COMMANDS) command.register(cli, io);
+  cli.help((sections) => {
+    const matched = COMMANDS.find((c) => c.name === cli.matchedCommand?.name);
+    return [...sections, ...(matched?.helpSections ?? GLOBAL_SECTIONS)];
+  });
+  cli.version(packageVersion());
+  cli.example('  $ p2pmsg sim sim/scenarios/overlay.yaml --seed 7');
+  return cli;
+}
+
+function noCommand(cli: CAC, io: CliIo): number {
+  const word = cli.args[0];
+  if (word !== undefined) {
+    const guess = didYouMean(
+      String(word),
+      COMMANDS.map((c) => c.name),
+    );
+    throw new UsageError(
+      `unknown command ${JSON.stringify(String(word))}` +
+        (guess === undefined ? '' : ` (did you mean "${guess}"?)`),
+    );
+  }
+  const stray = Object.keys(cli.options).filter((name) => name !== '--');
+  if (stray.length > 0) {
+    throw new UsageError(`missing command before ${flag(stray[0] as string)}`);
+  }
+  cli.outputHelp();
+  io.err('error: missing command');
+  return EXIT_USAGE;
+}
+
+/**
+ * Rejects options given without their value (`--seed --out x` or `--seed -1` parse as a bare
+ * `--seed`) and options the matched command does not declare, with a did-you-mean.
+ */
+function checkOptions(cli: CAC, command: Command): void {
+  const declared = [...command.options, ...cli.globalCommand.options];
+  for (const option of declared) {
+    if (option.required === true && cli.options[option.name] === true) {
+      throw new UsageError(`option ${option.rawName} needs a value`);
+    }
+  }
+  const known = declared.flatMap((o) => o.names);
+  for (const name of Object.keys(cli.options)) {
+    if (name === '--' || known.includes(name)) continue;
+    const guess = didYouMean(
+      name,
+      known.filter((n) => n.length > 1),
+    );
+    throw new UsageError(
+      `unknown option ${flag(name)}` +
+        (guess === undefined ? '' : ` (did you mean ${flag(guess)}?)`),
+    );
+  }
+}
+
+/** An option's camelCase name as typed on the command line. */
+function flag(name: string): string {
+  return name.length === 1
+    ? `-${name}`
+    : `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}

@@ -1,0 +1,92 @@
+/**
+ * Scenario limits and defaults: every number a scenario file may set, bounded in one place
+ * (STYLE.md #4). The scenario parser (scenario.ts) rejects anything outside these ranges with
+ * the key path and line; the runner may rely on them.
+ *
+ * Units come last in every name. Derived limits are written as expressions.
+ */
+
+import { DEFAULT_OVERLAY } from '../engine/overlay/config.js';
+
+export const SECOND_MS = 1000;
+export const MINUTE_MS = 60 * SECOND_MS;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Longest duration anywhere in a scenario. A month of simulated time is far beyond any study
+ * we plan (churn studies run hours to days) and keeps every time value a small safe integer.
+ */
+export const DURATION_MAX_MS = 30 * DAY_MS;
+
+/** A duration literal longer than this is not a duration ("00000…1s"); stops silly input early. */
+export const DURATION_TEXT_MAX_CHARS = 32;
+
+/** Scenario files are small hand-written YAML; 1 MiB leaves room for long generated event lists. */
+export const SCENARIO_FILE_MAX_BYTES = 1024 * 1024;
+
+/** Scenario names become directory names (`reports/<name>-<seed>/`): short slugs only. */
+export const NAME_MAX_CHARS = 64;
+export const NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Seeds are unsigned 32-bit: every PRNG we use accepts them and they stay short to type. */
+export const SEED_MAX = 2 ** 32 - 1;
+export const SEED_DEFAULT = 1;
+
+/**
+ * Node count. 200,000 is twice issue 2's 100,000-node goal: room to probe where memory ends
+ * without letting a typo ask for ten million nodes.
+ */
+export const NODES_MIN = 1;
+export const NODES_MAX = 200_000;
+/** Node identities ever created in one run (initial nodes plus every `join` event). */
+export const NODES_EVER_MAX = NODES_MAX;
+
+/** Initial nodes join spread evenly over `nodes × JOIN_SPREAD_PER_NODE_MS` unless `join.over` says otherwise. */
+export const JOIN_SPREAD_PER_NODE_MS = 20;
+
+/** Scripted events in one scenario. Generated churn (issue 6) does not count against this. */
+export const EVENTS_MAX = 10_000;
+
+/**
+ * Overlay defaults come from the engine's one table (engine/overlay/config.ts, where each
+ * is justified); a scenario only overrides them.
+ */
+export const MIN_PEERS_DEFAULT = DEFAULT_OVERLAY.minPeers;
+export const MAX_PEERS_DEFAULT = DEFAULT_OVERLAY.maxPeers;
+export const PASSIVE_DEFAULT = DEFAULT_OVERLAY.passiveMax;
+/** Largest active view a scenario may ask for; keeps the engine's per-node tables bounded. */
+export const PEERS_MAX = 64;
+/** Largest passive view; 16× PEERS_MAX is generous for any sweep. */
+export const PASSIVE_MAX = 16 * PEERS_MAX;
+
+export const SHUFFLE_INTERVAL_DEFAULT_MS = DEFAULT_OVERLAY.shuffleIntervalMs;
+export const SHUFFLE_INTERVAL_MIN_MS = SECOND_MS;
+export const SHUFFLE_INTERVAL_MAX_MS = HOUR_MS;
+
+export const HEARTBEAT_INTERVAL_DEFAULT_MS = DEFAULT_OVERLAY.heartbeatIntervalMs;
+export const HEARTBEAT_INTERVAL_MIN_MS = 100;
+export const HEARTBEAT_INTERVAL_MAX_MS = 10 * MINUTE_MS;
+export const HEARTBEAT_TIMEOUT_DEFAULT_MS = DEFAULT_OVERLAY.heartbeatTimeoutMs;
+/** The timeout must exceed the interval, or every neighbour would time out between beats. */
+export const HEARTBEAT_TIMEOUT_MAX_MS = HOUR_MS;
+
+/**
+ * One-way link latency bound. The slowest real paths (geostationary satellite) are ~600 ms;
+ * 60 s leaves room for pathological experiments while catching unit mistakes ("40m").
+ */
+export const LATENCY_MAX_MS = 60 * SECOND_MS;
+/** Default latency model: log-normal, median 40 ms, sigma 0.5 (a continental spread). */
+export const LATENCY_MEDIAN_DEFAULT_MS = 40;
+export const LATENCY_SIGMA_DEFAULT = 0.5;
+/** sigma = 3 already puts the 99th percentile ~1,000× above the median. */
+export const LATENCY_SIGMA_MAX = 3;
+
+/** Loss is a probability per frame. */
+export const LOSS_MIN = 0;
+export const LOSS_MAX = 1;
+export const LOSS_DEFAULT = 0;
+
+/** A partition splits the live nodes into 2..16 random groups. */
+export const PARTITION_GROUPS_MIN = 2;
+export const PARTITION_GROUPS_MAX = 16;

@@ -1,0 +1,341 @@
+/**
+ * The result of one simulation run and the files it is written to (DESIGN.md §5).
+ *
+ * `summary.json` must be byte-identical for the same scenario and seed (issue 2), so:
+ * 1. No wall-clock time, date, host or path inside; the CLI prints those on the terminal.
+ * 2. Keys appear in the order the runner built them (JSON.stringify keeps insertion order;
+ *    integer-like keys such as histogram bins come first, ascending, which is deterministic).
+ * 3. Every number is rounded to SUMMARY_DECIMALS decimals (roundMetric), so float noise in the
+ *    last bits cannot differ between two builds of the same value. NaN, ±Infinity and
+ *    `undefined` are bugs and throw: "no value" is `null`.
+ * 4. 2-space indentation and a trailing newline.
+ *
+ * The shape is open: later issues add sections (workload, delivery, broadcast …) and keys;
+ * existing keys keep their meaning. report.md renders every section generically, so a new
+ * section appears in the report without touching this file (add a line to METRIC_NOTES to
+ * describe it).
+ */
+
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDuration } from './duration.js';
+import type { ActionType, CryptoMode, Scenario, ScenarioAction } from './scenario.js';
+
+/** Decimals kept for every number in summary.json. */
+export const SUMMARY_DECIMALS = 6;
+
+/** How many times each scripted action fired. */
+export type FaultCounts = Record<ActionType, number>;
+
+export interface OverlaySummary {
+  /** Live nodes at the end of the run. */
+  liveNodes: number;
+  /** Active-view degree over live nodes at the end; null when no node is live. */
+  degreeMin: number | null;
+  degreeMax: number | null;
+  degreeMean: number | null;
+  /** Fraction (0..1) of live nodes in the largest connected component at the end. */
+  largestComponent: number;
+  /** Repairs completed: a neighbour lost, then the active view refilled. */
+  repairs: number;
+  /** Repair time percentiles (nearest rank) in ms; null when there were no repairs. */
+  repairMsP50: number | null;
+  repairMsP99: number | null;
+  /** Live nodes per active-view degree at the end: `{ "4": 12, "5": 0, "6": 950 }`. */
+  degreeHistogram: Record<string, number>;
+}
+
+export interface NetworkSummary {
+  framesSent: number;
+  framesDelivered: number;
+  framesLost: number;
+  bytesSent: number;
+  dials: number;
+  dialsFailed: number;
+}
+
+export interface Summary {
+  /** The scenario's name. */
+  scenario: string;
+  seed: number;
+  /** Initial node count. */
+  nodes: number;
+  durationMs: number;
+  crypto: CryptoMode;
+  /** Simulated events processed by the scheduler. */
+  events: number;
+  /** Hash of the event trace: equal seeds give equal hashes. */
+  traceHash: string;
+  faults: FaultCounts;
+  overlay: OverlaySummary;
+  network: NetworkSummary;
+}
+
+/** What writeReport needs beyond the summary to write a useful report.md. */
+export interface ReportExtra {
+  /** The scenario file as the user named it, for the reproduce command. */
+  scenarioFile?: string;
+  /** The normalized scenario, shown as a parameter table. */
+  scenario?: Scenario;
+}
+
+/** One line per known metric for the report tables, keyed by path in the summary. */
+export const METRIC_NOTES: Readonly<Record<string, string>> = {
+  scenario: 'scenario name',
+  seed: 'seed of every random stream',
+  nodes: 'initial nodes',
+  durationMs: 'simulated time (ms)',
+  crypto: 'real or modelled crypto',
+  events: 'simulated events processed',
+  traceHash: 'hash of the event trace (same seed ⇒ same hash)',
+  'faults.crash': 'crash actions fired',
+  'faults.leave': 'leave actions fired',
+  'faults.join': 'join actions fired',
+  'faults.restart': 'restart actions fired',
+  'faults.partition': 'partition actions fired',
+  'faults.heal': 'heal actions fired',
+  'faults.loss': 'loss changes fired',
+  'overlay.liveNodes': 'live nodes at the end',
+  'overlay.degreeMin': 'smallest active view at the end',
+  'overlay.degreeMax': 'largest active view at the end',
+  'overlay.degreeMean': 'mean active view at the end',
+  'overlay.largestComponent': 'fraction of live nodes in the largest connected component',
+  'overlay.repairs': 'active-view repairs completed',
+  'overlay.repairMsP50': 'median repair time (ms, nearest rank)',
+  'overlay.repairMsP99': '99th percentile repair time (ms, nearest rank)',
+  'network.framesSent': 'frames sent',
+  'network.framesDelivered': 'frames delivered',
+  'network.framesLost': 'frames lost (loss, partitions, dead nodes)',
+  'network.bytesSent': 'bytes sent',
+  'network.dials': 'dials started',
+  'network.dialsFailed': 'dials that failed',
+};
+
+// ---------------------------------------------------------------------------------------------
+// summary.json
+
+/** Rounds to SUMMARY_DECIMALS decimals; integers pass unchanged; -0 becomes 0. */
+export function roundMetric(value: number): number {
+  if (!Number.isFinite(value)) throw new RangeError(`roundMetric: not a finite number: ${value}`);
+  const rounded = Number.isInteger(value) ? value : Number(value.toFixed(SUMMARY_DECIMALS));
+  return rounded === 0 ? 0 : rounded;
+}
+
+/** A copy of `value` with every number rounded; throws on values JSON cannot carry exactly. */
+export function canonicalize(value: unknown, path = 'summary'): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`${path} is ${value}; use null for "no value"`);
+    return roundMetric(value);
+  }
+  if (Array.isArray(value)) return value.map((item, i) => canonicalize(item, `${path}[${i}]`));
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value))
+      out[key] = canonicalize(item, `${path}.${key}`);
+    return out;
+  }
+  throw new Error(
+    `${path} is ${value === undefined ? 'undefined' : typeof value}; summaries hold plain JSON only`,
+  );
+}
+
+/** The exact text of summary.json. */
+export function formatSummaryJson(summary: Summary): string {
+  return `${JSON.stringify(canonicalize(summary), null, 2)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+/** Writes `summary.json` and `report.md` into `dir` (created if missing); returns their paths. */
+export function writeReport(
+  dir: string,
+  summary: Summary,
+  extra: ReportExtra = {},
+): { summaryPath: string; reportPath: string } {
+  // Render both before writing either, so a bad value leaves no half-written report.
+  const json = formatSummaryJson(summary);
+  const markdown = renderReport(summary, extra);
+  mkdirSync(dir, { recursive: true });
+  const summaryPath = join(dir, 'summary.json');
+  const reportPath = join(dir, 'report.md');
+  writeAtomically(summaryPath, json);
+  writeAtomically(reportPath, markdown);
+  return { summaryPath, reportPath };
+}
+
+function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.partial`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+/** The command that reruns a scenario with a seed, quoted for a POSIX shell. */
+export function reproduceCommand(scenarioFile: string, seed: number): string {
+  return `p2pmsg sim ${shellQuote(scenarioFile)} --seed ${seed}`;
+}
+
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// report.md
+
+/** The text of report.md: deterministic too (no clock), though only summary.json must be. */
+export function renderReport(summary: Summary, extra: ReportExtra = {}): string {
+  const data = canonicalize(summary) as Record<string, unknown>;
+  const out: string[] = [];
+  out.push(`# Simulation report: ${summary.scenario}`, '');
+  out.push(
+    `Seed ${summary.seed}, ${summary.nodes} nodes, ${formatDuration(summary.durationMs)} of ` +
+      `simulated time, ${summary.crypto} crypto.`,
+    '',
+  );
+  out.push(
+    'Reproduce:',
+    '',
+    '```sh',
+    reproduceCommand(extra.scenarioFile ?? '<scenario.yaml>', summary.seed),
+    '```',
+    '',
+  );
+  if (extra.scenario !== undefined) out.push(...scenarioSection(extra.scenario));
+
+  // Top-level scalars form the "Run" table; every object below it becomes its own section.
+  const runRows = Object.entries(data).filter(([, value]) => !isRecord(value));
+  out.push('## Run', '', ...metricTable(runRows, ''));
+  for (const [key, value] of Object.entries(data)) {
+    if (isRecord(value)) out.push(...section(key, value));
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function section(key: string, value: Record<string, unknown>): string[] {
+  const out = [`## ${title(key)}`, ''];
+  const scalars = Object.entries(value).filter(([, item]) => !isRecord(item));
+  if (scalars.length > 0) out.push(...metricTable(scalars, `${key}.`));
+  for (const [child, item] of Object.entries(value)) {
+    if (!isRecord(item)) continue;
+    out.push(`### ${title(child)}`, '');
+    out.push(
+      ...(/histogram$/i.test(child)
+        ? histogramTable(item)
+        : metricTable(Object.entries(item), `${key}.${child}.`)),
+    );
+  }
+  return out;
+}
+
+function metricTable(rows: [string, unknown][], prefix: string): string[] {
+  const lines = ['| metric | value | meaning |', '|---|---:|---|'];
+  for (const [key, value] of rows) {
+    lines.push(
+      `| ${cell(key)} | ${cell(showValue(value))} | ${cell(METRIC_NOTES[prefix + key] ?? '')} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+function histogramTable(bins: Record<string, unknown>): string[] {
+  const total = Object.values(bins).reduce<number>(
+    (sum, n) => sum + (typeof n === 'number' ? n : 0),
+    0,
+  );
+  const lines = ['| degree | nodes | share |', '|---:|---:|---:|'];
+  for (const [bin, count] of Object.entries(bins)) {
+    const share =
+      typeof count === 'number' && total > 0 ? `${((100 * count) / total).toFixed(1)}%` : '—';
+    lines.push(`| ${cell(bin)} | ${cell(showValue(count))} | ${share} |`);
+  }
+  if (Object.keys(bins).length === 0) lines.push('| — | 0 | — |');
+  return [...lines, ''];
+}
+
+function scenarioSection(scenario: Scenario): string[] {
+  const o = scenario.overlay;
+  const rows: [string, string][] = [
+    ['name', scenario.name],
+    ['nodes', String(scenario.nodes)],
+    ['duration', formatDuration(scenario.durationMs)],
+    ['crypto', scenario.crypto],
+    ['initial joins over', formatDuration(scenario.join.overMs)],
+    [
+      'overlay peers',
+      `min ${o.minPeers}, target ${o.targetPeers}, max ${o.maxPeers}, passive ${o.passive}`,
+    ],
+    [
+      'overlay timers',
+      `shuffle ${formatDuration(o.shuffleIntervalMs)}, heartbeat ${formatDuration(o.heartbeatIntervalMs)}, ` +
+        `timeout ${formatDuration(o.heartbeatTimeoutMs)}`,
+    ],
+    ['latency', describeLatency(scenario)],
+    ['loss', String(scenario.network.loss)],
+    ['settle', scenario.settleMs === null ? '—' : formatDuration(scenario.settleMs)],
+  ];
+  const out = ['## Scenario', '', '| parameter | value |', '|---|---|'];
+  for (const [key, value] of rows) out.push(`| ${cell(key)} | ${cell(value)} |`);
+  out.push('', '### Scripted events', '');
+  if (scenario.events.length === 0) return [...out, 'None.', ''];
+  out.push('| # | at | action |', '|---:|---:|---|');
+  scenario.events.forEach((event, i) => {
+    out.push(`| ${i + 1} | ${formatDuration(event.at)} | ${cell(describeAction(event.action))} |`);
+  });
+  return [...out, ''];
+}
+
+function describeLatency(scenario: Scenario): string {
+  const latency = scenario.network.latency;
+  switch (latency.kind) {
+    case 'constant':
+      return `constant ${latency.ms}ms`;
+    case 'uniform':
+      return `uniform ${latency.minMs}–${latency.maxMs}ms`;
+    case 'lognormal':
+      return `log-normal, median ${latency.medianMs}ms, sigma ${latency.sigma}`;
+  }
+}
+
+export function describeAction(action: ScenarioAction): string {
+  switch (action.type) {
+    case 'crash':
+    case 'leave':
+    case 'restart': {
+      const which =
+        action.fraction !== undefined
+          ? `${roundMetric(action.fraction * 100)}%`
+          : `${action.count}`;
+      const of = action.type === 'restart' ? 'of the crashed nodes' : 'of the live nodes';
+      return `${action.type} ${which} ${of}`;
+    }
+    case 'join':
+      return `join ${action.count} new nodes`;
+    case 'partition':
+      return `partition the live nodes into ${action.groups} groups`;
+    case 'heal':
+      return 'heal the partition';
+    case 'loss':
+      return `set loss to ${action.loss}`;
+  }
+}
+
+function showValue(value: unknown): string {
+  if (value === null) return '—';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+function title(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

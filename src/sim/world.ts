@@ -1,0 +1,149 @@
+/**
+ * A simulated world: the production engine (`Node`) on every host of a `SimNetwork`, with
+ * the bookkeeping the metrics need (which node ID lives where, when each node failed).
+ * The runner drives it from a scenario; property tests drive it directly.
+ *
+ * Randomness: the network seeds every node's streams; the world's own choices (bootstrap
+ * contacts, which nodes a scripted event hits) come from streams of their own, so they
+ * never shift a node's draws.
+ */
+import { suiteByName } from '../engine/crypto/index.js';
+import type { CryptoSuite } from '../engine/crypto/suite.js';
+import { identityFromSecrets } from '../engine/identity.js';
+import { Node } from '../engine/node.js';
+import type { OverlayConfig } from '../engine/overlay/config.js';
+import { pick, sample, type Random } from '../engine/random.js';
+import type { EngineEvent, NodeId, NodeSnapshot } from '../engine/types.js';
+import type { LatencyModel } from '../transports/sim/latency.js';
+import { SimNetwork, type SimNodeContext } from '../transports/sim/network.js';
+import { SeededRandomSource } from '../transports/sim/rng.js';
+
+/** Random draws for a bootstrap contact before falling back to listing the live nodes. */
+const BOOTSTRAP_DRAWS = 16;
+
+export interface WorldOptions {
+  seed: string;
+  crypto: 'real' | 'modelled';
+  overlay: OverlayConfig;
+  latency: LatencyModel;
+  loss: number;
+  /** Run every node's invariant checks after every input (tests). */
+  checkInvariants?: boolean;
+  onEvent?(nodeIndex: number, event: EngineEvent, now: number): void;
+}
+
+export class SimWorld {
+  readonly net: SimNetwork;
+  private readonly crypto: CryptoSuite;
+  private readonly bootstrapRandom: Random;
+  /** For scripted events: which nodes crash, leave, restart, and partition groups. */
+  readonly eventRandom: Random;
+  private readonly ids: NodeId[] = [];
+  private readonly indexById = new Map<NodeId, number>();
+  /** When each node last crashed or left, while it is down. */
+  private readonly downSince = new Map<number, number>();
+
+  constructor(private readonly options: WorldOptions) {
+    this.crypto = suiteByName(options.crypto === 'real' ? 'node' : 'modelled');
+    const root = new SeededRandomSource(`${options.seed}/world`);
+    this.bootstrapRandom = root.fork('bootstrap');
+    this.eventRandom = root.fork('events');
+    this.net = new SimNetwork({
+      seed: options.seed,
+      latency: options.latency,
+      loss: options.loss,
+      createEngine: (ctx) => this.createNode(ctx),
+      onEvent: options.onEvent,
+    });
+  }
+
+  get now(): number {
+    return this.net.now;
+  }
+
+  /** A new node that joins through a random live node (none for the very first). */
+  addNode(): number {
+    return this.net.addNode();
+  }
+
+  crash(index: number): void {
+    this.net.crash(index);
+    this.downSince.set(index, this.net.now);
+  }
+
+  leave(index: number): void {
+    this.net.leave(index);
+    this.downSince.set(index, this.net.now);
+  }
+
+  restart(index: number): void {
+    this.downSince.delete(index);
+    this.net.restart(index);
+  }
+
+  crashedNodes(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.net.nodeCount; i++) if (!this.net.isLive(i)) out.push(i);
+    return out;
+  }
+
+  /** Splits the live nodes into `groups` random groups. */
+  partition(groups: number): void {
+    const live = sample(this.eventRandom, this.net.liveNodes(), Infinity);
+    const split: number[][] = Array.from({ length: groups }, () => []);
+    live.forEach((node, i) => split[i % groups]?.push(node));
+    this.net.partition(split);
+  }
+
+  idOf(index: number): NodeId | undefined {
+    return this.ids[index];
+  }
+
+  indexOf(id: NodeId): number | undefined {
+    return this.indexById.get(id);
+  }
+
+  /** When `id` went down, if it is down now. */
+  downTime(id: NodeId): number | undefined {
+    const index = this.indexById.get(id);
+    return index === undefined ? undefined : this.downSince.get(index);
+  }
+
+  /** Snapshots of every live node. */
+  liveSnapshots(): NodeSnapshot[] {
+    return this.net.liveNodes().map((i) => (this.net.engineOf(i) as Node).snapshot());
+  }
+
+  /** A random live node other than `except`: a few O(1) draws, then a full scan. */
+  private randomLiveNode(except: number): number | undefined {
+    const count = this.net.nodeCount;
+    for (let attempt = 0; attempt < BOOTSTRAP_DRAWS; attempt++) {
+      const i = this.bootstrapRandom.int(count);
+      if (i !== except && this.net.isLive(i)) return i;
+    }
+    return pick(
+      this.bootstrapRandom,
+      this.net.liveNodes().filter((i) => i !== except),
+    );
+  }
+
+  private createNode(ctx: SimNodeContext): Node {
+    const identity = identityFromSecrets(
+      this.crypto,
+      ctx.keyRandom.bytes(32),
+      ctx.keyRandom.bytes(32),
+    );
+    this.ids[ctx.index] = identity.id;
+    this.indexById.set(identity.id, ctx.index);
+    const contact = this.randomLiveNode(ctx.index);
+    return new Node({
+      identity,
+      crypto: this.crypto,
+      random: ctx.random,
+      address: ctx.address,
+      bootstrap: contact === undefined ? [] : [this.net.addressOf(contact)],
+      overlay: this.options.overlay,
+      checkInvariants: this.options.checkInvariants ?? false,
+    });
+  }
+}

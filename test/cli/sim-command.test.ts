@@ -1,0 +1,140 @@
+/**
+ * `p2pmsg sim` in-process, with the runner replaced by a stub: the CLI's own flow (seed,
+ * output directory, progress, internal errors) is tested without the simulator.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/app.js';
+import type { CliIo } from '../../src/cli/context.js';
+import type { Scenario } from '../../src/sim/scenario.js';
+import { formatSummaryJson } from '../../src/sim/summary.js';
+import { sampleSummary } from '../sim/sample-summary.js';
+
+const runner = vi.hoisted(() => ({ runScenario: vi.fn() }));
+vi.mock('../../src/sim/runner.js', () => runner);
+
+const SMOKE = resolve('sim/scenarios/smoke.yaml');
+
+function captureIo(options: { tty?: boolean; env?: Record<string, string> } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const progress: string[] = [];
+  const io: CliIo = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    progress: { isTTY: options.tty ?? false, columns: 80, write: (s) => progress.push(s) > 0 },
+    clock: () => 0,
+    env: options.env ?? {},
+  };
+  return { io, out, err, progress };
+}
+
+let tmp: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'p2pmsg-sim-cmd-'));
+  runner.runScenario.mockReset();
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('p2pmsg sim (stub runner)', () => {
+  it('runs the scenario, writes the report and prints seed, reproduce command and output directory', async () => {
+    runner.runScenario.mockReturnValue({ summary: sampleSummary() });
+    const { io, out, err } = captureIo();
+    const code = await runCli(['sim', SMOKE, '--out', tmp], io);
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out[0]).toBe('sim smoke: seed 1, 50 nodes, 3m simulated, modelled crypto');
+    expect(out[1]).toBe(`reproduce: p2pmsg sim ${SMOKE} --seed 1`);
+    expect(out.at(-1)).toMatch(
+      new RegExp(`^wrote ${tmp}/ \\(summary.json, report.md\\) in .* wall time$`),
+    );
+    expect(readFileSync(join(tmp, 'summary.json'), 'utf8')).toBe(
+      formatSummaryJson(sampleSummary()),
+    );
+    const scenario = runner.runScenario.mock.calls[0]?.[0] as Scenario;
+    expect(scenario.name).toBe('smoke');
+    expect(runner.runScenario.mock.calls[0]?.[1]).toEqual({}); // no TTY: no progress callback
+  });
+
+  it('--seed overrides the file and names the default output directory', async () => {
+    runner.runScenario.mockResolvedValue({ summary: sampleSummary() }); // a Promise works too
+    const { io, out } = captureIo();
+    const cwd = process.cwd();
+    process.chdir(tmp);
+    try {
+      expect(await runCli(['sim', SMOKE, '--seed', '9'], io)).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect((runner.runScenario.mock.calls[0]?.[0] as Scenario).seed).toBe(9);
+    expect(out[1]).toBe(`reproduce: p2pmsg sim ${SMOKE} --seed 9`);
+    expect(readFileSync(join(tmp, 'reports', 'smoke-9', 'report.md'), 'utf8')).toContain(
+      '# Simulation report',
+    );
+  });
+
+  it('--quiet prints nothing on success', async () => {
+    runner.runScenario.mockReturnValue({ summary: sampleSummary() });
+    const { io, out, err, progress } = captureIo({ tty: true });
+    expect(await runCli(['sim', SMOKE, '--out', tmp, '--quiet'], io)).toBe(0);
+    expect([...out, ...err, ...progress]).toEqual([]);
+  });
+
+  it('draws a progress bar on a TTY and erases it at the end', async () => {
+    runner.runScenario.mockImplementation(
+      (_s: Scenario, options: { onProgress?: (now: number, total: number) => void }) => {
+        options.onProgress?.(90_000, 180_000);
+        options.onProgress?.(180_000, 180_000);
+        return { summary: sampleSummary() };
+      },
+    );
+    const { io, progress } = captureIo({ tty: true });
+    expect(await runCli(['sim', SMOKE, '--out', tmp], io)).toBe(0);
+    expect(progress.some((s) => s.includes(' 50%'))).toBe(true);
+    expect(progress.at(-1)).toBe('\r\x1b[K');
+  });
+
+  it('a runner failure is an internal error: message, seed and reproduce command, exit 1, no stack', async () => {
+    runner.runScenario.mockImplementation(() => {
+      throw new Error('invariant broken: node 7 lists itself');
+    });
+    const { io, err } = captureIo();
+    expect(await runCli(['sim', SMOKE, '--out', tmp, '--seed', '4'], io)).toBe(1);
+    expect(err[0]).toBe('error: internal error: invariant broken: node 7 lists itself');
+    expect(err).toContain('  seed: 4');
+    expect(err).toContain(`  reproduce: p2pmsg sim ${SMOKE} --seed 4`);
+    expect(err.join('\n')).not.toMatch(/^\s+at /m);
+  });
+
+  it('P2PMSG_DEBUG=1 adds the stack trace of an internal error', async () => {
+    runner.runScenario.mockImplementation(() => {
+      throw new Error('boom');
+    });
+    const { io, err } = captureIo({ env: { P2PMSG_DEBUG: '1' } });
+    expect(await runCli(['sim', SMOKE, '--out', tmp], io)).toBe(1);
+    expect(err.join('\n')).toMatch(/^\s+at /m);
+  });
+
+  it('a summary with NaN is an internal error naming the metric', async () => {
+    const bad = sampleSummary();
+    bad.overlay.degreeMean = Number.NaN;
+    runner.runScenario.mockReturnValue({ summary: bad });
+    const { io, err } = captureIo();
+    expect(await runCli(['sim', SMOKE, '--out', tmp], io)).toBe(1);
+    expect(err[0]).toBe(
+      'error: internal error: summary.overlay.degreeMean is NaN; use null for "no value"',
+    );
+  });
+
+  it('usage errors never reach the runner', async () => {
+    const { io, err } = captureIo();
+    expect(await runCli(['sim', SMOKE, '--seed', '99999999999'], io)).toBe(2);
+    expect(await runCli(['sim', SMOKE, '--out'], io)).toBe(2);
+    expect(await runCli(['sim', SMOKE, '--seed', '1', '--seed', '2'], io)).toBe(2);
+    expect(runner.runScenario).not.toHaveBeenCalled();
+    expect(err).toHaveLength(3);
+    expect(err[2]).toContain('--seed given more than once');
+  });
+});
