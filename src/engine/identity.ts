@@ -35,7 +35,11 @@ export function identityFromSecrets(
 }
 
 /** The node ID that a pair of public keys names. */
-export function nodeIdOf(crypto: CryptoSuite, signPublic: Uint8Array, dhPublic: Uint8Array): NodeId {
+export function nodeIdOf(
+  crypto: CryptoSuite,
+  signPublic: Uint8Array,
+  dhPublic: Uint8Array,
+): NodeId {
   const joined = new Uint8Array(signPublic.length + dhPublic.length);
   joined.set(signPublic, 0);
   joined.set(dhPublic, signPublic.length);

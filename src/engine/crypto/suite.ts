@@ -33,7 +33,12 @@ export interface CryptoSuite {
   /** ChaCha20-Poly1305 (RFC 8439): ciphertext || 16-byte tag. */
   aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
   /** The plaintext, or null when the tag does not verify. */
-  aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | null;
+  aeadOpen(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    sealed: Uint8Array,
+    aad?: Uint8Array,
+  ): Uint8Array | null;
   /** HKDF-SHA256 (RFC 5869). */
   hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   sha256(data: Uint8Array): Uint8Array;

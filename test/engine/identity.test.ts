@@ -1,0 +1,67 @@
+/**
+ * Node identity (DESIGN.md §3): the ID is the same whichever real suite computed it, has the
+ * documented shape, and names exactly one pair of keys.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nobleSuite } from '../../src/engine/crypto/noble.js';
+import { nodeSuite } from '../../src/engine/crypto/node.js';
+import { identityFromSecrets, nodeIdOf } from '../../src/engine/identity.js';
+
+const secret = fc.uint8Array({ minLength: 32, maxLength: 32 });
+
+describe('identity', () => {
+  it('identityFromSecrets gives the same identity with the noble and node suites', () => {
+    fc.assert(
+      fc.property(secret, secret, (sign, dh) => {
+        const a = identityFromSecrets(nobleSuite, sign, dh);
+        const b = identityFromSecrets(nodeSuite, sign, dh);
+        expect(b.id).toBe(a.id);
+        expect(b.signPublic).toEqual(a.signPublic);
+        expect(b.dhPublic).toEqual(a.dhPublic);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('the id is 32 lowercase base32 characters (20 bytes)', () => {
+    fc.assert(
+      fc.property(secret, secret, (sign, dh) => {
+        expect(identityFromSecrets(nodeSuite, sign, dh).id).toMatch(/^[a-z2-7]{32}$/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('copies the secrets: wiping the caller’s buffers leaves the identity intact', () => {
+    const sign = new Uint8Array(32).fill(1);
+    const dh = new Uint8Array(32).fill(2);
+    const identity = identityFromSecrets(nodeSuite, sign, dh);
+    sign.fill(0);
+    dh.fill(0);
+    expect(identity.signSecret).toEqual(new Uint8Array(32).fill(1));
+    expect(identity.dhSecret).toEqual(new Uint8Array(32).fill(2));
+  });
+
+  it('nodeIdOf changes when any bit of either public key changes', () => {
+    fc.assert(
+      fc.property(secret, secret, fc.integer({ min: 0, max: 511 }), (sign, dh, bit) => {
+        const { id, signPublic, dhPublic } = identityFromSecrets(nodeSuite, sign, dh);
+        const keys = [signPublic.slice(), dhPublic.slice()];
+        const key = keys[bit >> 8]!;
+        key[(bit >> 3) & 31] = key[(bit >> 3) & 31]! ^ (1 << (bit & 7));
+        expect(nodeIdOf(nodeSuite, keys[0]!, keys[1]!)).not.toBe(id);
+      }),
+      { numRuns: 512 },
+    );
+  });
+
+  it('nodeIdOf is order-sensitive: swapping the two keys names another node', () => {
+    const { id, signPublic, dhPublic } = identityFromSecrets(
+      nodeSuite,
+      new Uint8Array(32).fill(3),
+      new Uint8Array(32).fill(4),
+    );
+    expect(nodeIdOf(nodeSuite, dhPublic, signPublic)).not.toBe(id);
+  });
+});
