@@ -62,7 +62,7 @@ export class Node implements Engine {
         onLinkReady: (link, peer) => this.overlay.onLinkReady(link, peer, this.now),
         onMessage: (link, peer, message) => this.overlay.onMessage(link, peer, message, this.now),
         onLinkLost: (_link, peer) => this.overlay.onLinkLost(peer, this.now),
-        onUnreachable: (target) => this.overlay.onUnreachable(target.id, this.now),
+        onUnreachable: (target) => this.overlay.onUnreachable(target, this.now),
         onDrop: (what) => this.event({ type: 'drop', what }),
       },
       emit,

@@ -18,6 +18,8 @@ import type { LatencyModel } from '../transports/sim/latency.js';
 import { SimNetwork, type SimNodeContext } from '../transports/sim/network.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
 
+/** Bootstrap addresses each node is given (the daemon takes several `--bootstrap` too). */
+const BOOTSTRAP_CONTACTS = 3;
 /** Random draws for a bootstrap contact before falling back to listing the live nodes. */
 const BOOTSTRAP_DRAWS = 16;
 
@@ -135,13 +137,17 @@ export class SimWorld {
     );
     this.ids[ctx.index] = identity.id;
     this.indexById.set(identity.id, ctx.index);
-    const contact = this.randomLiveNode(ctx.index);
+    const contacts = new Set<number>();
+    for (let k = 0; k < BOOTSTRAP_CONTACTS; k++) {
+      const contact = this.randomLiveNode(ctx.index);
+      if (contact !== undefined) contacts.add(contact);
+    }
     return new Node({
       identity,
       crypto: this.crypto,
       random: ctx.random,
       address: ctx.address,
-      bootstrap: contact === undefined ? [] : [this.net.addressOf(contact)],
+      bootstrap: [...contacts].map((i) => this.net.addressOf(i)),
       overlay: this.options.overlay,
       checkInvariants: this.options.checkInvariants ?? false,
     });

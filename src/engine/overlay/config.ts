@@ -31,10 +31,12 @@ export interface OverlayConfig {
   handshakeTimeoutMs: number;
   /** A link carrying no active neighbour and unused for this long is closed. */
   linkIdleMs: number;
-  /** First retry delay after a failed dial to a passive entry; doubles per failure. */
-  passiveRetryBaseMs: number;
-  /** A passive entry that failed this many dials in a row is forgotten. */
-  passiveMaxFailures: number;
+  /** Capacity of the suspect list (nodes that failed us, retried with back-off). */
+  suspectsMax: number;
+  /** First retry of a suspect; doubles per failure. */
+  suspectRetryBaseMs: number;
+  /** A suspect that failed this many times in a row is forgotten. */
+  suspectMaxFailures: number;
   /** Delay before retrying a join that got no answer (doubles, capped at 8×). */
   joinRetryMs: number;
   /** Messages queued for a link still being set up; more are dropped and counted. */
@@ -50,6 +52,9 @@ export interface OverlayConfig {
  * neighbour costs one more copy of every broadcast. So: 4 (repair urgently below), 6
  * (fill to), 8 (hard cap, room for joins without evicting). The passive view of 30 is the
  * paper's k·(log10 N + c) = 6 × 5 for 10^4 nodes, with k_a = 3, k_p = 4, ARWL 6, PRWL 3.
+ *
+ * Suspects: retried after 15, 30, 60, 120 and 240 s, then forgotten: a partition shorter than
+ * ~8 minutes heals by itself, and a crashed node costs five failed dials in all.
  *
  * Failure detection: a silent crash is only seen by missing keep-alives. 5 s pings and a
  * 15 s timeout (three missed) detect it in 15–20 s without costing more than one small
@@ -70,8 +75,9 @@ export const DEFAULT_OVERLAY: OverlayConfig = {
   requestTimeoutMs: 10_000,
   handshakeTimeoutMs: 10_000,
   linkIdleMs: 20_000,
-  passiveRetryBaseMs: 15_000,
-  passiveMaxFailures: 4,
+  suspectsMax: 16,
+  suspectRetryBaseMs: 15_000,
+  suspectMaxFailures: 5,
   joinRetryMs: 5_000,
   pendingQueueMax: 16,
   linksMax: 64,
@@ -84,6 +90,7 @@ export const TEST_OVERLAY: OverlayConfig = {
   targetPeers: 3,
   maxPeers: 4,
   passiveMax: 8,
+  suspectsMax: 8,
   activeWalkLength: 3,
   passiveWalkLength: 1,
   shuffleActiveCount: 2,

@@ -17,21 +17,23 @@
  * - A keep-alive from a node that is not our neighbour gets a DISCONNECT, so a
  *   half-established neighbour relation (a lost reply) cannot last.
  *
- * Deviation from the paper, and why: entries that failed are kept, backed off, for a few
- * retries instead of being dropped at once, and nodes with room probe them. Without that,
- * two sides of a partition forget each other while it lasts and never reconnect after it
- * heals.
+ * Deviation from the paper, and why: a node that failed us (silent neighbour, failed dial,
+ * refused request) goes to a *suspect list* instead of being forgotten at once; it is
+ * retried with back-off and forgotten after a few failures. Without that the two sides of a
+ * partition forget each other while it lasts and never reconnect after it heals
+ * (views.ts, SuspectList).
  */
 import type { Link, LinkTable, Peer } from '../links.js';
 import { pick, sample, type Random } from '../random.js';
 import type { EngineEvent, Millis, NeighbourLossReason, NodeId } from '../types.js';
 import type { Message, PeerEntry } from '../wire/messages.js';
 import type { OverlayConfig } from './config.js';
-import { PassiveView } from './views.js';
+import { PassiveView, SuspectList } from './views.js';
 
 type Msg<T extends Message['type']> = Extract<Message, { type: T }>;
 
 interface Request {
+  entry: PeerEntry;
   deadline: Millis;
   priority: 'high' | 'low';
   /** A JOIN rather than a NEIGHBOR request (the contact cannot refuse it). */
@@ -59,6 +61,7 @@ export interface OverlayContext {
 export class HyParView {
   readonly active = new Map<NodeId, PeerEntry>();
   readonly passive: PassiveView;
+  readonly suspects: SuspectList;
   /** Our outstanding NEIGHBOR / JOIN requests, by the node asked. */
   private readonly requests = new Map<NodeId, Request>();
   /** A JOIN to a bootstrap address whose node ID we do not know yet. */
@@ -71,6 +74,11 @@ export class HyParView {
 
   constructor(private readonly ctx: OverlayContext) {
     this.passive = new PassiveView(ctx.config.passiveMax);
+    this.suspects = new SuspectList(
+      ctx.config.suspectsMax,
+      ctx.config.suspectRetryBaseMs,
+      ctx.config.suspectMaxFailures,
+    );
   }
 
   private get config(): OverlayConfig {
@@ -93,10 +101,7 @@ export class HyParView {
     const neighbours = [...this.active.values()];
     for (const n of neighbours) {
       const others = neighbours.filter((o) => o.id !== n.id);
-      const suggestions = [
-        ...others,
-        ...this.passive.sampleHealthy(this.ctx.random, this.config.maxPeers),
-      ]
+      const suggestions = [...others, ...this.passive.sample(this.ctx.random, this.config.maxPeers)]
         .filter((e) => e.id !== n.id)
         .slice(0, this.config.maxPeers);
       this.ctx.links.sendTo(n, { type: 'disconnect', leaving: true, suggestions }, now);
@@ -111,7 +116,9 @@ export class HyParView {
     for (const id of [...this.active.keys()]) {
       const link = this.ctx.links.readyLink(id);
       if (!link || now - link.lastHeard >= heartbeatTimeoutMs) {
+        const entry = this.active.get(id) as PeerEntry;
         this.removeActive(id, 'heartbeat-timeout', now);
+        this.suspect(entry, now);
         if (link) this.ctx.links.close(link, 'heartbeat-timeout');
       } else if (now - link.lastSent >= heartbeatIntervalMs) {
         this.ctx.links.send(link, { type: 'ping' }, now);
@@ -120,12 +127,7 @@ export class HyParView {
     for (const [id, request] of [...this.requests]) {
       if (request.deadline <= now) {
         this.requests.delete(id);
-        this.passive.recordFailure(
-          id,
-          now,
-          this.config.passiveRetryBaseMs,
-          this.config.passiveMaxFailures,
-        );
+        this.suspect(request.entry, now);
       }
     }
     if (this.joinDialDeadline !== undefined && this.joinDialDeadline <= now)
@@ -146,7 +148,7 @@ export class HyParView {
         [...this.active.values()].filter((e) => e.id !== target.id),
         shuffleActiveCount,
       ),
-      ...this.passive.sampleHealthy(this.ctx.random, shufflePassiveCount),
+      ...this.passive.sample(this.ctx.random, shufflePassiveCount),
     ];
     this.ctx.links.sendTo(
       target,
@@ -162,6 +164,7 @@ export class HyParView {
     if (link.outbound && link.expectedId === undefined && this.joinDialDeadline !== undefined) {
       this.joinDialDeadline = undefined;
       this.requests.set(peer.id, {
+        entry: { id: peer.id, address: peer.address },
         deadline: now + this.config.requestTimeoutMs,
         priority: 'high',
         join: true,
@@ -170,23 +173,23 @@ export class HyParView {
   }
 
   onLinkLost(peer: Peer, now: Millis): void {
-    this.requests.delete(peer.id);
-    if (this.active.has(peer.id)) this.removeActive(peer.id, 'link-closed', now);
+    const entry = { id: peer.id, address: peer.address };
+    if (this.requests.delete(peer.id)) this.suspect(entry, now);
+    if (this.active.has(peer.id)) {
+      this.removeActive(peer.id, 'link-closed', now);
+      this.suspect(entry, now);
+    }
   }
 
-  onUnreachable(id: NodeId | undefined, now: Millis): void {
-    if (id === undefined) {
+  onUnreachable(target: { id?: NodeId; address: string }, now: Millis): void {
+    if (target.id === undefined) {
       this.joinDialDeadline = undefined; // bootstrap address unreachable: retry later
       return;
     }
-    const wasRequested = this.requests.delete(id);
-    if (this.active.has(id)) this.removeActive(id, 'link-closed', now);
-    this.passive.recordFailure(
-      id,
-      now,
-      this.config.passiveRetryBaseMs,
-      this.config.passiveMaxFailures,
-    );
+    const entry = { id: target.id, address: target.address };
+    const wasRequested = this.requests.delete(entry.id);
+    if (this.active.has(entry.id)) this.removeActive(entry.id, 'link-closed', now);
+    this.suspect(entry, now);
     if (wasRequested) this.refill(now);
   }
 
@@ -246,7 +249,7 @@ export class HyParView {
       return;
     }
     if (ttl === this.config.passiveWalkLength && !this.active.has(newcomer.id)) {
-      this.passive.add(newcomer, this.ctx.random);
+      this.toPassive(newcomer);
     }
     this.ctx.links.sendTo(next, { type: 'forwardJoin', newcomer, ttl: ttl - 1 }, now);
   }
@@ -264,24 +267,20 @@ export class HyParView {
     this.requests.delete(peer.id);
     const entry = { id: peer.id, address: peer.address };
     if (!accepted) {
-      // Refused (the node is full): try someone else, this one later.
-      this.passive.recordFailure(
-        peer.id,
-        now,
-        this.config.passiveRetryBaseMs,
-        this.config.passiveMaxFailures,
-      );
+      // Refused: alive but full. Forget it for now (shuffles bring it back) and try another.
+      this.passive.delete(peer.id);
       this.refill(now);
       return;
     }
     if (request?.join && !this.joined) this.ctx.event({ type: 'joined' });
+    this.suspects.delete(peer.id);
     const mayEvict = request?.priority === 'high';
     if (this.active.has(peer.id) || mayEvict || this.active.size < this.config.maxPeers) {
       this.addActive(entry, now, mayEvict);
     } else {
       // An acceptance we no longer have room for (late, or we filled up meanwhile).
       this.ctx.links.sendTo(entry, { type: 'disconnect', leaving: false, suggestions: [] }, now);
-      this.passive.add(entry, this.ctx.random);
+      this.toPassive(entry);
     }
   }
 
@@ -293,7 +292,7 @@ export class HyParView {
       this.passive.delete(peer.id);
       this.integrate(message.suggestions, []);
     } else {
-      this.passive.add({ id: peer.id, address: peer.address }, this.ctx.random);
+      this.toPassive({ id: peer.id, address: peer.address });
     }
     this.refill(now);
   }
@@ -309,7 +308,7 @@ export class HyParView {
       this.ctx.links.sendTo(next, { type: 'shuffle', origin, ttl: ttl - 1, entries }, now);
       return;
     }
-    const reply = this.passive.sampleHealthy(this.ctx.random, entries.length);
+    const reply = this.passive.sample(this.ctx.random, entries.length);
     this.ctx.links.sendTo(origin, { type: 'shuffleReply', entries: reply }, now);
     this.integrate(
       entries,
@@ -323,6 +322,7 @@ export class HyParView {
   private integrate(entries: readonly PeerEntry[], preferEvict: readonly NodeId[]): void {
     for (const entry of entries) {
       if (entry.id === this.ctx.self.id || this.active.has(entry.id)) continue;
+      if (this.suspects.has(entry.id)) continue; // hearsay does not clear a suspicion
       this.passive.add(entry, this.ctx.random, preferEvict);
     }
   }
@@ -340,10 +340,11 @@ export class HyParView {
           now,
         );
         this.removeActive(victim, 'evicted', now);
-        this.passive.add(victimEntry, this.ctx.random);
+        this.toPassive(victimEntry);
       }
     }
     this.passive.delete(entry.id);
+    this.suspects.delete(entry.id);
     this.active.set(entry.id, entry);
     this.joined = true;
     this.ctx.event({ type: 'neighbourUp', peer: entry.id, activeSize: this.active.size });
@@ -369,43 +370,58 @@ export class HyParView {
     }
   }
 
-  /** Asks passive-view nodes to become neighbours until the target would be met. */
+  /**
+   * Asks nodes to become neighbours until the target would be met: passive-view nodes
+   * first, suspects due for a retry when the passive view has none left.
+   */
   private refill(now: Millis): void {
     if (!this.joined && this.active.size === 0) return this.tryJoin(now);
     const { targetPeers, minPeers } = this.config;
+    const eligible = (id: NodeId): boolean => !this.requests.has(id) && !this.active.has(id);
     let attempts = targetPeers - this.active.size - this.requests.size;
     while (attempts-- > 0) {
-      const candidate = this.passive.pickCandidate(
-        this.ctx.random,
-        now,
-        (id) => !this.requests.has(id) && !this.active.has(id),
-      );
+      const candidate =
+        this.passive.pickCandidate(this.ctx.random, eligible) ??
+        this.suspects.pickDue(this.ctx.random, now, eligible);
       if (candidate === undefined) break;
-      const entry = { id: candidate, address: this.passive.get(candidate)?.address ?? '' };
-      this.request(entry, this.active.size < minPeers ? 'high' : 'low', now);
+      this.passive.delete(candidate.id);
+      this.request(candidate, this.active.size < minPeers ? 'high' : 'low', now);
     }
-    if (this.active.size === 0 && this.requests.size === 0) this.tryJoin(now);
+    // Nobody left to ask and still below the minimum: back in through a bootstrap node, whose
+    // FORWARD_JOIN walks land us in fresh views.
+    if (this.active.size < minPeers && this.requests.size === 0) this.tryJoin(now);
   }
 
-  /** With room to spare, occasionally retry a failed entry: reconnects healed partitions. */
+  /**
+   * Retries one suspect at a time, whatever our degree, at high priority: a suspect that
+   * answers was cut off from us (a partition, a transient fault), and the link back may be
+   * the only one between two halves of the network, so neither side may refuse it for
+   * being full (each evicts a random neighbour instead, keeping the cap).
+   */
   private probeSuspect(now: Millis): void {
-    if (this.active.size < this.config.targetPeers || this.active.size >= this.config.maxPeers)
-      return;
     if (this.requests.size > 0) return;
-    const candidate = this.passive.pickCandidate(this.ctx.random, now, (id) => {
-      const e = this.passive.get(id);
-      return e !== undefined && e.failures > 0;
-    });
-    if (candidate === undefined) return;
-    this.request(
-      { id: candidate, address: this.passive.get(candidate)?.address ?? '' },
-      'low',
-      now,
-    );
+    const eligible = (id: NodeId): boolean => !this.active.has(id);
+    const candidate = this.suspects.pickDue(this.ctx.random, now, eligible);
+    if (candidate) this.request(candidate, 'high', now);
+  }
+
+  /** A node that just proved alive (it spoke to us) becomes a passive entry, cleared of suspicion. */
+  private toPassive(entry: PeerEntry): void {
+    if (entry.id === this.ctx.self.id || this.active.has(entry.id)) return;
+    this.suspects.delete(entry.id);
+    this.passive.add(entry, this.ctx.random);
+  }
+
+  /** `entry` failed us: from the passive view to the suspect list (views.ts). */
+  private suspect(entry: PeerEntry, now: Millis): void {
+    if (this.active.has(entry.id)) return; // a late timeout of a node that is our neighbour now
+    this.passive.delete(entry.id);
+    this.suspects.recordFailure(entry, now);
   }
 
   private request(entry: PeerEntry, priority: 'high' | 'low', now: Millis): void {
     this.requests.set(entry.id, {
+      entry,
       deadline: now + this.config.requestTimeoutMs,
       priority,
       join: false,
@@ -416,7 +432,7 @@ export class HyParView {
   /** (Re)joins through a bootstrap address, with backoff between attempts. */
   private tryJoin(now: Millis): void {
     if (this.ctx.bootstrap.length === 0 || this.joinDialDeadline !== undefined) return;
-    if (now < this.nextJoinAt || this.active.size > 0) return;
+    if (now < this.nextJoinAt) return;
     for (const r of this.requests.values()) if (r.join) return;
     const address = this.ctx.bootstrap[this.joinAttempts % this.ctx.bootstrap.length] as string;
     this.joinAttempts += 1;
@@ -436,8 +452,11 @@ export class HyParView {
       fail(`passive ${this.passive.size} > passiveMax`);
     if (this.active.has(this.ctx.self.id) || this.passive.has(this.ctx.self.id))
       fail('self in a view');
+    if (this.suspects.size > this.config.suspectsMax) fail(`suspects > suspectsMax`);
+    for (const id of this.passive.ids())
+      if (this.suspects.has(id)) fail(`${id} passive and suspect`);
     for (const id of this.active.keys()) {
-      if (this.passive.has(id)) fail(`${id} in both views`);
+      if (this.passive.has(id) || this.suspects.has(id)) fail(`${id} active and passive/suspect`);
       if (!this.ctx.links.readyLink(id)) fail(`neighbour ${id} without a ready link`);
     }
   }

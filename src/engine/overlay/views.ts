@@ -2,23 +2,19 @@
  * The two HyParView views as bounded maps. Insertion-ordered Maps keep iteration, and so
  * every random choice made over them, deterministic.
  *
- * Rules: a node is never in its own views; no node is in both views; neither view ever
- * exceeds its capacity (the protocol evicts before it adds).
+ * Rules: a node is never in its own views; no node is in two of active, passive and
+ * suspects; nothing ever exceeds its capacity (the protocol evicts before it adds).
  */
 import type { Millis, NodeId } from '../types.js';
 import type { PeerEntry } from '../wire/messages.js';
 import { pick, sample, type Random } from '../random.js';
 
-export interface PassiveEntry {
-  address: string;
-  /** Consecutive failed attempts to connect; 0 for a healthy entry. */
-  failures: number;
-  /** Not to be tried before this time (backoff after failures). */
-  retryAt: Millis;
-}
-
+/**
+ * Known nodes not connected to us, all believed reachable. HyParView's passive view: the
+ * pool for repair, refreshed by shuffles.
+ */
 export class PassiveView {
-  private readonly entries = new Map<NodeId, PassiveEntry>();
+  private readonly entries = new Map<NodeId, string>();
 
   constructor(readonly capacity: number) {}
 
@@ -30,7 +26,7 @@ export class PassiveView {
     return this.entries.has(id);
   }
 
-  get(id: NodeId): PassiveEntry | undefined {
+  addressOf(id: NodeId): string | undefined {
     return this.entries.get(id);
   }
 
@@ -42,55 +38,116 @@ export class PassiveView {
     this.entries.delete(id);
   }
 
-  /**
-   * Adds (or refreshes the address of) an entry, evicting to stay within capacity:
-   * first one of `preferEvict`, then an entry that has failed, then a random one.
-   */
+  /** Adds (or refreshes) an entry, evicting one of `preferEvict`, else a random one, when full. */
   add(entry: PeerEntry, random: Random, preferEvict: readonly NodeId[] = []): void {
-    const known = this.entries.get(entry.id);
-    if (known) {
-      if (known.failures === 0) known.address = entry.address;
+    if (this.entries.has(entry.id)) {
+      this.entries.set(entry.id, entry.address);
       return;
     }
     if (this.capacity === 0) return;
-    if (this.entries.size >= this.capacity) this.evictOne(random, preferEvict);
-    this.entries.set(entry.id, { address: entry.address, failures: 0, retryAt: 0 });
+    if (this.entries.size >= this.capacity) {
+      const preferred = preferEvict.filter((id) => this.entries.has(id));
+      const victim = pick(random, preferred) ?? pick(random, this.ids());
+      if (victim !== undefined) this.entries.delete(victim);
+    }
+    this.entries.set(entry.id, entry.address);
   }
 
-  /** Healthy entries (no recent failure), as peer entries, at most `count`, random. */
-  sampleHealthy(random: Random, count: number): PeerEntry[] {
-    const healthy: PeerEntry[] = [];
-    for (const [id, e] of this.entries)
-      if (e.failures === 0) healthy.push({ id, address: e.address });
-    return sample(random, healthy, count);
+  /** Up to `count` random entries. */
+  sample(random: Random, count: number): PeerEntry[] {
+    const all: PeerEntry[] = [];
+    for (const [id, address] of this.entries) all.push({ id, address });
+    return sample(random, all, count);
   }
 
-  /** A random entry that may be tried now and satisfies `eligible`. */
-  pickCandidate(
-    random: Random,
-    now: Millis,
-    eligible: (id: NodeId) => boolean,
-  ): NodeId | undefined {
+  /** A random entry satisfying `eligible`. */
+  pickCandidate(random: Random, eligible: (id: NodeId) => boolean): PeerEntry | undefined {
     const ready: NodeId[] = [];
-    for (const [id, e] of this.entries) if (e.retryAt <= now && eligible(id)) ready.push(id);
-    // Healthy entries first: a previously failed one is only a probe (e.g. across a healed partition).
-    const healthy = ready.filter((id) => this.entries.get(id)?.failures === 0);
-    return pick(random, healthy.length > 0 ? healthy : ready);
+    for (const id of this.entries.keys()) if (eligible(id)) ready.push(id);
+    const id = pick(random, ready);
+    return id === undefined ? undefined : { id, address: this.entries.get(id) as string };
+  }
+}
+
+interface Suspect {
+  address: string;
+  /** Failed or refused attempts in a row. */
+  failures: number;
+  /** Not to be tried before this time. */
+  retryAt: Millis;
+}
+
+/**
+ * Nodes that failed us (a neighbour that went silent, a dial that failed, a request
+ * refused), retried with exponential back-off and forgotten after `maxFailures`.
+ *
+ * Why a list of its own: in HyParView a failed node simply leaves the views. Then the two
+ * sides of a network partition forget each other while it lasts, shuffles fill the passive
+ * views with same-side nodes, and after the partition heals nobody reconnects. Kept apart
+ * from the passive view, suspects survive shuffles for the back-off window (several
+ * minutes) and a probe that succeeds rejoins the halves.
+ */
+export class SuspectList {
+  private readonly entries = new Map<NodeId, Suspect>();
+
+  constructor(
+    readonly capacity: number,
+    private readonly retryBaseMs: number,
+    private readonly maxFailures: number,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
   }
 
-  /** Records a failed attempt; forgets the entry after `maxFailures`. */
-  recordFailure(id: NodeId, now: Millis, retryBaseMs: number, maxFailures: number): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    entry.failures += 1;
-    if (entry.failures >= maxFailures) this.entries.delete(id);
-    else entry.retryAt = now + retryBaseMs * 2 ** (entry.failures - 1);
+  has(id: NodeId): boolean {
+    return this.entries.has(id);
   }
 
-  private evictOne(random: Random, preferEvict: readonly NodeId[]): void {
-    const preferred = preferEvict.filter((id) => this.entries.has(id));
-    const failed = [...this.entries].filter(([, e]) => e.failures > 0).map(([id]) => id);
-    const victim = pick(random, preferred) ?? pick(random, failed) ?? pick(random, this.ids());
+  delete(id: NodeId): void {
+    this.entries.delete(id);
+  }
+
+  ids(): NodeId[] {
+    return [...this.entries.keys()];
+  }
+
+  /** One more failure of `entry`: back off, or forget it after too many. */
+  recordFailure(entry: PeerEntry, now: Millis): void {
+    const known = this.entries.get(entry.id);
+    const failures = (known?.failures ?? 0) + 1;
+    if (failures > this.maxFailures) {
+      this.entries.delete(entry.id);
+      return;
+    }
+    if (!known && this.entries.size >= this.capacity) this.evictMostFailed();
+    if (this.capacity === 0) return;
+    this.entries.set(entry.id, {
+      address: entry.address,
+      failures,
+      retryAt: now + this.retryBaseMs * 2 ** (failures - 1),
+    });
+  }
+
+  /** A random suspect due for a retry that satisfies `eligible`. */
+  pickDue(random: Random, now: Millis, eligible: (id: NodeId) => boolean): PeerEntry | undefined {
+    const due: NodeId[] = [];
+    for (const [id, s] of this.entries) if (s.retryAt <= now && eligible(id)) due.push(id);
+    const id = pick(random, due);
+    return id === undefined
+      ? undefined
+      : { id, address: (this.entries.get(id) as Suspect).address };
+  }
+
+  private evictMostFailed(): void {
+    let victim: NodeId | undefined;
+    let most = -1;
+    for (const [id, s] of this.entries) {
+      if (s.failures > most) {
+        most = s.failures;
+        victim = id;
+      }
+    }
     if (victim !== undefined) this.entries.delete(victim);
   }
 }

@@ -1,0 +1,165 @@
+/**
+ * The overlay on the simulator, under random joins, crashes, leaves and partitions that
+ * heal (issue 2, "Properties"). Safety is checked after every input of every node (node
+ * invariants: view bounds, no self, no node in both views); once the network has settled,
+ * liveness: degrees within [minPeers, maxPeers], one connected component, symmetric links.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TEST_OVERLAY } from '../../src/engine/overlay/config.js';
+import {
+  degreeStats,
+  largestComponentFraction,
+  overlayViolations,
+} from '../../src/sim/overlay-metrics.js';
+import { SimWorld } from '../../src/sim/world.js';
+import { checkProperty } from '../support/property.js';
+
+const FILE = 'test/sim/overlay-properties.test.ts';
+const MINUTE = 60_000;
+/** Long enough for failure detection, passive back-off retries and suspect probes. */
+const SETTLE_MS = 8 * MINUTE;
+
+type Op =
+  | { kind: 'join'; count: number }
+  | { kind: 'crash'; fraction: number }
+  | { kind: 'leave'; fraction: number }
+  | { kind: 'partition'; groups: number; healAfterMs: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('join' as const), count: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({
+    kind: fc.constant('crash' as const),
+    fraction: fc.double({ min: 0.05, max: 0.4, noNaN: true }),
+  }),
+  fc.record({
+    kind: fc.constant('leave' as const),
+    fraction: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
+  }),
+  fc.record({
+    kind: fc.constant('partition' as const),
+    groups: fc.integer({ min: 2, max: 3 }),
+    healAfterMs: fc.integer({ min: 5_000, max: 2 * MINUTE }),
+  }),
+);
+
+function world(seed: number, overlay = TEST_OVERLAY): SimWorld {
+  return new SimWorld({
+    seed: String(seed),
+    crypto: 'modelled',
+    overlay,
+    latency: { kind: 'lognormal', medianMs: 30, sigma: 0.6 },
+    loss: 0,
+    checkInvariants: true,
+  });
+}
+
+/** Builds a network of `nodes`, applies `ops` a minute apart, heals, settles. */
+function run(seed: number, nodes: number, ops: Op[]): SimWorld {
+  const w = world(seed);
+  for (let i = 0; i < nodes; i++) w.net.at(i * 100, () => w.addNode());
+  ops.forEach((op, k) => {
+    const at = (k + 1) * MINUTE;
+    w.net.at(at, () => {
+      const live = w.net.liveNodes();
+      const some = (fraction: number): number[] =>
+        live.filter((_, i) => i % Math.max(1, Math.round(1 / fraction)) === 0);
+      if (op.kind === 'join') for (let i = 0; i < op.count; i++) w.addNode();
+      if (op.kind === 'crash') some(op.fraction).forEach((i) => w.crash(i));
+      if (op.kind === 'leave') some(op.fraction).forEach((i) => w.leave(i));
+      if (op.kind === 'partition') {
+        w.partition(op.groups);
+        w.net.at(at + op.healAfterMs, () => w.net.heal());
+      }
+    });
+  });
+  const end = (ops.length + 1) * MINUTE + 2 * MINUTE + SETTLE_MS;
+  w.net.runUntil(end);
+  return w;
+}
+
+describe('overlay on the simulator', () => {
+  it('after random joins, crashes, leaves and healed partitions the overlay settles: bounded degrees, connected, symmetric', () => {
+    checkProperty(
+      FILE,
+      'after random joins',
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 12, max: 40 }),
+        fc.array(opArb, { maxLength: 4 }),
+        (seed, nodes, ops) => {
+          const w = run(seed, nodes, ops);
+          const live = w.liveSnapshots();
+          const { minPeers, maxPeers } = TEST_OVERLAY;
+          expect(overlayViolations(live)).toEqual([]);
+          if (live.length > maxPeers) {
+            const degrees = degreeStats(live);
+            expect(degrees.min).toBeGreaterThanOrEqual(minPeers);
+            expect(degrees.max).toBeLessThanOrEqual(maxPeers);
+            expect(largestComponentFraction(live)).toBe(1);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('same seed ⇒ identical trace hash; different seeds ⇒ different hashes', () => {
+    const ops: Op[] = [
+      { kind: 'crash', fraction: 0.2 },
+      { kind: 'partition', groups: 2, healAfterMs: 30_000 },
+    ];
+    const a = run(7, 30, ops).net.traceHash();
+    const b = run(7, 30, ops).net.traceHash();
+    const c = run(8, 30, ops).net.traceHash();
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+
+  it('a join succeeds even when every node is full', () => {
+    // Nodes that fill up to the cap, and maxPeers + 1 of them: once settled every node is
+    // full (a complete graph at the cap).
+    const { maxPeers } = TEST_OVERLAY;
+    const w = world(3, { ...TEST_OVERLAY, targetPeers: maxPeers });
+    for (let i = 0; i <= maxPeers; i++) w.net.at(i * 100, () => w.addNode());
+    w.net.runUntil(3 * MINUTE);
+    expect(degreeStats(w.liveSnapshots()).min).toBe(maxPeers);
+    const newcomer = w.addNode();
+    w.net.runUntil(4 * MINUTE);
+    const snap = w.liveSnapshots().find((s) => s.id === w.idOf(newcomer));
+    expect(snap?.active.length).toBeGreaterThanOrEqual(TEST_OVERLAY.minPeers);
+    expect(overlayViolations(w.liveSnapshots())).toEqual([]);
+  });
+
+  it('a crashed neighbour is detected by missed heartbeats and replaced from the passive view', () => {
+    const w = world(5);
+    for (let i = 0; i < 20; i++) w.net.at(i * 100, () => w.addNode());
+    w.net.runUntil(3 * MINUTE);
+    const victim = 0;
+    const victimId = w.idOf(victim);
+    const neighbours = w.liveSnapshots().filter((s) => victimId && s.active.includes(victimId));
+    expect(neighbours.length).toBeGreaterThan(0);
+    w.crash(victim);
+    w.net.runUntil(
+      3 * MINUTE + TEST_OVERLAY.heartbeatTimeoutMs + TEST_OVERLAY.heartbeatIntervalMs + 10_000,
+    );
+    const live = w.liveSnapshots();
+    for (const s of live) expect(s.active).not.toContain(victimId);
+    expect(degreeStats(live).min).toBeGreaterThanOrEqual(TEST_OVERLAY.minPeers);
+    expect(largestComponentFraction(live)).toBe(1);
+  });
+
+  it('graceful leave: the neighbours drop the leaver at once and reconnect onward', () => {
+    const w = world(9);
+    for (let i = 0; i < 20; i++) w.net.at(i * 100, () => w.addNode());
+    w.net.runUntil(3 * MINUTE);
+    const leaverId = w.idOf(1);
+    w.leave(1);
+    w.net.runUntil(3 * MINUTE + 2_000); // a few round trips, far less than a heartbeat timeout
+    const live = w.liveSnapshots();
+    for (const s of live) expect(s.active).not.toContain(leaverId);
+    w.net.runUntil(4 * MINUTE);
+    expect(degreeStats(w.liveSnapshots()).min).toBeGreaterThanOrEqual(TEST_OVERLAY.minPeers);
+    expect(largestComponentFraction(w.liveSnapshots())).toBe(1);
+  });
+});
