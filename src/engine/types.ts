@@ -26,8 +26,18 @@ export type Input =
   | { type: 'start' }
   /** The wake-up the node asked for (or a spurious one). */
   | { type: 'tick' }
-  /** A link is open. Outbound links carry the engine's dial number; inbound ones do not. */
-  | { type: 'linkOpened'; link: LinkId; dial?: number; remoteAddress: string }
+  /**
+   * A link is open. Outbound links carry the engine's dial number; inbound ones do not.
+   * Over TCP the Noise handshake has already proven the peer's static X25519 key: the
+   * runtime passes it, and the link table refuses a hello naming any other DH key.
+   */
+  | {
+      type: 'linkOpened';
+      link: LinkId;
+      dial?: number;
+      remoteAddress: string;
+      remoteStaticKey?: Uint8Array;
+    }
   /** An outbound dial could not be completed. */
   | { type: 'dialFailed'; dial: number; reason: string }
   /** The link is gone (closed by the peer, reset, or broken). */
