@@ -21,6 +21,7 @@ import type { Random } from './random.js';
 import type { LinkId, Millis, NodeId, Output } from './types.js';
 import { decodeFrame, encodeMessage } from './wire/codec.js';
 import { HELLO_NONCE_BYTES } from './wire/limits.js';
+import { equalBytes } from './crypto/check.js';
 import type { Message, PeerEntry } from './wire/messages.js';
 
 /** Where to send: a known node (id and address) or, for a bootstrap, only an address. */
@@ -45,6 +46,8 @@ export interface Link {
   /** Set on an outbound link dialed for a known node: any other identity is refused. */
   readonly expectedId: NodeId | undefined;
   readonly myNonce: Uint8Array;
+  /** The peer's static DH key as the transport proved it (Noise), if the transport did. */
+  readonly remoteStaticKey: Uint8Array | undefined;
   peerHello: (HelloKeys & { id: NodeId; address: string }) | undefined;
   /** The proven peer, once its AUTH verified. */
   peer: Peer | undefined;
@@ -153,7 +156,13 @@ export class LinkTable {
 
   // ---- runtime inputs -------------------------------------------------------------------
 
-  linkOpened(link: LinkId, dial: number | undefined, remoteAddress: string, now: Millis): void {
+  linkOpened(
+    link: LinkId,
+    dial: number | undefined,
+    remoteAddress: string,
+    remoteStaticKey: Uint8Array | undefined,
+    now: Millis,
+  ): void {
     const pending = dial === undefined ? undefined : this.dials.get(dial);
     if (dial !== undefined) {
       if (!pending) {
@@ -174,6 +183,7 @@ export class LinkTable {
       openedAt: now,
       expectedId: pending?.target.id,
       myNonce: this.random.bytes(HELLO_NONCE_BYTES),
+      remoteStaticKey,
       peerHello: undefined,
       peer: undefined,
       lastHeard: now,
@@ -257,6 +267,9 @@ export class LinkTable {
     if (id === this.identity.id) return this.close(link, 'self');
     if (link.expectedId !== undefined && id !== link.expectedId) {
       return this.close(link, 'unexpected-identity');
+    }
+    if (link.remoteStaticKey && !equalBytes(link.remoteStaticKey, hello.dhKey)) {
+      return this.close(link, 'hello-key-mismatch');
     }
     link.peerHello = {
       id,

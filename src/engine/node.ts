@@ -90,7 +90,7 @@ export class Node implements Engine {
         this.fireTimers(now);
         break;
       case 'linkOpened':
-        this.links.linkOpened(input.link, input.dial, input.remoteAddress, now);
+        this.links.linkOpened(input.link, input.dial, input.remoteAddress, input.remoteStaticKey, now);
         break;
       case 'dialFailed':
         this.links.dialFailed(input.dial, input.reason);
