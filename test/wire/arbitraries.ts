@@ -7,6 +7,13 @@ import { base32Encode } from '../../src/engine/base32.js';
 import type { NodeId } from '../../src/engine/types.js';
 import {
   ADDRESS_MAX_BYTES,
+  BROADCAST_BODY_MAX,
+  BROADCAST_HOPS_MAX,
+  BROADCAST_ID_BYTES,
+  DESCRIPTOR_MAX_BYTES,
+  DIRECTORY_CHUNK_MAX,
+  IHAVE_IDS_MAX,
+  TIMESTAMP_MAX,
   HELLO_NONCE_BYTES,
   NODE_ID_BYTES,
   PEER_ENTRIES_MAX,
@@ -14,7 +21,12 @@ import {
   SIGNATURE_BYTES,
   TTL_MAX,
 } from '../../src/engine/wire/limits.js';
-import type { Message, MessageType, PeerEntry } from '../../src/engine/wire/messages.js';
+import {
+  BROADCAST_KINDS,
+  type Message,
+  type MessageType,
+  type PeerEntry,
+} from '../../src/engine/wire/messages.js';
 
 export const arbBytes = (length: number): fc.Arbitrary<Uint8Array> =>
   fc.uint8Array({ minLength: length, maxLength: length });
@@ -72,6 +84,28 @@ export const arbMessageOfType: { [T in MessageType]: fc.Arbitrary<Extract<Messag
     }),
     shuffleReply: fc.record({ type: fc.constant('shuffleReply'), entries: arbPeerEntries }),
     ping: fc.constant({ type: 'ping' } as const),
+    broadcast: fc.record({
+      type: fc.constant('broadcast'),
+      id: arbBytes(BROADCAST_ID_BYTES),
+      origin: arbNodeId,
+      expiresAt: fc.integer({ min: 0, max: TIMESTAMP_MAX }),
+      hops: fc.integer({ min: 0, max: BROADCAST_HOPS_MAX }),
+      kind: fc.constantFrom(...BROADCAST_KINDS),
+      body: fc.uint8Array({ maxLength: BROADCAST_BODY_MAX }),
+    }),
+    ihave: fc.record({
+      type: fc.constant('ihave'),
+      ids: fc.array(arbBytes(BROADCAST_ID_BYTES), { maxLength: IHAVE_IDS_MAX }),
+    }),
+    graft: fc.record({ type: fc.constant('graft'), id: arbBytes(BROADCAST_ID_BYTES) }),
+    prune: fc.constant({ type: 'prune' } as const),
+    directoryRequest: fc.constant({ type: 'directoryRequest' } as const),
+    directoryChunk: fc.record({
+      type: fc.constant('directoryChunk'),
+      descriptors: fc.array(fc.uint8Array({ maxLength: DESCRIPTOR_MAX_BYTES }), {
+        maxLength: DIRECTORY_CHUNK_MAX,
+      }),
+    }),
   };
 
 /** Any valid message, every type equally likely. */

@@ -197,6 +197,49 @@ const CASES: Case[] = [
     hex: `00000aa3 01 16 ${MAX_ENTRIES_HEX}`,
   },
   { name: 'ping', message: { type: 'ping' }, hex: '00000002 01 17' },
+  {
+    name: 'broadcast, descriptor kind, 3-byte body',
+    message: {
+      type: 'broadcast',
+      id: fromHex(seq(0x10, 16)),
+      origin: ID_A,
+      expiresAt: 1_700_000_000_000,
+      hops: 5,
+      kind: 'descriptor',
+      body: fromHex('616263'),
+    },
+    hex: `00000033 01 20 ${seq(0x10, 16)} ${ID_A_HEX} 018bcfe56800 05 01 0003 616263`,
+  },
+  {
+    name: 'broadcast, probe kind, empty body, hop limit 0',
+    message: {
+      type: 'broadcast',
+      id: fromHex(seq(0x10, 16)),
+      origin: ID_A,
+      expiresAt: 0,
+      hops: 0,
+      kind: 'probe',
+      body: new Uint8Array(0),
+    },
+    hex: `00000030 01 20 ${seq(0x10, 16)} ${ID_A_HEX} 000000000000 00 03 0000`,
+  },
+  {
+    name: 'ihave, two IDs',
+    message: { type: 'ihave', ids: [fromHex(seq(0x00, 16)), fromHex(seq(0x80, 16))] },
+    hex: `00000023 01 21 02 ${seq(0x00, 16)} ${seq(0x80, 16)}`,
+  },
+  {
+    name: 'graft',
+    message: { type: 'graft', id: fromHex(seq(0x20, 16)) },
+    hex: `00000012 01 22 ${seq(0x20, 16)}`,
+  },
+  { name: 'prune', message: { type: 'prune' }, hex: '00000002 01 23' },
+  { name: 'directoryRequest', message: { type: 'directoryRequest' }, hex: '00000002 01 24' },
+  {
+    name: 'directoryChunk, two descriptors (one empty)',
+    message: { type: 'directoryChunk', descriptors: [fromHex('abcd'), new Uint8Array(0)] },
+    hex: '00000009 01 25 02 0002 abcd 0000',
+  },
 ];
 
 describe('codec case table', () => {
@@ -314,6 +357,22 @@ const BAD_CASES: BadCase[] = [
   { name: 'neighbour, priority 2', hex: '00000003 01 12 02', reason: 'bad-flag' },
   { name: 'neighbourReply, accepted 0xff', hex: '00000003 01 13 ff', reason: 'bad-flag' },
   { name: 'disconnect, leaving 2', hex: '00000004 01 14 02 00', reason: 'bad-flag' },
+  {
+    name: 'broadcast, kind byte 4',
+    hex: `00000030 01 20 ${seq(0x10, 16)} ${ID_A_HEX} 000000000000 00 04 0000`,
+    reason: 'bad-kind',
+  },
+  {
+    name: 'broadcast, hop limit 33',
+    hex: `00000030 01 20 ${seq(0x10, 16)} ${ID_A_HEX} 000000000000 21 01 0000`,
+    reason: 'bad-hops',
+  },
+  {
+    name: 'broadcast, body of 1025 bytes declared',
+    hex: `00000030 01 20 ${seq(0x10, 16)} ${ID_A_HEX} 000000000000 00 01 0401`,
+    reason: 'blob-too-long',
+  },
+  { name: 'ihave, 65 IDs declared', hex: '00000003 01 21 41', reason: 'too-many-items' },
 ];
 
 describe('bad frames', () => {

@@ -23,6 +23,13 @@ import type { NodeId } from '../types.js';
 import { type DecodeError, type DecodeErrorReason, WireEncodeError } from './errors.js';
 import {
   ADDRESS_MAX_BYTES,
+  BROADCAST_BODY_MAX,
+  BROADCAST_HOPS_MAX,
+  BROADCAST_ID_BYTES,
+  DESCRIPTOR_MAX_BYTES,
+  DIRECTORY_CHUNK_MAX,
+  IHAVE_IDS_MAX,
+  TIMESTAMP_MAX,
   FRAME_HEADER_BYTES,
   FRAME_LENGTH_BYTES,
   FRAME_MAX_BYTES,
@@ -35,6 +42,7 @@ import {
   TTL_MAX,
 } from './limits.js';
 import {
+  BROADCAST_KINDS,
   CONTROL_CODE_RANGE,
   DATA_CODE_RANGE,
   MESSAGE_CODES,
@@ -125,7 +133,7 @@ function writeNodeId(id: string, bytes: Uint8Array, at: number): boolean {
 
 const EMPTY = new Uint8Array(0);
 
-class Reader {
+export class Reader {
   error: DecodeError | null = null;
 
   constructor(
@@ -187,6 +195,49 @@ class Reader {
     return text;
   }
 
+  u16(what: string): number {
+    if (!this.need(2, what)) return 0;
+    const value = (this.bytes[this.pos]! << 8) | this.bytes[this.pos + 1]!;
+    this.pos += 2;
+    return value;
+  }
+
+  /** u48 big-endian milliseconds. */
+  timestamp(what: string): number {
+    if (!this.need(6, what)) return 0;
+    let value = 0;
+    for (let i = 0; i < 6; i++) value = value * 256 + this.bytes[this.pos + i]!;
+    this.pos += 6;
+    return value;
+  }
+
+  /** u16 length + bytes, at most `max`. */
+  blob(max: number, what: string): Uint8Array {
+    const length = this.u16(what);
+    if (length > max) {
+      this.fail('blob-too-long', `${what}: ${length} bytes > ${max}`);
+      return EMPTY;
+    }
+    return this.fixed(length, what);
+  }
+
+  /** u8 count (at most `max`) + items. */
+  list<T>(max: number, what: string, item: () => T): T[] {
+    const count = this.u8(what);
+    if (count > max) {
+      this.fail('too-many-items', `${what}: ${count} > ${max}`);
+      return [];
+    }
+    const out: T[] = [];
+    for (let i = 0; i < count && this.error === null; i++) out.push(item());
+    return out;
+  }
+
+  /** A value read by a caller that failed its own check (e.g. an unknown enum byte). */
+  reject(reason: DecodeErrorReason, detail: string): void {
+    this.fail(reason, detail);
+  }
+
   flag(what: string): boolean {
     const value = this.u8(what);
     if (value > 1) this.fail('bad-flag', `${what}: ${value} is neither 0 nor 1`);
@@ -221,7 +272,7 @@ class Reader {
 // Writer: validates every value as it writes it. One scratch buffer of FRAME_MAX_BYTES is
 // reused; the validated limits keep every frame far inside it (largest ≈ 2.8 KiB).
 
-class Writer {
+export class Writer {
   readonly bytes = new Uint8Array(FRAME_MAX_BYTES);
   pos = 0;
 
@@ -257,6 +308,43 @@ class Writer {
       }
       this.bytes[this.pos++] = c;
     }
+  }
+
+  u16(value: number, what: string): void {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff) {
+      throw new WireEncodeError(`${what}: ${value} is not a u16`);
+    }
+    this.bytes[this.pos++] = value >>> 8;
+    this.bytes[this.pos++] = value & 0xff;
+  }
+
+  timestamp(value: number, what: string): void {
+    if (!Number.isInteger(value) || value < 0 || value > TIMESTAMP_MAX) {
+      throw new WireEncodeError(`${what}: ${value} is not a timestamp in 0..2^48-1`);
+    }
+    for (let i = 5; i >= 0; i--) this.bytes[this.pos + i] = Math.floor(value / 256 ** (5 - i)) % 256;
+    this.pos += 6;
+  }
+
+  blob(value: Uint8Array, max: number, what: string): void {
+    if (!(value instanceof Uint8Array) || value.length > max) {
+      throw new WireEncodeError(`${what}: not bytes of at most ${max}`);
+    }
+    this.u16(value.length, what);
+    this.fixed(value, value.length, what);
+  }
+
+  list<T>(values: readonly T[], max: number, what: string, item: (value: T) => void): void {
+    if (!Array.isArray(values) || values.length > max) {
+      throw new WireEncodeError(`${what}: not a list of at most ${max}`);
+    }
+    this.u8(values.length);
+    for (const value of values) item(value);
+  }
+
+  /** The written bytes, copied out of the scratch buffer. */
+  take(): Uint8Array {
+    return this.bytes.slice(0, this.pos);
   }
 
   flag(value: boolean, what: string): void {
@@ -375,11 +463,73 @@ const BODIES: { [T in MessageType]: BodyCodec<T> } = {
     write() {},
     read: () => ({ type: 'ping' }),
   },
+  broadcast: {
+    write(w, m) {
+      w.fixed(m.id, BROADCAST_ID_BYTES, 'broadcast.id');
+      w.nodeId(m.origin, 'broadcast.origin');
+      w.timestamp(m.expiresAt, 'broadcast.expiresAt');
+      if (!Number.isInteger(m.hops) || m.hops < 0 || m.hops > BROADCAST_HOPS_MAX) {
+        throw new WireEncodeError(`broadcast.hops: ${m.hops} not in 0..${BROADCAST_HOPS_MAX}`);
+      }
+      w.u8(m.hops);
+      const kind = BROADCAST_KINDS.indexOf(m.kind);
+      if (kind < 0) throw new WireEncodeError(`broadcast.kind: ${String(m.kind)}`);
+      w.u8(kind + 1);
+      w.blob(m.body, BROADCAST_BODY_MAX, 'broadcast.body');
+    },
+    read(r) {
+      const id = r.fixed(BROADCAST_ID_BYTES, 'broadcast.id');
+      const origin = r.nodeId('broadcast.origin');
+      const expiresAt = r.timestamp('broadcast.expiresAt');
+      const hops = r.u8('broadcast.hops');
+      if (hops > BROADCAST_HOPS_MAX) r.reject('bad-hops', `broadcast.hops: ${hops} > ${BROADCAST_HOPS_MAX}`);
+      const kindByte = r.u8('broadcast.kind');
+      const kind = BROADCAST_KINDS[kindByte - 1];
+      if (kind === undefined) r.reject('bad-kind', `broadcast.kind: byte ${kindByte}`);
+      const body = r.blob(BROADCAST_BODY_MAX, 'broadcast.body');
+      return { type: 'broadcast', id, origin, expiresAt, hops, kind: kind ?? 'probe', body };
+    },
+  },
+  ihave: {
+    write: (w, m) =>
+      w.list(m.ids, IHAVE_IDS_MAX, 'ihave.ids', (id) => w.fixed(id, BROADCAST_ID_BYTES, 'ihave.id')),
+    read: (r) => ({
+      type: 'ihave',
+      ids: r.list(IHAVE_IDS_MAX, 'ihave.ids', () => r.fixed(BROADCAST_ID_BYTES, 'ihave.id')),
+    }),
+  },
+  graft: {
+    write: (w, m) => w.fixed(m.id, BROADCAST_ID_BYTES, 'graft.id'),
+    read: (r) => ({ type: 'graft', id: r.fixed(BROADCAST_ID_BYTES, 'graft.id') }),
+  },
+  prune: {
+    write() {},
+    read: () => ({ type: 'prune' }),
+  },
+  directoryRequest: {
+    write() {},
+    read: () => ({ type: 'directoryRequest' }),
+  },
+  directoryChunk: {
+    write: (w, m) =>
+      w.list(m.descriptors, DIRECTORY_CHUNK_MAX, 'directoryChunk.descriptors', (d) =>
+        w.blob(d, DESCRIPTOR_MAX_BYTES, 'directoryChunk.descriptor'),
+      ),
+    read: (r) => ({
+      type: 'directoryChunk',
+      descriptors: r.list(DIRECTORY_CHUNK_MAX, 'directoryChunk.descriptors', () =>
+        r.blob(DESCRIPTOR_MAX_BYTES, 'directoryChunk.descriptor'),
+      ),
+    }),
+  },
 };
 
 // ---------------------------------------------------------------------------------------
 // The code table, indexed by type byte; checked once at load.
 
+if (FRAME_HEADER_BYTES + 1 + DIRECTORY_CHUNK_MAX * (2 + DESCRIPTOR_MAX_BYTES) > FRAME_MAX_BYTES) {
+  throw new Error('limits: a full directory chunk does not fit in a frame');
+}
 const TYPE_BY_CODE: (MessageType | undefined)[] = new Array(256).fill(undefined);
 for (const type of Object.keys(MESSAGE_CODES) as MessageType[]) {
   const { code, class: cls } = MESSAGE_CODES[type];

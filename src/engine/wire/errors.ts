@@ -31,6 +31,14 @@ export const DECODE_ERROR_REASONS = [
   'bad-ttl',
   /** Boolean or priority byte other than 0 or 1. */
   'bad-flag',
+  /** Broadcast kind byte not in BROADCAST_KINDS. */
+  'bad-kind',
+  /** Broadcast hop limit above BROADCAST_HOPS_MAX. */
+  'bad-hops',
+  /** A length-prefixed byte field longer than its limit. */
+  'blob-too-long',
+  /** An item count (broadcast IDs, descriptors) above its limit. */
+  'too-many-items',
 ] as const;
 
 export type DecodeErrorReason = (typeof DECODE_ERROR_REASONS)[number];

@@ -35,3 +35,23 @@ export const PEER_ENTRIES_MAX = 32;
 
 /** Largest random-walk TTL on the wire (HyParView's ARWL is 6). */
 export const TTL_MAX = 16;
+
+/** Timestamps are u48 milliseconds since the epoch: exact in a JS number, good to year 10889. */
+export const TIMESTAMP_BYTES = 6;
+export const TIMESTAMP_MAX = 2 ** 48 - 1;
+
+/** A broadcast ID: 128 bits, unique by construction (a hash of origin, kind and body). */
+export const BROADCAST_ID_BYTES = 16;
+/**
+ * Hop limit of a broadcast. A 10^5-node overlay of degree ≥ 4 has a diameter near
+ * log_3(10^5) ≈ 11; 32 leaves room for the longer paths of a tree under repair.
+ */
+export const BROADCAST_HOPS_MAX = 32;
+/** A broadcast body: a descriptor (~240 bytes) or a revocation, with room to grow. */
+export const BROADCAST_BODY_MAX = 1024;
+/** Broadcast IDs announced in one IHAVE (Plumtree's lazy push, batched). */
+export const IHAVE_IDS_MAX = 64;
+/** A signed descriptor or revocation, encoded (the largest descriptor is 206 bytes). */
+export const DESCRIPTOR_MAX_BYTES = 300;
+/** Descriptors in one directory-sync chunk: 24 × (2 + 300) bytes fits in one frame. */
+export const DIRECTORY_CHUNK_MAX = 24;

@@ -31,7 +31,33 @@ export type Message =
   | { type: 'shuffle'; origin: PeerEntry; ttl: number; entries: PeerEntry[] }
   | { type: 'shuffleReply'; entries: PeerEntry[] }
   /** Keep-alive on an active link; any frame counts as a sign of life. */
-  | { type: 'ping' };
+  | { type: 'ping' }
+  /** A network-wide message (broadcast/): flooded, or pushed along the Plumtree tree. */
+  | {
+      type: 'broadcast';
+      id: Uint8Array;
+      origin: NodeId;
+      /** Absolute expiry (ms since the epoch): never accepted after, kept in drop lists until then. */
+      expiresAt: number;
+      /** Hops this copy may still travel. */
+      hops: number;
+      kind: BroadcastKind;
+      body: Uint8Array;
+    }
+  /** Plumtree lazy push: I have these broadcasts (ask me with GRAFT if you miss one). */
+  | { type: 'ihave'; ids: Uint8Array[] }
+  /** Plumtree: send me broadcast `id`, and make our link a tree (eager) link. */
+  | { type: 'graft'; id: Uint8Array }
+  /** Plumtree: a duplicate came over our link; make it lazy. */
+  | { type: 'prune' }
+  /** Send me your directory (a node that just joined). */
+  | { type: 'directoryRequest' }
+  /** Part of a directory: signed descriptors, encoded (directory/records.ts). */
+  | { type: 'directoryChunk'; descriptors: Uint8Array[] };
+
+/** What a broadcast carries; the wire gives each a byte (codec.ts). */
+export type BroadcastKind = 'descriptor' | 'revocation' | 'probe';
+export const BROADCAST_KINDS: readonly BroadcastKind[] = ['descriptor', 'revocation', 'probe'];
 
 export type MessageType = Message['type'];
 export type MessageClass = 'control' | 'data';
@@ -48,6 +74,12 @@ export const MESSAGE_CODES = {
   shuffle: { code: 0x15, class: 'control' },
   shuffleReply: { code: 0x16, class: 'control' },
   ping: { code: 0x17, class: 'control' },
+  broadcast: { code: 0x20, class: 'control' },
+  ihave: { code: 0x21, class: 'control' },
+  graft: { code: 0x22, class: 'control' },
+  prune: { code: 0x23, class: 'control' },
+  directoryRequest: { code: 0x24, class: 'control' },
+  directoryChunk: { code: 0x25, class: 'control' },
 } as const satisfies Record<MessageType, { code: number; class: MessageClass }>;
 
 export const CONTROL_CODE_RANGE = [0x01, 0x3f] as const;
