@@ -1,21 +1,33 @@
 /**
- * A node: the link table and the overlay composed behind the engine contract
- * (`handle(input, now) → outputs`, see types.ts). Later layers (broadcast, directory,
- * routing) plug in here the same way.
+ * A node: the link table, the overlay, broadcast and the directory composed behind the
+ * engine contract (`handle(input, now) → outputs`, see types.ts). The routing layer plugs
+ * in here the same way.
  *
  * Rules:
  * - Every call drains into a fresh output list; nothing is kept between calls but state.
  * - Periodic work is a timer table; the node asks for one wake-up at the earliest deadline.
+ * - Broadcast and directory traffic is accepted from active neighbours only: the overlay
+ *   decides who may inject network-wide messages into this node.
  * - After `leave` the node is inert: every later input yields no output.
  */
+import { Broadcaster, broadcastKey } from './broadcast/broadcaster.js';
+import {
+  DEFAULT_BROADCAST,
+  validateBroadcastConfig,
+  type BroadcastConfig,
+} from './broadcast/config.js';
 import type { CryptoSuite } from './crypto/suite.js';
+import { DEFAULT_DIRECTORY, type DirectoryConfig } from './directory/config.js';
+import { DirectoryService } from './directory/service.js';
 import type { Identity } from './identity.js';
-import { LinkTable } from './links.js';
+import { LinkTable, type Link, type Peer } from './links.js';
 import { DEFAULT_OVERLAY, validateOverlayConfig, type OverlayConfig } from './overlay/config.js';
 import { HyParView } from './overlay/hyparview.js';
 import type { Random, RandomSource } from './random.js';
 import { TimerTable } from './timers.js';
-import type { Engine, EngineEvent, Input, Millis, NodeSnapshot, Output } from './types.js';
+import type { Engine, EngineEvent, Input, Millis, NodeId, NodeSnapshot, Output } from './types.js';
+import { BROADCAST_ID_BYTES } from './wire/limits.js';
+import type { BroadcastKind, Message } from './wire/messages.js';
 
 export interface NodeOptions {
   identity: Identity;
@@ -27,30 +39,42 @@ export interface NodeOptions {
   /** Addresses to join through; empty for the first node of a network. */
   bootstrap: readonly string[];
   overlay?: OverlayConfig;
-  /** Check every invariant after every call (tests and simulations; cheap at this size). */
+  broadcast?: BroadcastConfig;
+  directory?: DirectoryConfig;
+  /** Check every invariant after every call (tests and simulations). */
   checkInvariants?: boolean;
 }
 
-type TimerKind = 'heartbeat' | 'shuffle';
+type TimerKind = 'heartbeat' | 'shuffle' | 'announce' | 'graft';
 
 export class Node implements Engine {
   readonly identity: Identity;
   private readonly links: LinkTable;
   private readonly overlay: HyParView;
+  private readonly broadcaster: Broadcaster;
+  private readonly directory: DirectoryService;
   private readonly timers = new TimerTable<TimerKind>();
   private readonly timerRandom: Random;
+  private readonly broadcastRandom: Random;
   private readonly config: OverlayConfig;
+  private readonly broadcastConfig: BroadcastConfig;
+  private readonly directoryConfig: DirectoryConfig;
   private readonly checking: boolean;
   private out: Output[] = [];
   private now: Millis = 0;
   private requestedWake: Millis | undefined;
   private phase: 'new' | 'running' | 'left' = 'new';
+  private announced = false;
+  private announcements = 0;
 
   constructor(options: NodeOptions) {
     this.identity = options.identity;
     this.config = validateOverlayConfig(options.overlay ?? DEFAULT_OVERLAY);
+    this.broadcastConfig = validateBroadcastConfig(options.broadcast ?? DEFAULT_BROADCAST);
+    this.directoryConfig = options.directory ?? DEFAULT_DIRECTORY;
     this.checking = options.checkInvariants ?? false;
     this.timerRandom = options.random.fork('timers');
+    this.broadcastRandom = options.random.fork('broadcast');
     const emit = (output: Output): void => void this.out.push(output);
     this.links = new LinkTable(
       options.identity,
@@ -60,7 +84,7 @@ export class Node implements Engine {
       this.config,
       {
         onLinkReady: (link, peer) => this.overlay.onLinkReady(link, peer, this.now),
-        onMessage: (link, peer, message) => this.overlay.onMessage(link, peer, message, this.now),
+        onMessage: (link, peer, message) => this.onMessage(link, peer, message),
         onLinkLost: (_link, peer) => this.overlay.onLinkLost(peer, this.now),
         onUnreachable: (target) => this.overlay.onUnreachable(target, this.now),
         onDrop: (what) => this.event({ type: 'drop', what }),
@@ -73,8 +97,31 @@ export class Node implements Engine {
       links: this.links,
       random: options.random.fork('overlay'),
       bootstrap: options.bootstrap,
-      event: (event) => this.event(event),
+      event: (event) => this.onOverlayEvent(event),
     });
+    this.broadcaster = new Broadcaster(this.broadcastConfig, {
+      neighbours: () => this.overlay.active.keys(),
+      send: (peer, message) => this.sendToNeighbour(peer, message),
+      validate: (kind, body) => kind === 'probe' || this.directory.onRecord(body, this.now),
+      deliver: (message) =>
+        this.event({
+          type: 'broadcastDelivered',
+          id: broadcastKey(message.id),
+          origin: message.origin,
+          kind: message.kind,
+        }),
+      duplicate: (id) => this.event({ type: 'broadcastDuplicate', id }),
+    });
+    this.directory = new DirectoryService(
+      options.identity,
+      options.address,
+      options.crypto,
+      this.directoryConfig,
+      {
+        broadcast: (kind, body) => this.originate(kind, body),
+        send: (peer, message) => this.sendToNeighbour(peer, message),
+      },
+    );
   }
 
   handle(input: Input, now: Millis): Output[] {
@@ -90,7 +137,13 @@ export class Node implements Engine {
         this.fireTimers(now);
         break;
       case 'linkOpened':
-        this.links.linkOpened(input.link, input.dial, input.remoteAddress, input.remoteStaticKey, now);
+        this.links.linkOpened(
+          input.link,
+          input.dial,
+          input.remoteAddress,
+          input.remoteStaticKey,
+          now,
+        );
         break;
       case 'dialFailed':
         this.links.dialFailed(input.dial, input.reason);
@@ -103,11 +156,13 @@ export class Node implements Engine {
         break;
       case 'command':
         if (input.command.type === 'leave') this.leave(now);
+        else if (this.phase === 'running') this.originate('probe', input.command.body);
         break;
     }
     if (this.phase === 'running') {
+      this.scheduleGraft();
       this.requestWake();
-      if (this.checking) this.overlay.checkInvariants();
+      if (this.checking) this.checkInvariants();
     }
     return this.out;
   }
@@ -117,6 +172,24 @@ export class Node implements Engine {
       id: this.identity.id,
       active: [...this.overlay.active.keys()],
       passive: this.overlay.passive.ids(),
+      relays: this.directory.directory.relays(this.now).map((d) => d.id),
+    };
+  }
+
+  /** Counters for metrics (drop list, directory rejections, tree repairs). */
+  counters(): Record<string, number> {
+    const d = this.directory.directory.counters;
+    return {
+      dropListHits: this.broadcaster.dropList.hits,
+      dropListEvictions: this.broadcaster.dropList.evictions,
+      dropListSize: this.broadcaster.dropList.size,
+      broadcastRefusedExpired: this.broadcaster.refusedExpired,
+      grafts: this.broadcaster.grafts,
+      directorySize: this.directory.directory.size,
+      directoryForged: d.forged,
+      directoryMalformed: d.malformed,
+      directoryStale: d.stale,
+      directoryExpired: d.expired,
     };
   }
 
@@ -132,6 +205,7 @@ export class Node implements Engine {
 
   private leave(now: Millis): void {
     if (this.phase !== 'running') return;
+    this.directory.revoke(now);
     this.overlay.leave(now);
     this.links.closeAll('leaving');
     this.phase = 'left';
@@ -140,18 +214,114 @@ export class Node implements Engine {
 
   private fireTimers(now: Millis): void {
     for (const kind of this.timers.takeDue(now)) {
-      if (kind === 'heartbeat') {
-        this.overlay.heartbeat(now);
-        this.links.sweep(now, (peer) => this.overlay.inUse(peer));
-        this.timers.set('heartbeat', now + this.config.heartbeatIntervalMs);
-      } else {
-        this.overlay.shuffle(now);
-        this.timers.set('shuffle', now + this.jittered(this.config.shuffleIntervalMs));
+      switch (kind) {
+        case 'heartbeat':
+          this.overlay.heartbeat(now);
+          this.links.sweep(now, (peer) => this.overlay.inUse(peer));
+          this.broadcaster.tick(now);
+          this.directory.prune(now);
+          this.timers.set('heartbeat', now + this.config.heartbeatIntervalMs);
+          break;
+        case 'shuffle':
+          this.overlay.shuffle(now);
+          this.timers.set('shuffle', now + this.jittered(this.config.shuffleIntervalMs));
+          break;
+        case 'announce': {
+          this.directory.announce(now);
+          const { announceIntervalMs, reannounceAfterJoinMs } = this.directoryConfig;
+          this.announcements += 1;
+          const next =
+            this.announcements === 1 ? reannounceAfterJoinMs : this.jittered(announceIntervalMs);
+          this.timers.set('announce', now + next);
+          break;
+        }
+        case 'graft':
+          this.broadcaster.tick(now);
+          break;
       }
     }
   }
 
-  /** A period drawn uniformly from [0.5, 1.5) × `ms`, so shuffles never synchronise. */
+  private onMessage(link: Link, peer: Peer, message: Message): void {
+    const now = this.now;
+    switch (message.type) {
+      case 'broadcast':
+      case 'ihave':
+      case 'graft':
+      case 'prune':
+      case 'directoryRequest':
+      case 'directoryChunk':
+        if (!this.overlay.active.has(peer.id))
+          return this.event({ type: 'drop', what: `${message.type}-from-non-neighbour` });
+        return this.onNeighbourMessage(peer.id, message, now);
+      default:
+        return this.overlay.onMessage(link, peer, message, now);
+    }
+  }
+
+  private onNeighbourMessage(peer: NodeId, message: Message, now: Millis): void {
+    switch (message.type) {
+      case 'broadcast':
+        return this.broadcaster.onBroadcast(peer, message, now);
+      case 'ihave':
+        return this.broadcaster.onIHave(peer, message.ids, now);
+      case 'graft':
+        return this.broadcaster.onGraft(peer, message.id);
+      case 'prune':
+        return this.broadcaster.onPrune(peer);
+      case 'directoryRequest':
+        return this.directory.onSyncRequest(peer, now);
+      case 'directoryChunk':
+        return this.directory.onSyncChunk(message.descriptors, now);
+      default:
+        return;
+    }
+  }
+
+  /** Overlay events go out as they are; neighbour changes also drive broadcast and sync. */
+  private onOverlayEvent(event: EngineEvent): void {
+    if (event.type === 'neighbourUp') {
+      this.broadcaster.neighbourUp(event.peer);
+      if (!this.announced) {
+        // First neighbour: learn the directory from it and introduce ourselves.
+        this.announced = true;
+        this.directory.requestSync(event.peer);
+        this.timers.set('announce', this.now);
+      }
+    } else if (event.type === 'neighbourDown') {
+      this.broadcaster.neighbourDown(event.peer);
+    }
+    this.event(event);
+  }
+
+  private originate(kind: BroadcastKind, body: Uint8Array): void {
+    const { hops, lifetimeMs } = this.broadcastConfig;
+    const message = {
+      type: 'broadcast' as const,
+      id: this.broadcastRandom.bytes(BROADCAST_ID_BYTES),
+      origin: this.identity.id,
+      expiresAt: this.now + lifetimeMs,
+      hops,
+      kind,
+      body,
+    };
+    const id = this.broadcaster.originate(message, this.now);
+    this.event({ type: 'broadcastSent', id, kind });
+  }
+
+  private sendToNeighbour(peer: NodeId, message: Message): void {
+    const link = this.links.readyLink(peer);
+    if (link) this.links.send(link, message, this.now);
+    else this.event({ type: 'drop', what: `${message.type}-no-link` });
+  }
+
+  private scheduleGraft(): void {
+    const next = this.broadcaster.nextDeadline();
+    if (next === undefined) this.timers.clear('graft');
+    else this.timers.set('graft', next);
+  }
+
+  /** A period drawn uniformly from [0.5, 1.5) × `ms`, so periodic work never synchronises. */
   private jittered(ms: number): number {
     return Math.floor(ms / 2) + this.timerRandom.int(ms);
   }
@@ -162,6 +332,18 @@ export class Node implements Engine {
       this.requestedWake = next;
       this.out.push({ type: 'wake', at: next });
     }
+  }
+
+  private checkInvariants(): void {
+    this.overlay.checkInvariants();
+    const { eager, lazy } = this.broadcaster.links();
+    for (const peer of [...eager, ...lazy]) {
+      if (!this.overlay.active.has(peer))
+        throw new Error(`broadcast link to non-neighbour ${peer}`);
+    }
+    if (eager.some((p) => lazy.includes(p))) throw new Error('a neighbour both eager and lazy');
+    if (this.broadcaster.dropList.size > this.broadcastConfig.dropListMax)
+      throw new Error('drop list over capacity');
   }
 
   private event(event: EngineEvent): void {

@@ -48,8 +48,10 @@ export type Input =
   | { type: 'command'; command: Command };
 
 export type Command =
-  /** Leave gracefully: tell the neighbours, close every link, stop. */
-  { type: 'leave' };
+  /** Leave gracefully: revoke our descriptor, tell the neighbours, close every link, stop. */
+  | { type: 'leave' }
+  /** Broadcast a probe network-wide (the simulator's broadcast workload). */
+  | { type: 'broadcast'; body: Uint8Array };
 
 export type Output =
   | { type: 'send'; link: LinkId; bytes: Uint8Array }
@@ -73,6 +75,12 @@ export type EngineEvent =
   | { type: 'viewRepaired'; since: Millis; lost: NodeId[] }
   | { type: 'linkRejected'; link: LinkId; reason: string }
   | { type: 'left' }
+  /** A broadcast delivered here for the first time (`id`: hex of its ID). */
+  | { type: 'broadcastDelivered'; id: string; origin: NodeId; kind: string }
+  /** Another copy of a broadcast already delivered here (dropped by the drop list). */
+  | { type: 'broadcastDuplicate'; id: string }
+  /** We originated a broadcast. */
+  | { type: 'broadcastSent'; id: string; kind: string }
   | { type: 'drop'; what: string };
 
 /** A runtime-independent view of a node, for invariants and metrics. */
@@ -80,6 +88,8 @@ export interface NodeSnapshot {
   id: NodeId;
   active: NodeId[];
   passive: NodeId[];
+  /** Relays in this node's directory (unexpired descriptors with the relay flag). */
+  relays: NodeId[];
 }
 
 /** What both runtimes drive. */

@@ -90,3 +90,12 @@ export const LOSS_DEFAULT = 0;
 /** A partition splits the live nodes into 2..16 random groups. */
 export const PARTITION_GROUPS_MIN = 2;
 export const PARTITION_GROUPS_MAX = 16;
+
+/** Broadcast workload: probes no closer than 10 ms apart network-wide (100/s). */
+export const BROADCAST_INTERVAL_MIN_MS = 10;
+/** A probe's body: small, like a revocation. */
+export const BROADCAST_SIZE_DEFAULT = 64;
+/** Directory re-announcements no more often than once a minute. */
+export const ANNOUNCE_INTERVAL_MIN_MS = MINUTE_MS;
+/** Measuring windows per scenario. */
+export const WINDOWS_MAX = 32;

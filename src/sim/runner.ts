@@ -2,22 +2,31 @@
  * Runs a scenario on a simulated world and measures it. Deterministic: the summary depends
  * only on the scenario and its seed (no wall clock inside).
  *
- * Timeline: the initial nodes join evenly over `join.overMs`, each through a random live
- * node; scripted events fire at their times (after the joins scheduled for the same time);
- * at the end the overlay is measured over the live nodes.
+ * Timeline: the initial nodes join evenly over `join.overMs`, each through random live
+ * nodes; scripted events fire at their times (after the joins scheduled for the same time);
+ * probe broadcasts leave random live nodes as a Poisson process; at the end the overlay,
+ * the broadcasts and the directories are measured over the live nodes.
  */
+import { DEFAULT_BROADCAST, type BroadcastConfig } from '../engine/broadcast/config.js';
+import { DEFAULT_DIRECTORY, type DirectoryConfig } from '../engine/directory/config.js';
 import { DEFAULT_OVERLAY, type OverlayConfig } from '../engine/overlay/config.js';
 import { sample } from '../engine/random.js';
 import type { EngineEvent } from '../engine/types.js';
+import { SeededRandomSource } from '../transports/sim/rng.js';
+import { BroadcastTracker } from './broadcast-metrics.js';
 import { degreeStats, largestComponentFraction } from './overlay-metrics.js';
 import type { NodeSelection, Scenario, ScenarioAction } from './scenario.js';
 import { ACTION_TYPES } from './scenario.js';
-import { percentile } from './stats.js';
-import type { FaultCounts, Summary } from './summary.js';
+import { mean, percentile } from './stats.js';
+import type { DirectorySummary, FaultCounts, Summary } from './summary.js';
 import { SimWorld } from './world.js';
 
 /** Progress callbacks per run: often enough for a smooth bar, rare enough to cost nothing. */
 const PROGRESS_STEPS = 200;
+/** A probe sent this close to the end may still be travelling: it is not measured. */
+const PROBE_SETTLE_MS = 30_000;
+/** A directory converged when it holds at least this share of the live relays. */
+const DIRECTORY_CONVERGED_SHARE = 0.99;
 
 export interface RunOptions {
   onProgress?: (nowMs: number, totalMs: number) => void;
@@ -39,20 +48,49 @@ export function overlayConfigOf(scenario: Scenario): OverlayConfig {
   };
 }
 
+export function broadcastConfigOf(scenario: Scenario): BroadcastConfig {
+  return { ...DEFAULT_BROADCAST, mode: scenario.broadcast.mode };
+}
+
+export function directoryConfigOf(scenario: Scenario): DirectoryConfig {
+  return {
+    ...DEFAULT_DIRECTORY,
+    announceIntervalMs: scenario.directory.announceIntervalMs,
+    descriptorLifetimeMs: scenario.directory.lifetimeMs,
+  };
+}
+
 export function runScenario(scenario: Scenario, options: RunOptions = {}): { summary: Summary } {
   const repairsMs: number[] = [];
+  const broadcasts = new BroadcastTracker();
   let world: SimWorld | undefined;
   const onEvent = (_node: number, event: EngineEvent, now: number): void => {
-    if (event.type !== 'viewRepaired' || !world) return;
-    // From the earliest failure of a lost neighbour (its crash or leave, when we know it).
-    let start = event.since;
-    for (const id of event.lost) start = Math.min(start, world.downTime(id) ?? event.since);
-    repairsMs.push(now - start);
+    switch (event.type) {
+      case 'viewRepaired': {
+        if (!world) return;
+        // From the earliest failure of a lost neighbour (its crash or leave, when we know it).
+        let start = event.since;
+        for (const id of event.lost) start = Math.min(start, world.downTime(id) ?? event.since);
+        repairsMs.push(now - start);
+        return;
+      }
+      case 'broadcastSent':
+        return broadcasts.onSent(event.id, event.kind, now);
+      case 'broadcastDelivered':
+        return broadcasts.onDelivered(event.id, now);
+      case 'broadcastDuplicate':
+        return broadcasts.onDuplicate(event.id);
+      default:
+        return;
+    }
   };
   world = new SimWorld({
     seed: String(scenario.seed),
     crypto: scenario.crypto,
     overlay: overlayConfigOf(scenario),
+    broadcast: broadcastConfigOf(scenario),
+    directory: directoryConfigOf(scenario),
+    relayFraction: scenario.directory.relayFraction,
     latency: scenario.network.latency,
     loss: scenario.network.loss,
     checkInvariants: options.checkInvariants ?? false,
@@ -69,6 +107,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
       if (applyAction(w, event.action)) faults[event.action.type] += 1;
     });
   }
+  scheduleProbes(w, scenario, broadcasts);
 
   const total = scenario.durationMs;
   const step = Math.max(1, Math.ceil(total / PROGRESS_STEPS));
@@ -81,6 +120,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
   const live = w.liveSnapshots();
   const degrees = degreeStats(live);
   const stats = w.net.stats;
+  let grafts = 0;
+  for (const i of w.net.liveNodes()) grafts += w.nodeOf(i)?.counters()['grafts'] ?? 0;
   const summary: Summary = {
     scenario: scenario.name,
     seed: scenario.seed,
@@ -101,6 +142,13 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
       repairMsP99: percentile(repairsMs, 99),
       degreeHistogram: degrees.histogram,
     },
+    broadcast: broadcasts.summary(
+      scenario.broadcast.mode,
+      total - PROBE_SETTLE_MS,
+      grafts,
+      scenario.measure,
+    ),
+    directory: directorySummary(w),
     network: {
       framesSent: stats.framesSent,
       framesDelivered: stats.framesDelivered,
@@ -111,6 +159,58 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
     },
   };
   return { summary };
+}
+
+/** Probes from random live nodes, exponential gaps of mean `intervalMs` (a Poisson process). */
+function scheduleProbes(world: SimWorld, scenario: Scenario, tracker: BroadcastTracker): void {
+  const { intervalMs, fromMs, untilMs, sizeBytes } = scenario.broadcast;
+  if (intervalMs === null) return;
+  const random = new SeededRandomSource(`${scenario.seed}/workload`).fork('probes');
+  const body = new Uint8Array(sizeBytes);
+  const next = (after: number): number =>
+    after + Math.max(1, Math.round(-Math.log(1 - random.next()) * intervalMs));
+  const fire = (): void => {
+    const origin = world.randomLiveNode();
+    if (origin !== undefined) {
+      tracker.expectProbe(world.net.liveNodes().length);
+      world.net.command(origin, { type: 'broadcast', body });
+    }
+    const at = next(world.now);
+    if (at < untilMs) world.net.at(at, fire);
+  };
+  const first = next(fromMs);
+  if (first < untilMs) world.net.at(first, fire);
+}
+
+function directorySummary(world: SimWorld): DirectorySummary {
+  const liveIndexes = world.net.liveNodes();
+  const liveRelays = new Set<string>();
+  for (const i of liveIndexes) {
+    const id = world.idOf(i);
+    if (id !== undefined && world.isRelay(i)) liveRelays.add(id);
+  }
+  let converged = 0;
+  let forged = 0;
+  let stale = 0;
+  const sizes: number[] = [];
+  for (const i of liveIndexes) {
+    const node = world.nodeOf(i);
+    if (!node) continue;
+    const counters = node.counters();
+    forged += (counters['directoryForged'] ?? 0) + (counters['directoryMalformed'] ?? 0);
+    stale += counters['directoryStale'] ?? 0;
+    sizes.push(counters['directorySize'] ?? 0);
+    let known = 0;
+    for (const id of node.snapshot().relays) if (liveRelays.has(id)) known += 1;
+    if (known >= DIRECTORY_CONVERGED_SHARE * liveRelays.size) converged += 1;
+  }
+  return {
+    convergence: liveIndexes.length > 0 ? converged / liveIndexes.length : null,
+    liveRelays: liveRelays.size,
+    sizeMean: mean(sizes),
+    forged,
+    stale,
+  };
 }
 
 /** How many of `eligible` a selection names (a fraction rounds, but to at least one). */

@@ -40,7 +40,13 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { formatDuration } from './duration.js';
+import { DEFAULT_DIRECTORY } from '../engine/directory/config.js';
+import { BROADCAST_BODY_MAX } from '../engine/wire/limits.js';
 import {
+  ANNOUNCE_INTERVAL_MIN_MS,
+  BROADCAST_INTERVAL_MIN_MS,
+  BROADCAST_SIZE_DEFAULT,
+  WINDOWS_MAX,
   DURATION_MAX_MS,
   EVENTS_MAX,
   HEARTBEAT_INTERVAL_DEFAULT_MS,
@@ -149,6 +155,34 @@ export interface ScenarioEvent {
   line: number;
 }
 
+export type BroadcastModeName = 'flood' | 'tree';
+export const BROADCAST_MODES: readonly BroadcastModeName[] = ['flood', 'tree'];
+
+/** The broadcast workload: probes from random live origins, as a Poisson process. */
+export interface BroadcastParams {
+  mode: BroadcastModeName;
+  /** Mean time between probes, network-wide; null for no probes. */
+  intervalMs: number | null;
+  sizeBytes: number;
+  /** Probes are sent in [fromMs, untilMs). */
+  fromMs: number;
+  untilMs: number;
+}
+
+export interface DirectoryParams {
+  announceIntervalMs: number;
+  lifetimeMs: number;
+  /** Fraction of nodes that volunteer as relays. */
+  relayFraction: number;
+}
+
+/** A named interval of simulated time: broadcast metrics are also reported per window. */
+export interface MeasureWindow {
+  name: string;
+  fromMs: number;
+  toMs: number;
+}
+
 export interface Scenario {
   name: string;
   seed: number;
@@ -163,6 +197,9 @@ export interface Scenario {
   events: ScenarioEvent[];
   /** Quiet window at the end (no events inside it), or null when not set. */
   settleMs: number | null;
+  broadcast: BroadcastParams;
+  directory: DirectoryParams;
+  measure: MeasureWindow[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,7 +216,13 @@ const TOP_KEYS = [
   'network',
   'events',
   'settle',
+  'broadcast',
+  'directory',
+  'measure',
 ] as const;
+const BROADCAST_KEYS = ['mode', 'interval', 'size', 'from', 'until'] as const;
+const DIRECTORY_KEYS = ['announceInterval', 'lifetime', 'relays'] as const;
+const WINDOW_KEYS = ['name', 'from', 'to'] as const;
 const JOIN_KEYS = ['over'] as const;
 const OVERLAY_KEYS = [
   'minPeers',
@@ -259,8 +302,98 @@ export function parseScenario(text: string, sourceName: string): Scenario {
     null,
   );
   const events = readEvents(top.get('events'), nodes, durationMs, settleMs);
+  const broadcast = readBroadcast(top.get('broadcast'), durationMs);
+  const directory = readDirectory(top.get('directory'));
+  const measure = readWindows(top.get('measure'), durationMs);
 
-  return { name, seed, nodes, durationMs, crypto, join, overlay, network, events, settleMs };
+  return {
+    name,
+    seed,
+    nodes,
+    durationMs,
+    crypto,
+    join,
+    overlay,
+    network,
+    events,
+    settleMs,
+    broadcast,
+    directory,
+    measure,
+  };
+}
+
+function readBroadcast(field: Field | undefined, durationMs: number): BroadcastParams {
+  const map = field?.map(BROADCAST_KEYS);
+  const get = <T>(key: string, read: (f: Field) => T, fallback: T): T =>
+    map === undefined ? fallback : optional(map, key, read, fallback);
+  const fromMs = get('from', (f) => f.duration(0, durationMs, 'the scenario duration'), 0);
+  return {
+    mode: get('mode', (f) => f.oneOf(BROADCAST_MODES), 'tree' as BroadcastModeName),
+    intervalMs: get(
+      'interval',
+      (f) => f.duration(BROADCAST_INTERVAL_MIN_MS, durationMs, 'the scenario duration'),
+      null as number | null,
+    ),
+    sizeBytes: get('size', (f) => f.int(0, BROADCAST_BODY_MAX), BROADCAST_SIZE_DEFAULT),
+    fromMs,
+    untilMs: get(
+      'until',
+      (f) => f.duration(fromMs, durationMs, 'the scenario duration'),
+      durationMs,
+    ),
+  };
+}
+
+function readDirectory(field: Field | undefined): DirectoryParams {
+  const map = field?.map(DIRECTORY_KEYS);
+  const get = <T>(key: string, read: (f: Field) => T, fallback: T): T =>
+    map === undefined ? fallback : optional(map, key, read, fallback);
+  const announceIntervalMs = get(
+    'announceInterval',
+    (f) => f.duration(ANNOUNCE_INTERVAL_MIN_MS, DURATION_MAX_MS),
+    DEFAULT_DIRECTORY.announceIntervalMs,
+  );
+  const lifetimeMs = get(
+    'lifetime',
+    (f) => {
+      const ms = f.duration(
+        1,
+        DEFAULT_DIRECTORY.descriptorLifetimeMaxMs,
+        'the longest accepted lifetime',
+      );
+      if (ms <= announceIntervalMs) {
+        f.fail(
+          `expected more than announceInterval (${formatDuration(announceIntervalMs)}), found ${formatDuration(ms)}`,
+        );
+      }
+      return ms;
+    },
+    Math.max(
+      DEFAULT_DIRECTORY.descriptorLifetimeMs,
+      Math.min(3 * announceIntervalMs, DEFAULT_DIRECTORY.descriptorLifetimeMaxMs),
+    ),
+  );
+  return {
+    announceIntervalMs,
+    lifetimeMs,
+    relayFraction: get('relays', (f) => f.number(0, 1), 1),
+  };
+}
+
+function readWindows(field: Field | undefined, durationMs: number): MeasureWindow[] {
+  if (field === undefined) return [];
+  return field.list(WINDOWS_MAX).map((item) => {
+    const map = item.map(WINDOW_KEYS);
+    const name = map.require('name', 'a window name').string('a window name');
+    const fromMs = map
+      .require('from', 'a duration')
+      .duration(0, durationMs, 'the scenario duration');
+    const toMs = map
+      .require('to', 'a duration')
+      .duration(fromMs, durationMs, 'the scenario duration');
+    return { name, fromMs, toMs };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,40 @@ export interface NetworkSummary {
   dialsFailed: number;
 }
 
+export interface BroadcastWindowSummary {
+  sent: number;
+  coverageMean: number | null;
+  coverageMin: number | null;
+}
+
+export interface BroadcastSummary {
+  mode: 'flood' | 'tree';
+  /** Probes measured (sent early enough to finish before the end). */
+  sent: number;
+  coverageMean: number | null;
+  coverageMin: number | null;
+  redundancy: number | null;
+  latencyMsP50: number | null;
+  latencyMsP99: number | null;
+  /** Repeats of any broadcast (probes, descriptors, revocations) dropped by drop lists. */
+  dropListHits: number;
+  /** Tree repairs: GRAFTs sent by live nodes. */
+  grafts: number;
+  /** Per measuring window of the scenario (`measure`). */
+  windows: Record<string, BroadcastWindowSummary>;
+}
+
+export interface DirectorySummary {
+  /** Fraction of live nodes whose directory holds ≥ 99% of the live relays. */
+  convergence: number | null;
+  liveRelays: number;
+  /** Mean directory size (descriptors) over live nodes. */
+  sizeMean: number | null;
+  /** Forged, malformed and stale records rejected by live nodes. */
+  forged: number;
+  stale: number;
+}
+
 export interface Summary {
   /** The scenario's name. */
   scenario: string;
@@ -68,6 +102,8 @@ export interface Summary {
   traceHash: string;
   faults: FaultCounts;
   overlay: OverlaySummary;
+  broadcast: BroadcastSummary;
+  directory: DirectorySummary;
   network: NetworkSummary;
 }
 
@@ -103,6 +139,20 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'overlay.repairs': 'active-view repairs completed',
   'overlay.repairMsP50': 'median repair time (ms, nearest rank)',
   'overlay.repairMsP99': '99th percentile repair time (ms, nearest rank)',
+  'broadcast.mode': 'flood or tree (Plumtree)',
+  'broadcast.sent': 'probe broadcasts measured',
+  'broadcast.coverageMean': 'mean fraction of live nodes (at send time) a probe reached',
+  'broadcast.coverageMin': 'smallest fraction of live nodes a probe reached',
+  'broadcast.redundancy': 'payload copies received per node per probe (1 is ideal)',
+  'broadcast.latencyMsP50': 'median time from send to delivery at a node (ms)',
+  'broadcast.latencyMsP99': '99th percentile time from send to delivery (ms)',
+  'broadcast.dropListHits': 'repeats dropped by drop lists (all broadcasts)',
+  'broadcast.grafts': 'Plumtree GRAFTs (tree repairs) by live nodes',
+  'directory.convergence': 'fraction of live nodes whose directory holds ≥ 99% of live relays',
+  'directory.liveRelays': 'live nodes that volunteer as relays',
+  'directory.sizeMean': 'mean descriptors per directory',
+  'directory.forged': 'forged or malformed records rejected',
+  'directory.stale': 'stale records rejected',
   'network.framesSent': 'frames sent',
   'network.framesDelivered': 'frames delivered',
   'network.framesLost': 'frames lost (loss, partitions, dead nodes)',

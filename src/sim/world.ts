@@ -11,6 +11,8 @@ import { suiteByName } from '../engine/crypto/index.js';
 import type { CryptoSuite } from '../engine/crypto/suite.js';
 import { identityFromSecrets } from '../engine/identity.js';
 import { Node } from '../engine/node.js';
+import type { BroadcastConfig } from '../engine/broadcast/config.js';
+import type { DirectoryConfig } from '../engine/directory/config.js';
 import type { OverlayConfig } from '../engine/overlay/config.js';
 import { pick, sample, type Random } from '../engine/random.js';
 import type { EngineEvent, NodeId, NodeSnapshot } from '../engine/types.js';
@@ -27,6 +29,10 @@ export interface WorldOptions {
   seed: string;
   crypto: 'real' | 'modelled';
   overlay: OverlayConfig;
+  broadcast: BroadcastConfig;
+  directory: DirectoryConfig;
+  /** Fraction of nodes that volunteer as relays (drawn per node, fixed across restarts). */
+  relayFraction?: number;
   latency: LatencyModel;
   loss: number;
   /** Run every node's invariant checks after every input (tests). */
@@ -38,6 +44,7 @@ export class SimWorld {
   readonly net: SimNetwork;
   private readonly crypto: CryptoSuite;
   private readonly bootstrapRandom: Random;
+  private readonly root: SeededRandomSource;
   /** For scripted events: which nodes crash, leave, restart, and partition groups. */
   readonly eventRandom: Random;
   private readonly ids: NodeId[] = [];
@@ -48,6 +55,7 @@ export class SimWorld {
   constructor(private readonly options: WorldOptions) {
     this.crypto = suiteByName(options.crypto === 'real' ? 'node' : 'modelled');
     const root = new SeededRandomSource(`${options.seed}/world`);
+    this.root = root;
     this.bootstrapRandom = root.fork('bootstrap');
     this.eventRandom = root.fork('events');
     this.net = new SimNetwork({
@@ -116,8 +124,19 @@ export class SimWorld {
     return this.net.liveNodes().map((i) => (this.net.engineOf(i) as Node).snapshot());
   }
 
+  /** Whether node `index` volunteers as a relay: a draw of its own, the same on every restart. */
+  isRelay(index: number): boolean {
+    const fraction = this.options.relayFraction ?? 1;
+    return fraction >= 1 || this.root.fork(`relay/${index}`).next() < fraction;
+  }
+
+  /** The live node's engine (the production `Node`). */
+  nodeOf(index: number): Node | undefined {
+    return this.net.isLive(index) ? (this.net.engineOf(index) as Node) : undefined;
+  }
+
   /** A random live node other than `except`: a few O(1) draws, then a full scan. */
-  private randomLiveNode(except: number): number | undefined {
+  randomLiveNode(except = -1): number | undefined {
     const count = this.net.nodeCount;
     for (let attempt = 0; attempt < BOOTSTRAP_DRAWS; attempt++) {
       const i = this.bootstrapRandom.int(count);
@@ -149,6 +168,8 @@ export class SimWorld {
       address: ctx.address,
       bootstrap: [...contacts].map((i) => this.net.addressOf(i)),
       overlay: this.options.overlay,
+      broadcast: this.options.broadcast,
+      directory: { ...this.options.directory, relay: this.isRelay(ctx.index) },
       checkInvariants: this.options.checkInvariants ?? false,
     });
   }

@@ -6,6 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BROADCAST } from '../../src/engine/broadcast/config.js';
+import { DEFAULT_DIRECTORY } from '../../src/engine/directory/config.js';
 import { TEST_OVERLAY } from '../../src/engine/overlay/config.js';
 import {
   degreeStats,
@@ -48,6 +50,8 @@ function world(seed: number, overlay = TEST_OVERLAY): SimWorld {
     seed: String(seed),
     crypto: 'modelled',
     overlay,
+    broadcast: DEFAULT_BROADCAST,
+    directory: DEFAULT_DIRECTORY,
     latency: { kind: 'lognormal', medianMs: 30, sigma: 0.6 },
     loss: 0,
     checkInvariants: true,

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_DIRECTORY } from '../../src/engine/directory/config.js';
 import { describe, expect, it } from 'vitest';
 import {
   EVENTS_MAX,
@@ -59,7 +60,43 @@ describe('parseScenario: defaults', () => {
       },
       events: [],
       settleMs: null,
+      broadcast: { mode: 'tree', intervalMs: null, sizeBytes: 64, fromMs: 0, untilMs: 600_000 },
+      directory: {
+        announceIntervalMs: DEFAULT_DIRECTORY.announceIntervalMs,
+        lifetimeMs: DEFAULT_DIRECTORY.descriptorLifetimeMs,
+        relayFraction: 1,
+      },
+      measure: [],
     });
+  });
+
+  it('broadcast, directory and measuring windows are read and checked', () => {
+    const s = parseScenario(
+      `${BASE}broadcast:\n  mode: flood\n  interval: 2s\n  size: 100\n  from: 1m\n  until: 5m\n` +
+        `directory:\n  announceInterval: 5m\n  lifetime: 20m\n  relays: 0.5\n` +
+        `measure:\n  - { name: early, from: 1m, to: 2m }\n`,
+      'test.yaml',
+    );
+    expect(s.broadcast).toEqual({
+      mode: 'flood',
+      intervalMs: 2000,
+      sizeBytes: 100,
+      fromMs: 60_000,
+      untilMs: 300_000,
+    });
+    expect(s.directory).toEqual({
+      announceIntervalMs: 300_000,
+      lifetimeMs: 1_200_000,
+      relayFraction: 0.5,
+    });
+    expect(s.measure).toEqual([{ name: 'early', fromMs: 60_000, toMs: 120_000 }]);
+    expect(errorOf(`${BASE}broadcast:\n  mode: gossip\n`).keyPath).toBe('broadcast.mode');
+    expect(errorOf(`${BASE}directory:\n  announceInterval: 10m\n  lifetime: 5m\n`).keyPath).toBe(
+      'directory.lifetime',
+    );
+    expect(errorOf(`${BASE}measure:\n  - { name: w, from: 5m, to: 1m }\n`).keyPath).toBe(
+      'measure[0].to',
+    );
   });
 
   it('derived defaults follow the values that were set', () => {

@@ -34,7 +34,7 @@
  *    copies at send, as a socket write does, to hunt aliasing bugs.
  * 5. An engine that throws is a bug: re-thrown as SimEngineError naming node, time, input.
  */
-import type { Engine, EngineEvent, Input, Output } from '../../engine/types.js';
+import type { Command, Engine, EngineEvent, Input, Output } from '../../engine/types.js';
 import type { Random, RandomSource } from '../../engine/random.js';
 import { SimConfigError, SimEngineError, SimUsageError } from './errors.js';
 import { Latency, type LatencyModel } from './latency.js';
@@ -215,6 +215,12 @@ export class SimNetwork {
     const node = this.liveNode(index, 'leave');
     this.deliver(node, { type: 'command', command: { type: 'leave' } }, INPUT_COMMAND, 0);
     if (node.live) this.takeDown(node);
+  }
+
+  /** Hands a live node a local command (the simulator's workload: broadcasts, later sends). */
+  command(index: number, command: Command): void {
+    const node = this.liveNode(index, 'command');
+    this.deliver(node, { type: 'command', command }, INPUT_COMMAND, 0);
   }
 
   /** Frames and dials between different groups fail; unlisted nodes form one more group. */

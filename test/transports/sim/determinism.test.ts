@@ -119,7 +119,7 @@ class GossipEngine implements Engine {
   }
 
   snapshot() {
-    return { id: `${this.ctx.index}`, active: [], passive: [] };
+    return { id: `${this.ctx.index}`, active: [], passive: [], relays: [] };
   }
 }
 

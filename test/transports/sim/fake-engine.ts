@@ -30,7 +30,7 @@ export class FakeEngine implements Engine {
   }
 
   snapshot(): NodeSnapshot {
-    return { id: `n${this.ctx.index}`, active: [], passive: [] };
+    return { id: `n${this.ctx.index}`, active: [], passive: [], relays: [] };
   }
 
   /** The recorded inputs of one type. */

@@ -1,0 +1,118 @@
+/**
+ * Overlay benchmark (issue 2, "Measured"): the 1,000-node overlay scenario for one simulated
+ * hour — wall time, simulated events per second, peak memory, median of 3 runs, each in a
+ * fresh process — next to the bare event-loop ceiling measured in the same run; then the
+ * memory per node at growing sizes and the largest node count that fits in 4 GiB.
+ *
+ * Run: `npx tsx bench/overlay.ts` (writes reports/bench/overlay.json).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseScenario, type Scenario } from '../src/sim/scenario.js';
+import { runEventLoopCeiling } from './sim-eventloop.js';
+
+const RUNS = 3;
+const HOUR_MS = 3_600_000;
+const MEMORY_LIMIT_MIB = 4096;
+/** Node counts for the memory probe, each for a few simulated minutes. */
+const MEMORY_PROBE_NODES = [1_000, 4_000, 16_000];
+const MEMORY_PROBE_MS = 3 * 60_000;
+/** A single run may take this long before the benchmark gives up on it. */
+const CHILD_TIMEOUT_MS = 30 * 60_000;
+
+function scenario(nodes: number, durationMs: number): Scenario {
+  const minutes = durationMs / 60_000;
+  return parseScenario(
+    [
+      `name: bench-overlay-${nodes}`,
+      'seed: 1',
+      `nodes: ${nodes}`,
+      `duration: ${minutes}m`,
+      'crypto: modelled',
+      'events:',
+      `  - at: ${minutes / 2}m`,
+      '    crash: { fraction: 0.3 }',
+    ].join('\n'),
+    'bench/overlay.ts',
+  );
+}
+
+interface ChildResult {
+  wallMs: number;
+  events: number;
+  eventsPerSecond: number;
+  peakRssMiB: number;
+  overlay: Record<string, unknown>;
+}
+
+function runChild(s: Scenario, maxHeapMiB?: number): ChildResult {
+  const child = resolve(import.meta.dirname, 'overlay-child.ts');
+  const args = [
+    ...(maxHeapMiB ? [`--max-old-space-size=${maxHeapMiB}`] : []),
+    '--import',
+    'tsx',
+    child,
+    JSON.stringify(s),
+  ];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
+  return JSON.parse(out.trim().split('\n').pop() as string) as ChildResult;
+}
+
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+export async function runOverlayBench(): Promise<Record<string, unknown>> {
+  const ceiling = runEventLoopCeiling(2_000_000, 10_000);
+  const runs: ChildResult[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(runChild(scenario(1_000, HOUR_MS)));
+  const memory = MEMORY_PROBE_NODES.map((nodes) => {
+    const r = runChild(scenario(nodes, MEMORY_PROBE_MS), MEMORY_LIMIT_MIB);
+    return { nodes, peakRssMiB: r.peakRssMiB, wallMs: r.wallMs };
+  });
+  // Peak RSS grows linearly with nodes: fit the slope between the two largest probes.
+  const [a, b] = memory.slice(-2) as [(typeof memory)[0], (typeof memory)[0]];
+  const kibPerNode = ((b.peakRssMiB - a.peakRssMiB) * 1024) / (b.nodes - a.nodes);
+  const fixedMiB = a.peakRssMiB - (a.nodes * kibPerNode) / 1024;
+  const largestIn4GiB = Math.floor(((MEMORY_LIMIT_MIB - fixedMiB) * 1024) / kibPerNode);
+  return {
+    benchmark: 'overlay',
+    node: process.version,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+    scenario: '1,000 nodes, 1 simulated hour, 30% crash at 30 min, modelled crypto',
+    method: `median of ${RUNS} runs, each in a fresh process`,
+    wallSeconds: median(runs.map((r) => r.wallMs)) / 1000,
+    eventsPerSecond: median(runs.map((r) => r.eventsPerSecond)),
+    peakRssMiB: median(runs.map((r) => r.peakRssMiB)),
+    events: runs[0]?.events,
+    eventLoopCeilingPerSecond: Math.round(ceiling.eventsPerSecond),
+    ratioToCeiling:
+      Math.round((median(runs.map((r) => r.eventsPerSecond)) / ceiling.eventsPerSecond) * 1000) /
+      1000,
+    overlayAtEnd: runs[0]?.overlay,
+    runs: runs.map(({ wallMs, eventsPerSecond, peakRssMiB }) => ({
+      wallMs,
+      eventsPerSecond,
+      peakRssMiB,
+    })),
+    memoryProbe: { simulatedMs: MEMORY_PROBE_MS, points: memory },
+    kibPerNode: Math.round(kibPerNode * 10) / 10,
+    largestNodesIn4GiB: {
+      estimate: largestIn4GiB,
+      how: 'linear fit of peak RSS between the two largest probes, extrapolated to 4 GiB',
+    },
+  };
+}
+
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+) {
+  const report = await runOverlayBench();
+  const out = resolve('reports/bench/overlay.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  console.log(JSON.stringify(report, null, 2));
+}

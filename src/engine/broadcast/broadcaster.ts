@@ -1,0 +1,223 @@
+/**
+ * Network-wide broadcast over the overlay's active view: plain flooding, or Plumtree
+ * (Leitão, Pereira, Rodrigues, "Epidemic Broadcast Trees", SRDS 2007).
+ *
+ * Theory of operation:
+ * - Every broadcast carries an ID, its origin, an absolute expiry and a hop limit. A node
+ *   accepts one only while now ≤ expiry ≤ now + lifetime + skew, delivers it once, and
+ *   remembers the ID in the drop list until expiry + skew (drop-list.ts), so repeats and
+ *   expired copies are dropped.
+ * - The body is checked by the layer above (`validate`, e.g. the directory checks the
+ *   signature) before it is delivered or forwarded: invalid broadcasts stop at the first
+ *   honest node.
+ * - flood: forward to every neighbour but the sender.
+ * - tree: neighbours are *eager* (tree links: full payload) or *lazy* (IHAVE with the ID
+ *   only). New neighbours start eager. A duplicate payload prunes the link it came over
+ *   (PRUNE: both ends make it lazy). An IHAVE for an ID we lack starts a timer; if the
+ *   payload does not arrive in time we GRAFT the announcer (it re-sends the payload and the
+ *   link becomes eager), trying the next announcer after each retry period: this is the
+ *   tree's repair after a failure.
+ */
+import type { Millis, NodeId } from '../types.js';
+import type { BroadcastKind, Message } from '../wire/messages.js';
+import type { BroadcastConfig } from './config.js';
+import { DropList } from './drop-list.js';
+
+type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
+
+export interface BroadcastHost {
+  neighbours(): Iterable<NodeId>;
+  send(peer: NodeId, message: Message): void;
+  /** Checks a body before delivery; false drops the broadcast (counted by the host). */
+  validate(kind: BroadcastKind, body: Uint8Array, origin: NodeId): boolean;
+  deliver(message: BroadcastMessage, from: NodeId | undefined): void;
+  duplicate(id: string): void;
+}
+
+interface Missing {
+  /** Neighbours that announced the ID, in order; the next GRAFT goes to the first. */
+  announcers: NodeId[];
+  deadline: Millis;
+  expiresAt: Millis;
+}
+
+export function broadcastKey(id: Uint8Array): string {
+  let key = '';
+  for (const byte of id) key += (byte < 16 ? '0' : '') + byte.toString(16);
+  return key;
+}
+
+export class Broadcaster {
+  readonly dropList: DropList;
+  private readonly eager = new Set<NodeId>();
+  private readonly lazy = new Set<NodeId>();
+  /** Tree mode: payloads we can re-send on GRAFT, by ID, oldest first. */
+  private readonly cache = new Map<string, BroadcastMessage>();
+  private readonly missing = new Map<string, Missing>();
+  /** Broadcasts refused for being expired or too far in the future. */
+  refusedExpired = 0;
+  /** Tree repairs: GRAFTs sent. */
+  grafts = 0;
+
+  constructor(
+    private readonly config: BroadcastConfig,
+    private readonly host: BroadcastHost,
+  ) {
+    this.dropList = new DropList(config.dropListMax);
+  }
+
+  get mode(): BroadcastConfig['mode'] {
+    return this.config.mode;
+  }
+
+  neighbourUp(peer: NodeId): void {
+    this.lazy.delete(peer);
+    this.eager.add(peer);
+  }
+
+  neighbourDown(peer: NodeId): void {
+    this.eager.delete(peer);
+    this.lazy.delete(peer);
+    for (const [key, m] of this.missing) {
+      const i = m.announcers.indexOf(peer);
+      if (i >= 0) m.announcers.splice(i, 1);
+      if (m.announcers.length === 0) this.missing.delete(key);
+    }
+  }
+
+  /** Sends a broadcast of our own. Returns its ID key. */
+  originate(message: BroadcastMessage, now: Millis): string {
+    const key = broadcastKey(message.id);
+    this.dropList.add(key, message.expiresAt + this.config.clockSkewMs);
+    this.remember(key, message);
+    this.forward(message, undefined);
+    return key;
+  }
+
+  onBroadcast(from: NodeId, message: BroadcastMessage, now: Millis): void {
+    const key = broadcastKey(message.id);
+    if (this.dropList.seen(key)) {
+      this.host.duplicate(key);
+      if (this.config.mode === 'tree' && this.eager.has(from)) {
+        this.eager.delete(from);
+        this.lazy.add(from);
+        this.host.send(from, { type: 'prune' });
+      }
+      return;
+    }
+    const { lifetimeMs, clockSkewMs } = this.config;
+    if (message.expiresAt < now || message.expiresAt > now + lifetimeMs + clockSkewMs) {
+      this.refusedExpired += 1;
+      return;
+    }
+    if (!this.host.validate(message.kind, message.body, message.origin)) return;
+    this.dropList.add(key, message.expiresAt + clockSkewMs);
+    this.missing.delete(key);
+    const onward = { ...message, hops: Math.max(0, message.hops - 1) };
+    if (this.config.mode === 'tree') {
+      // The link that brought the payload first is a tree link.
+      this.lazy.delete(from);
+      this.eager.add(from);
+      this.remember(key, onward);
+    }
+    this.host.deliver(message, from);
+    if (message.hops > 0) this.forward(onward, from);
+  }
+
+  onIHave(from: NodeId, ids: Uint8Array[], now: Millis): void {
+    if (this.config.mode !== 'tree') return;
+    for (const id of ids) {
+      const key = broadcastKey(id);
+      if (this.dropList.has(key)) continue;
+      const known = this.missing.get(key);
+      if (known) {
+        if (!known.announcers.includes(from)) known.announcers.push(from);
+      } else if (this.missing.size < this.config.missingMax) {
+        this.missing.set(key, {
+          announcers: [from],
+          deadline: now + this.config.graftTimeoutMs,
+          expiresAt: now + this.config.lifetimeMs,
+        });
+      }
+    }
+  }
+
+  onGraft(from: NodeId, id: Uint8Array): void {
+    if (this.config.mode !== 'tree') return;
+    this.lazy.delete(from);
+    this.eager.add(from);
+    const cached = this.cache.get(broadcastKey(id));
+    if (cached) this.host.send(from, cached);
+  }
+
+  onPrune(from: NodeId): void {
+    if (this.config.mode !== 'tree' || !this.eager.has(from)) return;
+    this.eager.delete(from);
+    this.lazy.add(from);
+  }
+
+  /** The earliest GRAFT deadline, for the node's timer table. */
+  nextDeadline(): Millis | undefined {
+    let earliest: Millis | undefined;
+    for (const m of this.missing.values())
+      if (earliest === undefined || m.deadline < earliest) earliest = m.deadline;
+    return earliest;
+  }
+
+  /** Grafts what is overdue; forgets expired payloads and drop-list entries. */
+  tick(now: Millis): void {
+    for (const [key, m] of [...this.missing]) {
+      if (m.expiresAt <= now) {
+        this.missing.delete(key);
+        continue;
+      }
+      if (m.deadline > now) continue;
+      const announcer = m.announcers.shift();
+      if (announcer === undefined) {
+        this.missing.delete(key);
+        continue;
+      }
+      this.grafts += 1;
+      this.lazy.delete(announcer);
+      this.eager.add(announcer);
+      this.host.send(announcer, { type: 'graft', id: hexToBytes(key) });
+      m.deadline = now + this.config.graftRetryMs;
+      if (m.announcers.length === 0) m.announcers.push(announcer); // retry it if nobody else
+    }
+    this.dropList.flush(now);
+    for (const [key, message] of this.cache) {
+      if (message.expiresAt > now) break;
+      this.cache.delete(key);
+    }
+  }
+
+  private forward(message: BroadcastMessage, from: NodeId | undefined): void {
+    if (this.config.mode === 'flood') {
+      for (const peer of this.host.neighbours()) if (peer !== from) this.host.send(peer, message);
+      return;
+    }
+    for (const peer of this.eager) if (peer !== from) this.host.send(peer, message);
+    if (this.lazy.size === 0) return;
+    const ihave: Message = { type: 'ihave', ids: [message.id] };
+    for (const peer of this.lazy) if (peer !== from) this.host.send(peer, ihave);
+  }
+
+  private remember(key: string, message: BroadcastMessage): void {
+    if (this.config.mode !== 'tree') return;
+    if (this.cache.size >= this.config.messageCacheMax) {
+      this.cache.delete(this.cache.keys().next().value as string);
+    }
+    this.cache.set(key, message);
+  }
+
+  /** Tree-mode sets for invariant checks: disjoint, and only neighbours. */
+  links(): { eager: NodeId[]; lazy: NodeId[] } {
+    return { eager: [...this.eager], lazy: [...this.lazy] };
+  }
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

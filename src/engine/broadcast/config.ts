@@ -1,0 +1,68 @@
+/**
+ * Broadcast limits and periods (STYLE.md #4), with the reason for each default.
+ */
+
+export type BroadcastMode = 'flood' | 'tree';
+
+export interface BroadcastConfig {
+  /** flood: every neighbour but the sender; tree: Plumtree eager/lazy push. */
+  mode: BroadcastMode;
+  /** Hop limit given to a broadcast we originate (BROADCAST_HOPS_MAX on the wire). */
+  hops: number;
+  /** How long a broadcast we originate may circulate. */
+  lifetimeMs: number;
+  /**
+   * The most a peer's clock may lead ours. A broadcast expiring later than now + lifetime +
+   * skew is refused (it could outlive our drop-list entry); drop-list entries live until
+   * expiry + skew, so a flushed ID can never be accepted again.
+   */
+  clockSkewMs: number;
+  /** Drop-list capacity (IDs seen); reaching it evicts the oldest entry and counts it. */
+  dropListMax: number;
+  /** Tree mode: payloads kept to answer GRAFTs, at most this many, until they expire. */
+  messageCacheMax: number;
+  /** Tree mode: IDs announced by IHAVE that we wait for, at most this many. */
+  missingMax: number;
+  /** Tree mode: wait this long after an IHAVE before grafting (Plumtree's timer). */
+  graftTimeoutMs: number;
+  /** Tree mode: after a GRAFT, wait this long before grafting the next announcer. */
+  graftRetryMs: number;
+}
+
+/**
+ * Defaults. A 1,000-node overlay of degree 6–8 has a diameter of about 5 and a flood
+ * covers it in ~5 × (40 ms + processing); a 60 s lifetime outlasts that by orders of
+ * magnitude, and keeps drop lists small: a node remembers one minute of broadcasts. The
+ * graft timeout exceeds a typical eager-path delay, as Plumtree advises, so a lazy link is
+ * used only when the tree really lost the message: with random origins a shared tree's
+ * paths run to ~10 hops × 40–80 ms in a 1,000-node overlay (measured p99 ≈ 750 ms), and a
+ * shorter timeout grafts needlessly, creating cycles that the next duplicate prunes again.
+ */
+export const DEFAULT_BROADCAST: BroadcastConfig = {
+  mode: 'tree',
+  hops: 16,
+  lifetimeMs: 60_000,
+  clockSkewMs: 10_000,
+  dropListMax: 16_384,
+  messageCacheMax: 4_096,
+  missingMax: 4_096,
+  graftTimeoutMs: 1_000,
+  graftRetryMs: 500,
+};
+
+export class BroadcastConfigError extends Error {
+  override name = 'BroadcastConfigError';
+}
+
+export function validateBroadcastConfig(config: BroadcastConfig): BroadcastConfig {
+  if (config.mode !== 'flood' && config.mode !== 'tree') {
+    throw new BroadcastConfigError(`mode must be flood or tree, not ${String(config.mode)}`);
+  }
+  for (const [key, value] of Object.entries(config)) {
+    if (key !== 'mode' && !(Number.isInteger(value) && (value as number) >= 0)) {
+      throw new BroadcastConfigError(`${key} must be a non-negative integer`);
+    }
+  }
+  if (config.dropListMax < 1) throw new BroadcastConfigError('dropListMax must be at least 1');
+  return config;
+}
