@@ -1,0 +1,106 @@
+/**
+ * A relay's replay cache: the onion replay tags it has seen recently (STYLE.md #16, "a replay
+ * window is its own tiny module"; in spirit wireguard-go's replay/replay.go).
+ *
+ * Theory of operation. A replayed onion packet yields the same shared secret at a relay and
+ * so the same replay tag (packet.ts). The routing layer calls `check(tag, now)` after a
+ * successful peel and forwards only on 'fresh'. Entries live `maxAgeMs`; more than
+ * `capacity` of them are never held.
+ *
+ * Rules:
+ * 1. Bounded (STYLE.md #5): at capacity, the oldest entry is evicted to admit a new one and
+ *    the eviction is counted. Capacity is reached from remote input (a flood of packets), so
+ *    it is a counted event, not an error; a rising `evictions` count says the window is
+ *    shorter than maxAgeMs and the cache should grow.
+ * 2. Age: an entry recorded at t is forgotten once now − t ≥ maxAgeMs (counted as `expired`).
+ *    `check` flushes first, so an expired tag counts as fresh again. Relays rotate their
+ *    X25519 key more often than that matters, and `clear()` is for a rotation: tags made
+ *    under the old key can never recur under the new one.
+ * 3. Pure: time comes in as `now` (ms of the caller's world). A clock that steps back is
+ *    treated as not moving, so entries stay in insertion order, which is age order, and a
+ *    flush stops at the first young entry.
+ * 4. The first sighting of a tag fixes its time: replays do not extend its life.
+ */
+
+/** Local misuse of the cache (bad parameters or arguments): a bug in the caller. */
+export class ReplayCacheError extends Error {
+  override name = 'ReplayCacheError';
+}
+
+export type ReplayVerdict = 'fresh' | 'replay';
+
+export interface ReplayCacheStats {
+  readonly size: number;
+  readonly replays: number;
+  readonly evictions: number;
+  readonly expired: number;
+}
+
+export class ReplayCache {
+  /** tag (as a binary string) → time first seen; Map order is insertion order (Rule 3). */
+  private readonly seenAt = new Map<string, number>();
+  private latest = -Infinity;
+  private replays = 0;
+  private evictions = 0;
+  private expired = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly maxAgeMs: number,
+  ) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new ReplayCacheError(`capacity: expected a positive integer, got ${capacity}`);
+    }
+    if (!(maxAgeMs > 0 && Number.isFinite(maxAgeMs))) {
+      throw new ReplayCacheError(`maxAgeMs: expected a positive number, got ${maxAgeMs}`);
+    }
+  }
+
+  get size(): number {
+    return this.seenAt.size;
+  }
+
+  stats(): ReplayCacheStats {
+    const { replays, evictions, expired } = this;
+    return { size: this.seenAt.size, replays, evictions, expired };
+  }
+
+  /** 'replay' if `tag` was seen within maxAgeMs, else 'fresh' (and it is now remembered). */
+  check(tag: Uint8Array, now: number): ReplayVerdict {
+    if (!(tag instanceof Uint8Array) || tag.length === 0) {
+      throw new ReplayCacheError('tag: expected a non-empty Uint8Array');
+    }
+    this.flush(now);
+    const key = String.fromCharCode(...tag);
+    if (this.seenAt.has(key)) {
+      this.replays++;
+      return 'replay';
+    }
+    if (this.seenAt.size >= this.capacity) {
+      const oldest = this.seenAt.keys().next();
+      if (oldest.done !== true) this.seenAt.delete(oldest.value);
+      this.evictions++;
+    }
+    this.seenAt.set(key, this.latest);
+    return 'fresh';
+  }
+
+  /** Forgets every entry aged maxAgeMs or more at `now`; returns how many. */
+  flush(now: number): number {
+    if (!Number.isFinite(now)) throw new ReplayCacheError(`now: expected a finite number`);
+    if (now > this.latest) this.latest = now;
+    let dropped = 0;
+    for (const [key, seen] of this.seenAt) {
+      if (this.latest - seen < this.maxAgeMs) break;
+      this.seenAt.delete(key);
+      dropped++;
+    }
+    this.expired += dropped;
+    return dropped;
+  }
+
+  /** Forgets everything, e.g. when the relay rotates its X25519 key (Rule 2). */
+  clear(): void {
+    this.seenAt.clear();
+  }
+}
