@@ -45,7 +45,9 @@ export interface NodeOptions {
   checkInvariants?: boolean;
 }
 
-type TimerKind = 'heartbeat' | 'shuffle' | 'announce' | 'graft';
+type TimerKind = 'heartbeat' | 'shuffle' | 'announce' | 'graft' | 'prune';
+/** Expired directory entries are dropped this often (a full scan: not every heartbeat). */
+const PRUNE_INTERVAL_MS = 60_000;
 
 export class Node implements Engine {
   readonly identity: Identity;
@@ -200,6 +202,7 @@ export class Node implements Engine {
     // Random first deadlines spread the periodic work of nodes started together.
     this.timers.set('heartbeat', now + 1 + this.timerRandom.int(heartbeatIntervalMs));
     this.timers.set('shuffle', now + this.jittered(shuffleIntervalMs));
+    this.timers.set('prune', now + this.jittered(PRUNE_INTERVAL_MS));
     this.overlay.start(now);
   }
 
@@ -219,8 +222,11 @@ export class Node implements Engine {
           this.overlay.heartbeat(now);
           this.links.sweep(now, (peer) => this.overlay.inUse(peer));
           this.broadcaster.tick(now);
-          this.directory.prune(now);
           this.timers.set('heartbeat', now + this.config.heartbeatIntervalMs);
+          break;
+        case 'prune':
+          this.directory.prune(now);
+          this.timers.set('prune', now + PRUNE_INTERVAL_MS);
           break;
         case 'shuffle':
           this.overlay.shuffle(now);

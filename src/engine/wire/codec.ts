@@ -322,7 +322,8 @@ export class Writer {
     if (!Number.isInteger(value) || value < 0 || value > TIMESTAMP_MAX) {
       throw new WireEncodeError(`${what}: ${value} is not a timestamp in 0..2^48-1`);
     }
-    for (let i = 5; i >= 0; i--) this.bytes[this.pos + i] = Math.floor(value / 256 ** (5 - i)) % 256;
+    for (let i = 5; i >= 0; i--)
+      this.bytes[this.pos + i] = Math.floor(value / 256 ** (5 - i)) % 256;
     this.pos += 6;
   }
 
@@ -482,7 +483,8 @@ const BODIES: { [T in MessageType]: BodyCodec<T> } = {
       const origin = r.nodeId('broadcast.origin');
       const expiresAt = r.timestamp('broadcast.expiresAt');
       const hops = r.u8('broadcast.hops');
-      if (hops > BROADCAST_HOPS_MAX) r.reject('bad-hops', `broadcast.hops: ${hops} > ${BROADCAST_HOPS_MAX}`);
+      if (hops > BROADCAST_HOPS_MAX)
+        r.reject('bad-hops', `broadcast.hops: ${hops} > ${BROADCAST_HOPS_MAX}`);
       const kindByte = r.u8('broadcast.kind');
       const kind = BROADCAST_KINDS[kindByte - 1];
       if (kind === undefined) r.reject('bad-kind', `broadcast.kind: byte ${kindByte}`);
@@ -492,7 +494,9 @@ const BODIES: { [T in MessageType]: BodyCodec<T> } = {
   },
   ihave: {
     write: (w, m) =>
-      w.list(m.ids, IHAVE_IDS_MAX, 'ihave.ids', (id) => w.fixed(id, BROADCAST_ID_BYTES, 'ihave.id')),
+      w.list(m.ids, IHAVE_IDS_MAX, 'ihave.ids', (id) =>
+        w.fixed(id, BROADCAST_ID_BYTES, 'ihave.id'),
+      ),
     read: (r) => ({
       type: 'ihave',
       ids: r.list(IHAVE_IDS_MAX, 'ihave.ids', () => r.fixed(BROADCAST_ID_BYTES, 'ihave.id')),
