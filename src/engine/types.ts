@@ -51,9 +51,41 @@ export type Command =
   /** Leave gracefully: revoke our descriptor, tell the neighbours, close every link, stop. */
   | { type: 'leave' }
   /** Broadcast a probe network-wide (the simulator's broadcast workload). */
-  | { type: 'broadcast'; body: Uint8Array };
+  | { type: 'broadcast'; body: Uint8Array }
+  /**
+   * Send an end-to-end message (routing/). The runtime has already made it durable (the
+   * daemon's outbox) when it issues this; after a restart it issues it again for every
+   * message still pending, and the engine retries on fresh paths until `expiresAt`.
+   * Exactly one `messageAcked` or `messageFailed` event answers it (per engine lifetime).
+   */
+  | {
+      type: 'send';
+      /** 16 random bytes chosen by the runtime; the target dedups by it. */
+      messageId: Uint8Array;
+      to: NodeId;
+      body: Uint8Array;
+      expiresAt: Millis;
+      /** Split into n shards, any k rebuild it (issue 7); absent = one packet. */
+      shards?: { n: number; k: number };
+    };
+
+/** A message that arrived for this node, verified and deduplicated (in this engine's life). */
+export interface DeliveredMessage {
+  messageId: Uint8Array;
+  from: NodeId;
+  /** The sender's advertised address, as its descriptor or hello gave it ('' if unknown). */
+  fromAddress: string;
+  body: Uint8Array;
+  /** The sender's clock when it first sent the message. */
+  sentAt: Millis;
+}
 
 export type Output =
+  /**
+   * Hand a received message to the owner. The runtime must make it durable before it
+   * carries out the outputs that follow it (they include the acknowledgement).
+   */
+  | { type: 'deliver'; message: DeliveredMessage }
   | { type: 'send'; link: LinkId; bytes: Uint8Array }
   | { type: 'dial'; dial: number; address: string }
   | { type: 'close'; link: LinkId; reason: string }
@@ -81,6 +113,14 @@ export type EngineEvent =
   | { type: 'broadcastDuplicate'; id: string }
   /** We originated a broadcast. */
   | { type: 'broadcastSent'; id: string; kind: string }
+  /** One attempt of a message of ours left on `path` (relays, then the target). */
+  | { type: 'messageAttempt'; messageId: string; attempt: number; path: NodeId[]; reason: string }
+  /** The target acknowledged a message of ours (`messageId`: hex). Exactly once per send. */
+  | { type: 'messageAcked'; messageId: string; attempts: number }
+  /** A message of ours expired unacknowledged, or could not be sent at all. */
+  | { type: 'messageFailed'; messageId: string; reason: string }
+  /** A relay dropped a packet (no link to the next hop, replay, bad MAC, …). */
+  | { type: 'packetDropped'; reason: string }
   | { type: 'drop'; what: string };
 
 /** A runtime-independent view of a node, for invariants and metrics. */

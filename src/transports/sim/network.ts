@@ -34,7 +34,14 @@
  *    copies at send, as a socket write does, to hunt aliasing bugs.
  * 5. An engine that throws is a bug: re-thrown as SimEngineError naming node, time, input.
  */
-import type { Command, Engine, EngineEvent, Input, Output } from '../../engine/types.js';
+import type {
+  Command,
+  DeliveredMessage,
+  Engine,
+  EngineEvent,
+  Input,
+  Output,
+} from '../../engine/types.js';
 import type { Random, RandomSource } from '../../engine/random.js';
 import { SimConfigError, SimEngineError, SimUsageError } from './errors.js';
 import { Latency, type LatencyModel } from './latency.js';
@@ -95,6 +102,8 @@ export interface SimNetworkOptions {
   createEngine(node: SimNodeContext): Engine;
   /** The engines' `event` outputs. */
   onEvent?(nodeIndex: number, event: EngineEvent, now: number): void;
+  /** The engines' `deliver` outputs (messages that reached their target). */
+  onDeliver?(nodeIndex: number, message: DeliveredMessage, now: number): void;
   /** Copy every sent frame (as a socket write would); off by default for speed (rule 4). */
   copyFrames?: boolean;
 }
@@ -145,6 +154,9 @@ export class SimNetwork {
   private readonly trace = new TraceHash();
   private readonly createEngine: (node: SimNodeContext) => Engine;
   private readonly onEvent: ((i: number, e: EngineEvent, now: number) => void) | undefined;
+  private readonly onDeliver:
+    | ((i: number, m: DeliveredMessage, now: number) => void)
+    | undefined;
   private readonly copyFrames: boolean;
   private latency: Latency;
   private loss: number;
@@ -161,6 +173,7 @@ export class SimNetwork {
     this.loss = checkLoss(options.loss ?? 0);
     this.createEngine = options.createEngine;
     this.onEvent = options.onEvent;
+    this.onDeliver = options.onDeliver;
     this.copyFrames = options.copyFrames ?? false;
     this.stats = this.counters;
   }
@@ -597,6 +610,9 @@ export class SimNetwork {
           break;
         case 'event':
           this.onEvent?.(node.index, out.event, now);
+          break;
+        case 'deliver':
+          this.onDeliver?.(node.index, out.message, now);
           break;
       }
     }

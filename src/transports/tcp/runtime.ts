@@ -31,7 +31,15 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { equalBytes } from '../../engine/crypto/check.js';
 import type { CryptoSuite } from '../../engine/crypto/suite.js';
-import type { Command, Engine, EngineEvent, Input, LinkId, Output } from '../../engine/types.js';
+import type {
+  Command,
+  DeliveredMessage,
+  Engine,
+  EngineEvent,
+  Input,
+  LinkId,
+  Output,
+} from '../../engine/types.js';
 import { formatAddress, parseAddress } from './address.js';
 import { SecureLink, type SecureLinkHandler } from './connection.js';
 import {
@@ -75,6 +83,11 @@ export interface TcpRuntimeOptions {
   now?: () => number;
   log?: (entry: TcpLogEntry) => void;
   onEvent?: (event: EngineEvent, now: number) => void;
+  /**
+   * A message for this node. Called synchronously, before the outputs that follow it (the
+   * acknowledgement among them) are carried out: store it durably here.
+   */
+  onDeliver?: (message: DeliveredMessage, now: number) => void;
   limits?: Partial<TcpLimits>;
   /** Default DEFAULT_PROLOGUE. */
   prologue?: Uint8Array;
@@ -320,6 +333,9 @@ export class TcpRuntime {
         return this.wake(output.at);
       case 'event':
         this.options.onEvent?.(output.event, now);
+        return;
+      case 'deliver':
+        this.options.onDeliver?.(output.message, now);
         return;
       default:
         // An output kind added to the engine contract after this runtime: say so loudly.
