@@ -99,3 +99,7 @@ export const BROADCAST_SIZE_DEFAULT = 64;
 export const ANNOUNCE_INTERVAL_MIN_MS = MINUTE_MS;
 /** Measuring windows per scenario. */
 export const WINDOWS_MAX = 32;
+/** A sweep key: dotted path of map keys and list indexes. */
+export const SWEEP_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]*(\.([A-Za-z][A-Za-z0-9]*|\d+))*$/;
+/** Values in one sweep (each is a whole run). */
+export const SWEEP_VALUES_MAX = 32;

@@ -47,6 +47,8 @@ import {
   BROADCAST_INTERVAL_MIN_MS,
   BROADCAST_SIZE_DEFAULT,
   WINDOWS_MAX,
+  SWEEP_KEY_PATTERN,
+  SWEEP_VALUES_MAX,
   DURATION_MAX_MS,
   EVENTS_MAX,
   HEARTBEAT_INTERVAL_DEFAULT_MS,
@@ -176,6 +178,12 @@ export interface DirectoryParams {
   relayFraction: number;
 }
 
+/** Runs of the same scenario with one key set to each value in turn. */
+export interface SweepParams {
+  key: string;
+  values: (number | string)[];
+}
+
 /** A named interval of simulated time: broadcast metrics are also reported per window. */
 export interface MeasureWindow {
   name: string;
@@ -200,6 +208,7 @@ export interface Scenario {
   broadcast: BroadcastParams;
   directory: DirectoryParams;
   measure: MeasureWindow[];
+  sweep: SweepParams | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,7 +228,9 @@ const TOP_KEYS = [
   'broadcast',
   'directory',
   'measure',
+  'sweep',
 ] as const;
+const SWEEP_KEYS = ['key', 'values'] as const;
 const BROADCAST_KEYS = ['mode', 'interval', 'size', 'from', 'until'] as const;
 const DIRECTORY_KEYS = ['announceInterval', 'lifetime', 'relays'] as const;
 const WINDOW_KEYS = ['name', 'from', 'to'] as const;
@@ -305,6 +316,7 @@ export function parseScenario(text: string, sourceName: string): Scenario {
   const broadcast = readBroadcast(top.get('broadcast'), durationMs);
   const directory = readDirectory(top.get('directory'));
   const measure = readWindows(top.get('measure'), durationMs);
+  const sweep = readSweep(top.get('sweep'));
 
   return {
     name,
@@ -320,7 +332,29 @@ export function parseScenario(text: string, sourceName: string): Scenario {
     broadcast,
     directory,
     measure,
+    sweep,
   };
+}
+
+/** A parameter sweep: the runner re-reads the file with `key` set to each value (sweep.ts). */
+function readSweep(field: Field | undefined): SweepParams | null {
+  if (field === undefined) return null;
+  const map = field.map(SWEEP_KEYS);
+  const keyField = map.require('key', 'a dotted key path such as events.0.crash.fraction');
+  const key = keyField.string('a dotted key path');
+  if (!SWEEP_KEY_PATTERN.test(key) || key.split('.')[0] === 'sweep') {
+    keyField.fail(`expected a dotted key path of this file such as events.0.crash.fraction, found ${JSON.stringify(key)}`);
+  }
+  const values = map
+    .require('values', 'a list of values')
+    .list(SWEEP_VALUES_MAX)
+    .map((f) => {
+      const v = f.scalar();
+      if (typeof v !== 'number' && typeof v !== 'string') f.fail('expected a number or a string');
+      return v as number | string;
+    });
+  if (values.length === 0) map.require('values', 'a list of values').fail('expected at least one value');
+  return { key, values };
 }
 
 function readBroadcast(field: Field | undefined, durationMs: number): BroadcastParams {

@@ -67,6 +67,7 @@ describe('parseScenario: defaults', () => {
         relayFraction: 1,
       },
       measure: [],
+      sweep: null,
     });
   });
 
