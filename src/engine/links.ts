@@ -139,9 +139,17 @@ export class LinkTable {
   }
 
   send(link: Link, message: Message, now: Millis): void {
+    this.sendEncoded(link, encodeMessage(message), message.type === 'ping', now);
+  }
+
+  /**
+   * Sends a frame already encoded (one broadcast to many neighbours is encoded once). The
+   * runtime never modifies the bytes, so the same array may go out on several links.
+   */
+  sendEncoded(link: Link, bytes: Uint8Array, keepAlive: boolean, now: Millis): void {
     link.lastSent = now;
-    if (message.type !== 'ping') link.lastUsed = now;
-    this.emit({ type: 'send', link: link.id, bytes: encodeMessage(message) });
+    if (!keepAlive) link.lastUsed = now;
+    this.emit({ type: 'send', link: link.id, bytes });
   }
 
   close(link: Link, reason: string): void {

@@ -26,6 +26,7 @@ import { HyParView } from './overlay/hyparview.js';
 import type { Random, RandomSource } from './random.js';
 import { TimerTable } from './timers.js';
 import type { Engine, EngineEvent, Input, Millis, NodeId, NodeSnapshot, Output } from './types.js';
+import { encodeMessage } from './wire/codec.js';
 import { BROADCAST_ID_BYTES } from './wire/limits.js';
 import type { BroadcastKind, Message } from './wire/messages.js';
 
@@ -104,6 +105,7 @@ export class Node implements Engine {
     this.broadcaster = new Broadcaster(this.broadcastConfig, {
       neighbours: () => this.overlay.active.keys(),
       send: (peer, message) => this.sendToNeighbour(peer, message),
+      sendToAll: (peers, message) => this.sendToNeighbours(peers, message),
       validate: (kind, body) => kind === 'probe' || this.directory.onRecord(body, this.now),
       deliver: (message) =>
         this.event({
@@ -313,6 +315,16 @@ export class Node implements Engine {
     };
     const id = this.broadcaster.originate(message, this.now);
     this.event({ type: 'broadcastSent', id, kind });
+  }
+
+  private sendToNeighbours(peers: readonly NodeId[], message: Message): void {
+    if (peers.length === 0) return;
+    const bytes = encodeMessage(message);
+    for (const peer of peers) {
+      const link = this.links.readyLink(peer);
+      if (link) this.links.sendEncoded(link, bytes, false, this.now);
+      else this.event({ type: 'drop', what: `${message.type}-no-link` });
+    }
   }
 
   private sendToNeighbour(peer: NodeId, message: Message): void {

@@ -343,7 +343,9 @@ function readSweep(field: Field | undefined): SweepParams | null {
   const keyField = map.require('key', 'a dotted key path such as events.0.crash.fraction');
   const key = keyField.string('a dotted key path');
   if (!SWEEP_KEY_PATTERN.test(key) || key.split('.')[0] === 'sweep') {
-    keyField.fail(`expected a dotted key path of this file such as events.0.crash.fraction, found ${JSON.stringify(key)}`);
+    keyField.fail(
+      `expected a dotted key path of this file such as events.0.crash.fraction, found ${JSON.stringify(key)}`,
+    );
   }
   const values = map
     .require('values', 'a list of values')
@@ -353,7 +355,8 @@ function readSweep(field: Field | undefined): SweepParams | null {
       if (typeof v !== 'number' && typeof v !== 'string') f.fail('expected a number or a string');
       return v as number | string;
     });
-  if (values.length === 0) map.require('values', 'a list of values').fail('expected at least one value');
+  if (values.length === 0)
+    map.require('values', 'a list of values').fail('expected at least one value');
   return { key, values };
 }
 

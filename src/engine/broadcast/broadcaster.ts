@@ -28,6 +28,8 @@ type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 export interface BroadcastHost {
   neighbours(): Iterable<NodeId>;
   send(peer: NodeId, message: Message): void;
+  /** The same message to several neighbours (encoded once). */
+  sendToAll(peers: readonly NodeId[], message: Message): void;
   /** Checks a body before delivery; false drops the broadcast (counted by the host). */
   validate(kind: BroadcastKind, body: Uint8Array, origin: NodeId): boolean;
   deliver(message: BroadcastMessage, from: NodeId | undefined): void;
@@ -192,14 +194,18 @@ export class Broadcaster {
   }
 
   private forward(message: BroadcastMessage, from: NodeId | undefined): void {
+    const others = (peers: Iterable<NodeId>): NodeId[] => {
+      const out: NodeId[] = [];
+      for (const peer of peers) if (peer !== from) out.push(peer);
+      return out;
+    };
     if (this.config.mode === 'flood') {
-      for (const peer of this.host.neighbours()) if (peer !== from) this.host.send(peer, message);
+      this.host.sendToAll(others(this.host.neighbours()), message);
       return;
     }
-    for (const peer of this.eager) if (peer !== from) this.host.send(peer, message);
-    if (this.lazy.size === 0) return;
-    const ihave: Message = { type: 'ihave', ids: [message.id] };
-    for (const peer of this.lazy) if (peer !== from) this.host.send(peer, ihave);
+    this.host.sendToAll(others(this.eager), message);
+    if (this.lazy.size > 0)
+      this.host.sendToAll(others(this.lazy), { type: 'ihave', ids: [message.id] });
   }
 
   private remember(key: string, message: BroadcastMessage): void {

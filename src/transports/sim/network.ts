@@ -154,9 +154,7 @@ export class SimNetwork {
   private readonly trace = new TraceHash();
   private readonly createEngine: (node: SimNodeContext) => Engine;
   private readonly onEvent: ((i: number, e: EngineEvent, now: number) => void) | undefined;
-  private readonly onDeliver:
-    | ((i: number, m: DeliveredMessage, now: number) => void)
-    | undefined;
+  private readonly onDeliver: ((i: number, m: DeliveredMessage, now: number) => void) | undefined;
   private readonly copyFrames: boolean;
   private latency: Latency;
   private loss: number;
