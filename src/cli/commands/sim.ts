@@ -10,10 +10,12 @@
  */
 
 import type { CAC } from 'cac';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { humanDuration } from '../../sim/duration.js';
 import { SEED_MAX } from '../../sim/limits.js';
 import { runScenario } from '../../sim/runner.js';
+import { runSweep } from '../../sim/sweep.js';
 import { type Scenario, ScenarioError, loadScenarioFile } from '../../sim/scenario.js';
 import { type Summary, reproduceCommand, writeReport } from '../../sim/summary.js';
 import type { CliCommand, CliIo } from '../context.js';
@@ -97,6 +99,21 @@ async function runSim(io: CliIo, file: string, options: SimOptions): Promise<num
   }
 
   const started = io.clock();
+  if (scenario.sweep !== null) {
+    try {
+      const result = runSweep(readFileSync(String(file), 'utf8'), String(file), scenario, outDir);
+      if (!quiet) {
+        io.out(
+          `sweep ${result.key}: ${result.points.length} runs; wrote ${outDir}/ (sweep.json, report.md) ` +
+            `in ${humanDuration(io.clock() - started)} wall time`,
+        );
+      }
+    } catch (err) {
+      reportInternalError(io, err, seed, reproduce);
+      return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+  }
   const bar = quiet ? null : createProgressBar(io.progress, scenario.durationMs);
   let summary: Summary;
   try {
