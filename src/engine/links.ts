@@ -20,7 +20,7 @@ import type { CryptoSuite } from './crypto/suite.js';
 import type { Random } from './random.js';
 import type { LinkId, Millis, NodeId, Output } from './types.js';
 import { decodeFrame, encodeMessage } from './wire/codec.js';
-import { HELLO_NONCE_BYTES } from './wire/limits.js';
+import { FRAME_HEADER_BYTES, HELLO_NONCE_BYTES } from './wire/limits.js';
 import { equalBytes } from './crypto/check.js';
 import type { Message, PeerEntry } from './wire/messages.js';
 
@@ -90,6 +90,8 @@ export class LinkTable {
   private readonly dials = new Map<number, Dial>();
   private readonly readyByPeer = new Map<NodeId, Link>();
   private nextDial = 1;
+  /** Bytes sent, by message code (frame byte 5): overhead per message type. */
+  readonly bytesSentByCode = new Float64Array(256);
   private readonly myHello: Omit<HelloKeys, 'nonce'>;
 
   constructor(
@@ -147,6 +149,8 @@ export class LinkTable {
    * runtime never modifies the bytes, so the same array may go out on several links.
    */
   sendEncoded(link: Link, bytes: Uint8Array, keepAlive: boolean, now: Millis): void {
+    const code = bytes[FRAME_HEADER_BYTES - 1] as number;
+    this.bytesSentByCode[code] = (this.bytesSentByCode[code] as number) + bytes.length;
     link.lastSent = now;
     if (!keepAlive) link.lastUsed = now;
     this.emit({ type: 'send', link: link.id, bytes });

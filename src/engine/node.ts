@@ -28,7 +28,7 @@ import { TimerTable } from './timers.js';
 import type { Engine, EngineEvent, Input, Millis, NodeId, NodeSnapshot, Output } from './types.js';
 import { encodeMessage } from './wire/codec.js';
 import { BROADCAST_ID_BYTES } from './wire/limits.js';
-import type { BroadcastKind, Message } from './wire/messages.js';
+import { MESSAGE_CODES, type BroadcastKind, type Message, type MessageType } from './wire/messages.js';
 
 export interface NodeOptions {
   identity: Identity;
@@ -178,6 +178,16 @@ export class Node implements Engine {
       passive: this.overlay.passive.ids(),
       relays: this.directory.directory.relays(this.now).map((d) => d.id),
     };
+  }
+
+  /** Bytes this node has sent, by message type. */
+  bytesSent(): Partial<Record<MessageType, number>> {
+    const out: Partial<Record<MessageType, number>> = {};
+    for (const [type, { code }] of Object.entries(MESSAGE_CODES)) {
+      const bytes = this.links.bytesSentByCode[code] ?? 0;
+      if (bytes > 0) out[type as MessageType] = bytes;
+    }
+    return out;
   }
 
   /** Counters for metrics (drop list, directory rejections, tree repairs). */
