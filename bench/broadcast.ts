@@ -1,0 +1,154 @@
+/**
+ * Broadcast and directory benchmark (issue 3, "Measured"):
+ * 1. redundancy, latency and coverage of flood against tree mode on 1,000 nodes;
+ * 2. coverage under 30% churn per hour (tree mode);
+ * 3. directory control bytes per node per second on 1,000 nodes (no probes): whole run and
+ *    steady state (after the joins and the first re-announcements);
+ * 4. memory of a drop list at its capacity.
+ * One run per configuration (each is a deterministic simulation: the numbers are exact for
+ * the seed; wall time is what varies). Run: `npx tsx bench/broadcast.ts` → reports/bench/broadcast.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_BROADCAST } from '../src/engine/broadcast/config.js';
+import { DropList } from '../src/engine/broadcast/drop-list.js';
+import { directoryConfigOf, overlayConfigOf, runScenario } from '../src/sim/runner.js';
+import { parseScenario } from '../src/sim/scenario.js';
+import { SimWorld } from '../src/sim/world.js';
+
+const NODES = 1_000;
+
+function modeRun(mode: 'flood' | 'tree'): Record<string, unknown> {
+  const scenario = parseScenario(
+    [
+      `name: bench-broadcast-${mode}`,
+      `nodes: ${NODES}`,
+      'duration: 6m',
+      `broadcast: { mode: ${mode}, interval: 2s, from: 2m, until: 6m }`,
+    ].join('\n'),
+    'bench/broadcast.ts',
+  );
+  const started = performance.now();
+  const { summary } = runScenario(scenario);
+  return { ...summary.broadcast, wallSeconds: Math.round(performance.now() - started) / 1000 };
+}
+
+/** 30% of the nodes churn per hour: each minute 0.5% crash, and last minute's crashed return. */
+function churnRun(): Record<string, unknown> {
+  const events: string[] = [];
+  for (let minute = 3; minute < 19; minute++) {
+    events.push(`  - at: ${minute}m`, '    crash: { fraction: 0.005 }');
+    events.push(`  - at: ${minute}m30s`, '    restart: { fraction: 1 }');
+  }
+  const scenario = parseScenario(
+    [
+      'name: bench-broadcast-churn',
+      `nodes: ${NODES}`,
+      'duration: 20m',
+      'broadcast: { mode: tree, interval: 5s, from: 2m, until: 20m }',
+      'events:',
+      ...events,
+    ].join('\n'),
+    'bench/broadcast.ts',
+  );
+  const started = performance.now();
+  const { summary } = runScenario(scenario);
+  return {
+    churn: '0.5% of nodes crash every minute and come back 30 s later (30%/hour)',
+    coverageMean: summary.broadcast.coverageMean,
+    coverageMin: summary.broadcast.coverageMin,
+    redundancy: summary.broadcast.redundancy,
+    sent: summary.broadcast.sent,
+    directoryConvergence: summary.directory.convergence,
+    wallSeconds: Math.round(performance.now() - started) / 1000,
+  };
+}
+
+/** Directory traffic alone: bytes of broadcast + sync frames per node per second. */
+function directoryRun(): Record<string, unknown> {
+  const scenario = parseScenario(`name: bench-directory\nnodes: ${NODES}\nduration: 25m\n`, 'bench/broadcast.ts');
+  const world = new SimWorld({
+    seed: '1',
+    crypto: 'modelled',
+    overlay: overlayConfigOf(scenario),
+    broadcast: DEFAULT_BROADCAST,
+    directory: directoryConfigOf(scenario),
+    latency: scenario.network.latency,
+    loss: 0,
+  });
+  for (let i = 0; i < NODES; i++) world.net.at(i * 20, () => world.addNode());
+  const directoryBytes = (): { total: number; all: number } => {
+    let total = 0;
+    let all = 0;
+    for (const i of world.net.liveNodes()) {
+      const bytes = world.nodeOf(i)?.bytesSent() ?? {};
+      total += (bytes.broadcast ?? 0) + (bytes.directoryRequest ?? 0) + (bytes.directoryChunk ?? 0);
+      all += Object.values(bytes).reduce((a, b) => a + (b ?? 0), 0);
+    }
+    return { total, all };
+  };
+  const steadyFromMs = 5 * 60_000;
+  const endMs = 25 * 60_000;
+  world.net.runUntil(steadyFromMs);
+  const atSteady = directoryBytes();
+  world.net.runUntil(endMs);
+  const atEnd = directoryBytes();
+  const perNodePerSecond = (bytes: number, ms: number) => Math.round((bytes / NODES / (ms / 1000)) * 10) / 10;
+  return {
+    nodes: NODES,
+    simulatedMinutes: 25,
+    announceIntervalMinutes: scenario.directory.announceIntervalMs / 60_000,
+    directoryBytesPerNodePerSecond: {
+      wholeRun: perNodePerSecond(atEnd.total, endMs),
+      steadyState: perNodePerSecond(atEnd.total - atSteady.total, endMs - steadyFromMs),
+    },
+    allControlBytesPerNodePerSecond: {
+      wholeRun: perNodePerSecond(atEnd.all, endMs),
+      steadyState: perNodePerSecond(atEnd.all - atSteady.all, endMs - steadyFromMs),
+    },
+  };
+}
+
+function dropListMemory(): Record<string, unknown> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const capacity = DEFAULT_BROADCAST.dropListMax;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const list = new DropList(capacity);
+  for (let i = 0; i < capacity; i++) list.add(i.toString(16).padStart(32, '0'), i);
+  gc?.();
+  const after = process.memoryUsage().heapUsed;
+  return {
+    capacity,
+    bytesPerEntry: Math.round((after - before) / capacity),
+    mebibytesAtCapacity: Math.round(((after - before) / 2 ** 20) * 100) / 100,
+    measuredWithGc: gc !== undefined,
+    entries: list.size,
+  };
+}
+
+export async function runBroadcastBench(): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const report = {
+    benchmark: 'broadcast',
+    node: process.version,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+    floodVsTree: { flood: modeRun('flood'), tree: modeRun('tree') },
+    churn: churnRun(),
+    directory: directoryRun(),
+    dropList: dropListMemory(),
+    seconds: 0,
+  };
+  report.seconds = Math.round(performance.now() - started) / 1000;
+  return report;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const report = await runBroadcastBench();
+  const out = resolve('reports/bench/broadcast.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  console.log(JSON.stringify(report, null, 2));
+}
