@@ -224,8 +224,10 @@ export class HyParView {
 
   private onJoin(peer: Peer, now: Millis): void {
     const newcomer = { id: peer.id, address: peer.address };
-    this.addActive(newcomer, now, true);
+    // Reply first: adding a neighbour can make this node talk to it at once (a directory
+    // sync), and the newcomer must have us as its neighbour before that arrives.
     this.ctx.links.sendTo(newcomer, { type: 'neighbourReply', accepted: true }, now);
+    this.addActive(newcomer, now, true);
     for (const n of this.active.values()) {
       if (n.id === peer.id) continue;
       this.ctx.links.sendTo(
@@ -258,8 +260,8 @@ export class HyParView {
     const entry = { id: peer.id, address: peer.address };
     const accept =
       this.active.has(peer.id) || priority === 'high' || this.active.size < this.config.maxPeers;
-    if (accept) this.addActive(entry, now, true);
     this.ctx.links.sendTo(entry, { type: 'neighbourReply', accepted: accept }, now);
+    if (accept) this.addActive(entry, now, true); // after the reply, as in onJoin
   }
 
   private onNeighbourReply(peer: Peer, accepted: boolean, now: Millis): void {
