@@ -27,6 +27,8 @@ export class DirectoryService {
   private readonly served = new Map<NodeId, Millis>();
   /** Sync requests refused by the cooldown. */
   syncRefused = 0;
+  /** Directory size when we last announced. */
+  private sizeAtAnnounce = 0;
 
   constructor(
     private readonly identity: Identity,
@@ -48,6 +50,12 @@ export class DirectoryService {
     });
     this.directory.accept(descriptor, now);
     this.host.broadcast('descriptor', descriptor.bytes);
+    this.sizeAtAnnounce = this.directory.size;
+  }
+
+  /** Whether the directory grew enough since we announced that the network was still forming. */
+  grewSinceAnnounced(): boolean {
+    return this.directory.size >= this.config.reannounceGrowth * Math.max(1, this.sizeAtAnnounce);
   }
 
   revoke(now: Millis): void {
