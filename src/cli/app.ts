@@ -11,9 +11,23 @@
 
 import { cac, type CAC, type Command } from 'cac';
 import { didYouMean } from '../sim/yaml-reader.js';
+import { chatCommand } from './commands/chat.js';
+import { contactsCommand } from './commands/contacts.js';
+import { conversationsCommand } from './commands/conversations.js';
+import { idCommand } from './commands/id.js';
+import { inboxCommand } from './commands/inbox.js';
+import { nodeCommand } from './commands/node.js';
+import { peersCommand } from './commands/peers.js';
+import { pullCommand } from './commands/pull.js';
+import { sendCommand } from './commands/send.js';
 import { simCommand } from './commands/sim.js';
+import { statusCommand } from './commands/status.js';
+import { testnetCommand } from './commands/testnet.js';
+import { traceCommand } from './commands/trace.js';
 import type { CliCommand, CliIo } from './context.js';
 import {
+  CommandError,
+  EXIT_FAILED,
   EXIT_INTERNAL,
   EXIT_OK,
   EXIT_USAGE,
@@ -23,12 +37,36 @@ import {
 } from './errors.js';
 import { packageVersion } from './version.js';
 
-export const COMMANDS: readonly CliCommand[] = [simCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  nodeCommand,
+  sendCommand,
+  pullCommand,
+  inboxCommand,
+  chatCommand,
+  conversationsCommand,
+  contactsCommand,
+  idCommand,
+  peersCommand,
+  statusCommand,
+  traceCommand,
+  testnetCommand,
+  simCommand,
+];
 
 const GLOBAL_SECTIONS = [
   {
+    title: 'Getting started',
+    body:
+      '  $ p2pmsg node --listen 127.0.0.2:7000 --detach          # start a daemon\n' +
+      '  $ p2pmsg id                                             # your node ID\n' +
+      '  $ p2pmsg send <node-id | alias | ip:port> "hello"       # send\n' +
+      '  $ p2pmsg pull                                           # receive\n' +
+      '  $ p2pmsg testnet --nodes 5                              # a local test network\n' +
+      '  Every command has --help with examples (p2pmsg send --help).',
+  },
+  {
     title: 'Exit codes',
-    body: '  0 done, 1 internal error, 2 bad usage or input',
+    body: '  0 ok, 1 failed (or internal error), 2 bad usage or input',
   },
 ];
 
@@ -55,6 +93,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       io.err(`error: ${lowerFirst(err.message)} (see \`${help}\`)`);
       return EXIT_USAGE;
     }
+    if (err instanceof CommandError) {
+      io.err(`error: ${err.message}`);
+      return EXIT_FAILED;
+    }
     io.err(`error: internal error: ${err instanceof Error ? err.message : String(err)}`);
     const debug = io.env['P2PMSG_DEBUG'];
     if (debug !== undefined && debug !== '' && debug !== '0' && err instanceof Error && err.stack) {
@@ -66,12 +108,19 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 
 function buildCli(io: CliIo): CAC {
   const cli = cac('p2pmsg');
+  cli.option('--data-dir <dir>', 'Data directory of the daemon (default ~/.p2pmsg)');
+  cli.option(
+    '--socket <path|host:port>',
+    "The daemon's client socket (default <data-dir>/client.sock)",
+  );
   for (const command of COMMANDS) command.register(cli, io);
   cli.help((sections) => {
     const matched = COMMANDS.find((c) => c.name === cli.matchedCommand?.name);
     return [...sections, ...(matched?.helpSections ?? GLOBAL_SECTIONS)];
   });
   cli.version(packageVersion());
+  cli.example('  $ p2pmsg node --listen 127.0.0.2:7000');
+  cli.example('  $ p2pmsg send alice "hello"');
   cli.example('  $ p2pmsg sim sim/scenarios/overlay.yaml --seed 7');
   return cli;
 }

@@ -17,6 +17,15 @@ export interface CliIo {
   clock(): number;
   /** Environment variables (P2PMSG_DEBUG shows stack traces of internal errors). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Standard input (`send … -`, `chat`); absent in tests that do not need it. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /**
+   * Calls `handler` on SIGINT and SIGTERM (`node`, `testnet`, `chat`); returns the
+   * unsubscribe. Absent: the command cannot be interrupted gracefully.
+   */
+  onSignal?: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
+  /** Raw bytes to stdout (chat prompts without a newline). */
+  write?: (text: string) => void;
 }
 
 /** An extra section shown by `--help` for one command. */

@@ -13,6 +13,18 @@ const io: CliIo = {
   progress: process.stderr,
   clock: () => performance.now(),
   env: process.env,
+  stdin: process.stdin,
+  onSignal: (handler) => {
+    const onInt = () => handler('SIGINT');
+    const onTerm = () => handler('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    return () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+  },
+  write: (text) => void process.stdout.write(text),
 };
 
 process.exitCode = await runCli(process.argv.slice(2), io);

@@ -21,6 +21,7 @@ import type {
   HistoryItem,
   JsonObject,
   MessageInfo,
+  TraceInfo,
 } from './protocol.js';
 
 export type PushOutcome =
@@ -51,6 +52,11 @@ export interface ClientHandler {
   contactRemove(alias: string): Promise<boolean>;
   /** Calls `onMessage` for each new message (of `peer` only, if given) until unsubscribed. */
   watch(onMessage: (message: MessageInfo) => void, peer?: string): () => void;
+  /**
+   * A sent message and its attempts (`p2pmsg trace`), or null if no such message. Optional:
+   * a handler without it answers `unsupported`.
+   */
+  trace?(id: string): Promise<TraceInfo | null>;
 }
 
 /** A handler failure with a code the client sees, e.g. `unknown-peer`. */

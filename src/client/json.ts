@@ -7,7 +7,8 @@
  *         strictness costs nothing and catches typos).
  * Rule 2: every response line is `{"ok":true,...}` or `{"ok":false,"error":{"code","message"}}`.
  *         `watch` answers `{"ok":true,"watching":true}` and then one `{"ok":true,"message":…}`
- *         line per new message until the client closes.
+ *         line per new message until the client closes. `trace` answers
+ *         `{"ok":true,"message":…,"attempts":[…]}` for a message this daemon sent.
  * Rule 3: message bodies follow the same rules as the seed protocol's (protocol.ts
  *         `bodyProblem`), so both halves accept exactly the same messages.
  */
@@ -30,6 +31,7 @@ export const JSON_OPS = [
   'push',
   'pull',
   'watch',
+  'trace',
 ] as const;
 export type JsonOp = (typeof JSON_OPS)[number];
 
@@ -43,7 +45,8 @@ export type JsonRequest =
   | { op: 'contact-remove'; alias: string }
   | { op: 'push'; to: string; body: string }
   | { op: 'pull'; limit?: number }
-  | { op: 'watch'; peer?: string };
+  | { op: 'watch'; peer?: string }
+  | { op: 'trace'; id: string };
 
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -87,6 +90,41 @@ export interface ContactInfo {
   id: string;
 }
 
+/** A sent message as `trace` shows it. */
+export interface OutgoingInfo {
+  id: string;
+  /** The destination as the user typed it. */
+  destination: string;
+  /** The node it resolved to. */
+  peer: string;
+  body: string;
+  createdAt: number;
+  expiresAt: number;
+  /** pending | delivered | failed */
+  state: string;
+  attempts: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+}
+
+/** One attempt of a sent message: the path it took, when, and how it ended. */
+export interface AttemptInfo {
+  attempt: number;
+  /** Relays, then the target. */
+  path: string[];
+  sentAt: number;
+  ackedAt: number | null;
+  /** in-flight | acked | timeout | failed */
+  outcome: string;
+  /** Why the attempt ended without an acknowledgement (and so why the next one left). */
+  reason: string | null;
+}
+
+export interface TraceInfo {
+  message: OutgoingInfo;
+  attempts: AttemptInfo[];
+}
+
 /** The fields of a successful response, per op. */
 export interface JsonResults {
   status: { status: JsonObject };
@@ -100,6 +138,7 @@ export interface JsonResults {
   pull: { messages: MessageInfo[] };
   /** First line of a watch; each later line is a `WatchEvent`. */
   watch: { watching: true };
+  trace: TraceInfo;
 }
 
 export interface WatchEvent {
@@ -133,6 +172,7 @@ const FIELDS: Readonly<Record<JsonOp, readonly string[]>> = {
   push: ['to', 'body'],
   pull: ['limit'],
   watch: ['peer'],
+  trace: ['id'],
 };
 
 const TOKEN = /^[\x21-\x7e]+$/;
@@ -224,6 +264,11 @@ export function validateJsonRequest(
       const problem = bodyProblem(body);
       if (problem !== null) return { ok: false, message: problem };
       return { ok: true, request: { op: 'push', to: to.value, body } };
+    }
+    case 'trace': {
+      const id = tokenField(value, 'id', FIELD_MAX_CHARS);
+      if (!id.ok) return fail(id);
+      return { ok: true, request: { op: 'trace', id: id.value } };
     }
     case 'watch': {
       if (!Object.hasOwn(value, 'peer')) return { ok: true, request: { op: 'watch' } };

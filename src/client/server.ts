@@ -344,6 +344,13 @@ class Connection {
         );
         return { ...ok({ messages: batch.messages }), commit: () => batch.commit() };
       }
+      case 'trace': {
+        if (h.trace === undefined) return refused('unsupported', 'this daemon has no trace');
+        const found = await h.trace(r.id);
+        return found === null
+          ? refused('unknown-message', `no sent message with id ${r.id}`)
+          : ok({ ...found });
+      }
       case 'watch':
         throw new Error('watch is not a request/response op'); // Routed before dispatch.
     }

@@ -4,7 +4,9 @@
  *
  * Theory of operation:
  * - `sendTo(target, message)` sends on the ready link to `target.id`, or queues the message
- *   on a link or dial still being set up for it, or dials `target.address`.
+ *   on a link or dial still being set up for it, or dials `target.address`, and says which
+ *   (`SendOutcome`). The routing layer opens links to relays this way, on demand; the
+ *   sweep closes them again once idle.
  * - A link is *ready* once the peer's AUTH verified. Only then does the node layer hear of
  *   it (`onLinkReady`) and of the messages on it (`onMessage`). Before that the only
  *   messages accepted are HELLO and AUTH; anything else closes the link.
@@ -71,11 +73,17 @@ export interface LinkEvents {
   onMessage(link: Link, peer: Peer, message: Message): void;
   /** A ready link closed (either side, any reason). */
   onLinkLost(link: Link, peer: Peer, reason: string): void;
-  /** A dial or an unfinished link for `target` failed; its queued messages are gone. */
-  onUnreachable(target: Target, reason: string): void;
+  /** A dial or an unfinished link for `target` failed; its queued messages (`lost`) are gone. */
+  onUnreachable(target: Target, reason: string, lost: readonly Message[]): void;
   /** A message we could not keep (queue full, too many links): counted, never silent. */
   onDrop(what: string): void;
 }
+
+/**
+ * What `sendTo` did with a message: sent on a ready link, queued on a link or dial under
+ * way, queued on a new dial, or dropped (too many links, or the queue is full; counted).
+ */
+export type SendOutcome = 'sent' | 'queued' | 'dialing' | 'dropped';
 
 export interface LinkLimits {
   pendingQueueMax: number;
@@ -123,21 +131,25 @@ export class LinkTable {
     return false;
   }
 
-  sendTo(target: Target, message: Message, now: Millis): void {
+  sendTo(target: Target, message: Message, now: Millis): SendOutcome {
     if (target.id !== undefined) {
       const ready = this.readyByPeer.get(target.id);
-      if (ready) return this.send(ready, message, now);
+      if (ready) {
+        this.send(ready, message, now);
+        return 'sent';
+      }
       const pending = this.pendingFor(target.id);
-      if (pending) return this.enqueue(pending, message);
+      if (pending) return this.enqueue(pending, message) ? 'queued' : 'dropped';
     }
     if (this.size >= this.limits.linksMax) {
       this.events.onDrop('links-full');
-      this.events.onUnreachable(target, 'links-full');
-      return;
+      this.events.onUnreachable(target, 'links-full', []);
+      return 'dropped';
     }
     const dial = this.nextDial++;
     this.dials.set(dial, { dial, target, startedAt: now, queue: [message] });
     this.emit({ type: 'dial', dial, address: target.address });
+    return 'dialing';
   }
 
   send(link: Link, message: Message, now: Millis): void {
@@ -162,7 +174,8 @@ export class LinkTable {
 
   closeAll(reason: string): void {
     for (const link of [...this.links.values()]) this.forget(link, reason, true);
-    for (const dial of this.dials.values()) this.events.onUnreachable(dial.target, reason);
+    for (const dial of this.dials.values())
+      this.events.onUnreachable(dial.target, reason, dial.queue);
     this.dials.clear();
   }
 
@@ -215,7 +228,7 @@ export class LinkTable {
     const pending = this.dials.get(dial);
     if (!pending) return;
     this.dials.delete(dial);
-    this.events.onUnreachable(pending.target, reason);
+    this.events.onUnreachable(pending.target, reason, pending.queue);
   }
 
   linkClosed(link: LinkId, reason: string): void {
@@ -262,7 +275,7 @@ export class LinkTable {
     for (const [dial, pending] of [...this.dials]) {
       if (now - pending.startedAt >= this.limits.handshakeTimeoutMs) {
         this.dials.delete(dial);
-        this.events.onUnreachable(pending.target, 'dial-timeout');
+        this.events.onUnreachable(pending.target, 'dial-timeout', pending.queue);
       }
     }
   }
@@ -352,10 +365,13 @@ export class LinkTable {
     return undefined;
   }
 
-  private enqueue(pending: Dial | Link, message: Message): void {
-    if (pending.queue.length >= this.limits.pendingQueueMax)
-      return this.events.onDrop('link-queue-full');
+  private enqueue(pending: Dial | Link, message: Message): boolean {
+    if (pending.queue.length >= this.limits.pendingQueueMax) {
+      this.events.onDrop('link-queue-full');
+      return false;
+    }
     pending.queue.push(message);
+    return true;
   }
 
   private forget(link: Link, reason: string, local: boolean): void {
@@ -368,7 +384,8 @@ export class LinkTable {
     } else if (reason !== 'duplicate') {
       const id = link.expectedId ?? link.peerHello?.id;
       const address = link.peerHello?.address ?? link.remoteAddress;
-      this.events.onUnreachable(id === undefined ? { address } : { id, address }, reason);
+      const target = id === undefined ? { address } : { id, address };
+      this.events.onUnreachable(target, reason, link.queue);
     }
     if (link.queue.length > 0) this.events.onDrop('link-closed-with-queue');
   }

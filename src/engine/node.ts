@@ -8,6 +8,8 @@
  * - Periodic work is a timer table; the node asks for one wake-up at the earliest deadline.
  * - Broadcast and directory traffic is accepted from active neighbours only: the overlay
  *   decides who may inject network-wide messages into this node.
+ * - Onion packets are accepted from any authenticated link: relays open links to the next
+ *   hop on demand (routing/), and a packet needs no trust in the hop it came from.
  * - After `leave` the node is inert: every later input yields no output.
  */
 import { Broadcaster, broadcastKey } from './broadcast/broadcaster.js';
@@ -21,14 +23,31 @@ import { DEFAULT_DIRECTORY, type DirectoryConfig } from './directory/config.js';
 import { DirectoryService } from './directory/service.js';
 import type { Identity } from './identity.js';
 import { LinkTable, type Link, type Peer } from './links.js';
+import { PACKET_BYTES } from './onion/limits.js';
+import { DEFAULT_ROUTING, Routing, type RoutingConfig } from './routing/index.js';
+import { hexOf, type PacketOutcome } from './routing/host.js';
 import { DEFAULT_OVERLAY, validateOverlayConfig, type OverlayConfig } from './overlay/config.js';
 import { HyParView } from './overlay/hyparview.js';
 import type { Random, RandomSource } from './random.js';
 import { TimerTable } from './timers.js';
-import type { Engine, EngineEvent, Input, Millis, NodeId, NodeSnapshot, Output } from './types.js';
+import type {
+  Command,
+  Engine,
+  EngineEvent,
+  Input,
+  Millis,
+  NodeId,
+  NodeSnapshot,
+  Output,
+} from './types.js';
 import { encodeMessage } from './wire/codec.js';
-import { BROADCAST_ID_BYTES } from './wire/limits.js';
-import { MESSAGE_CODES, type BroadcastKind, type Message, type MessageType } from './wire/messages.js';
+import { BROADCAST_ID_BYTES, FRAME_HEADER_BYTES } from './wire/limits.js';
+import {
+  MESSAGE_CODES,
+  type BroadcastKind,
+  type Message,
+  type MessageType,
+} from './wire/messages.js';
 
 export interface NodeOptions {
   identity: Identity;
@@ -42,11 +61,15 @@ export interface NodeOptions {
   overlay?: OverlayConfig;
   broadcast?: BroadcastConfig;
   directory?: DirectoryConfig;
+  routing?: RoutingConfig;
   /** Check every invariant after every call (tests and simulations). */
   checkInvariants?: boolean;
 }
 
-type TimerKind = 'heartbeat' | 'shuffle' | 'announce' | 'graft' | 'prune';
+type TimerKind = 'heartbeat' | 'shuffle' | 'announce' | 'graft' | 'prune' | 'routing';
+/** The type byte of onion frames, and their one size (checked on every frame we emit). */
+const ONION_CODE = MESSAGE_CODES.onion.code;
+const ONION_FRAME_BYTES = FRAME_HEADER_BYTES + PACKET_BYTES;
 /** Expired directory entries are dropped this often (a full scan: not every heartbeat). */
 const PRUNE_INTERVAL_MS = 60_000;
 
@@ -56,6 +79,7 @@ export class Node implements Engine {
   private readonly overlay: HyParView;
   private readonly broadcaster: Broadcaster;
   private readonly directory: DirectoryService;
+  private readonly routing: Routing;
   private readonly timers = new TimerTable<TimerKind>();
   private readonly timerRandom: Random;
   private readonly broadcastRandom: Random;
@@ -89,7 +113,13 @@ export class Node implements Engine {
         onLinkReady: (link, peer) => this.overlay.onLinkReady(link, peer, this.now),
         onMessage: (link, peer, message) => this.onMessage(link, peer, message),
         onLinkLost: (_link, peer) => this.overlay.onLinkLost(peer, this.now),
-        onUnreachable: (target) => this.overlay.onUnreachable(target, this.now),
+        onUnreachable: (target, _reason, lost) => {
+          for (const message of lost) {
+            if (message.type === 'onion')
+              this.event({ type: 'packetDropped', reason: 'next-hop-unreachable' });
+          }
+          this.overlay.onUnreachable(target, this.now);
+        },
         onDrop: (what) => this.event({ type: 'drop', what }),
       },
       emit,
@@ -126,6 +156,23 @@ export class Node implements Engine {
         send: (peer, message) => this.sendToNeighbour(peer, message),
       },
     );
+    const directory = this.directory.directory;
+    this.routing = new Routing(
+      {
+        identity: options.identity,
+        crypto: options.crypto,
+        descriptor: (id, now) => {
+          const found = directory.get(id);
+          return found !== undefined && found.expires > now ? found : undefined;
+        },
+        relays: (now) => directory.relays(now),
+        sendPacket: (id, address, packet) => this.sendPacket(id, address, packet),
+        event: (event) => this.event(event),
+        deliver: (message) => void this.out.push({ type: 'deliver', message }),
+      },
+      options.routing ?? DEFAULT_ROUTING,
+      options.random,
+    );
   }
 
   handle(input: Input, now: Millis): Output[] {
@@ -159,12 +206,12 @@ export class Node implements Engine {
         this.links.frame(input.link, input.bytes, now);
         break;
       case 'command':
-        if (input.command.type === 'leave') this.leave(now);
-        else if (this.phase === 'running') this.originate('probe', input.command.body);
+        this.command(input.command, now);
         break;
     }
     if (this.phase === 'running') {
       this.scheduleGraft();
+      this.scheduleRouting();
       this.requestWake();
       if (this.checking) this.checkInvariants();
     }
@@ -190,7 +237,23 @@ export class Node implements Engine {
     return out;
   }
 
-  /** Counters for metrics (drop list, directory rejections, tree repairs). */
+  /**
+   * The directory entry a destination names (node ID, contact alias through `aliases`, or
+   * `IP[:port]`; Directory.resolve) and unexpired at `now`, for the daemon's PUSH.
+   * Read-only: no outputs, no state change.
+   */
+  resolve(
+    destination: string,
+    now: Millis,
+    aliases?: (alias: string) => NodeId | undefined,
+  ): { id: NodeId; address: string; relay: boolean } | undefined {
+    const found = this.directory.directory.resolve(destination, aliases);
+    return found === undefined || found.expires <= now
+      ? undefined
+      : { id: found.id, address: found.address, relay: found.relay };
+  }
+
+  /** Counters for metrics (drop list, directory rejections, tree repairs, routing). */
   counters(): Record<string, number> {
     const d = this.directory.directory.counters;
     return {
@@ -204,6 +267,7 @@ export class Node implements Engine {
       directoryMalformed: d.malformed,
       directoryStale: d.stale,
       directoryExpired: d.expired,
+      ...this.routing.counters(),
     };
   }
 
@@ -218,8 +282,26 @@ export class Node implements Engine {
     this.overlay.start(now);
   }
 
+  private command(command: Command, now: Millis): void {
+    switch (command.type) {
+      case 'leave':
+        return this.leave(now);
+      case 'broadcast':
+        if (this.phase === 'running') this.originate('probe', command.body);
+        return;
+      case 'send':
+        if (this.phase === 'running') return this.routing.send(command, now);
+        return this.event({
+          type: 'messageFailed',
+          messageId: hexOf(command.messageId),
+          reason: 'not-running',
+        });
+    }
+  }
+
   private leave(now: Millis): void {
     if (this.phase !== 'running') return;
+    this.routing.sender.failAll('node-left');
     this.directory.revoke(now);
     this.overlay.leave(now);
     this.links.closeAll('leaving');
@@ -245,9 +327,10 @@ export class Node implements Engine {
           this.timers.set('shuffle', now + this.jittered(this.config.shuffleIntervalMs));
           break;
         case 'announce': {
-          this.directory.announce(now);
           const { announceIntervalMs, reannounceAfterJoinMs } = this.directoryConfig;
           this.announcements += 1;
+          // The follow-up after joining goes out only if the network was still forming.
+          if (this.announcements !== 2 || this.directory.grewSinceAnnounced()) this.directory.announce(now);
           const next =
             this.announcements === 1 ? reannounceAfterJoinMs : this.jittered(announceIntervalMs);
           this.timers.set('announce', now + next);
@@ -255,6 +338,9 @@ export class Node implements Engine {
         }
         case 'graft':
           this.broadcaster.tick(now);
+          break;
+        case 'routing':
+          this.routing.tick(now);
           break;
       }
     }
@@ -272,9 +358,23 @@ export class Node implements Engine {
         if (!this.overlay.active.has(peer.id))
           return this.event({ type: 'drop', what: `${message.type}-from-non-neighbour` });
         return this.onNeighbourMessage(peer.id, message, now);
+      case 'onion':
+        return this.routing.onPacket(message.packet, now);
       default:
         return this.overlay.onMessage(link, peer, message, now);
     }
+  }
+
+  /** An onion packet to `id`: on a ready link, else on one opened on demand to `address`. */
+  private sendPacket(id: NodeId, address: string | undefined, packet: Uint8Array): PacketOutcome {
+    const message: Message = { type: 'onion', packet };
+    const ready = this.links.readyLink(id);
+    if (ready) {
+      this.links.send(ready, message, this.now);
+      return 'sent';
+    }
+    if (address === undefined) return 'no-address';
+    return this.links.sendTo({ id, address }, message, this.now);
   }
 
   private onNeighbourMessage(peer: NodeId, message: Message, now: Millis): void {
@@ -343,6 +443,12 @@ export class Node implements Engine {
     else this.event({ type: 'drop', what: `${message.type}-no-link` });
   }
 
+  private scheduleRouting(): void {
+    const next = this.routing.nextDeadline();
+    if (next === undefined) this.timers.clear('routing');
+    else this.timers.set('routing', next);
+  }
+
   private scheduleGraft(): void {
     const next = this.broadcaster.nextDeadline();
     if (next === undefined) this.timers.clear('graft');
@@ -372,6 +478,21 @@ export class Node implements Engine {
     if (eager.some((p) => lazy.includes(p))) throw new Error('a neighbour both eager and lazy');
     if (this.broadcaster.dropList.size > this.broadcastConfig.dropListMax)
       throw new Error('drop list over capacity');
+    this.routing.checkInvariants();
+    const answered = new Set<string>();
+    for (const output of this.out) {
+      if (output.type === 'send' && output.bytes[FRAME_HEADER_BYTES - 1] === ONION_CODE) {
+        if (output.bytes.length !== ONION_FRAME_BYTES)
+          throw new Error(`onion frame of ${output.bytes.length} bytes`);
+      } else if (
+        output.type === 'event' &&
+        (output.event.type === 'messageAcked' || output.event.type === 'messageFailed')
+      ) {
+        if (answered.has(output.event.messageId))
+          throw new Error(`message ${output.event.messageId} answered twice`);
+        answered.add(output.event.messageId);
+      }
+    }
   }
 
   private event(event: EngineEvent): void {

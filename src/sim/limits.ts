@@ -7,6 +7,7 @@
  */
 
 import { DEFAULT_OVERLAY } from '../engine/overlay/config.js';
+import { DEFAULT_ROUTING, messageLifetimeMaxMs } from '../engine/routing/config.js';
 
 export const SECOND_MS = 1000;
 export const MINUTE_MS = 60 * SECOND_MS;
@@ -103,3 +104,25 @@ export const WINDOWS_MAX = 32;
 export const SWEEP_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]*(\.([A-Za-z][A-Za-z0-9]*|\d+))*$/;
 /** Values in one sweep (each is a whole run). */
 export const SWEEP_VALUES_MAX = 32;
+
+/**
+ * Message workload (end-to-end messages between random online pairs): no closer than 10 ms
+ * apart network-wide (100 messages/s), like the broadcast workload.
+ */
+export const WORKLOAD_INTERVAL_MIN_MS = 10;
+/** A message body: a few lines of chat. */
+export const WORKLOAD_SIZE_DEFAULT = 256;
+/** A message is retried this long by default: long enough for a few rounds of backoff. */
+export const WORKLOAD_EXPIRY_DEFAULT_MS = 5 * MINUTE_MS;
+/** Shortest expiry: less than one acknowledgement timeout would never see a retry. */
+export const WORKLOAD_EXPIRY_MIN_MS = SECOND_MS;
+/** Longest expiry: the engine retries a message no longer than this (routing/config.ts). */
+export const WORKLOAD_EXPIRY_MAX_MS = messageLifetimeMaxMs(DEFAULT_ROUTING);
+
+/**
+ * Churn distributions: a shape above 10 is a near-constant duration (Weibull) or no tail at
+ * all (Pareto), nothing a churn study needs; measured session shapes are 0.3–0.8.
+ */
+export const CHURN_SHAPE_MAX = 10;
+/** Shortest scale or mean of a churn distribution: a node must get time to join. */
+export const CHURN_DURATION_MIN_MS = SECOND_MS;

@@ -4,21 +4,27 @@
  *
  * Timeline: the initial nodes join evenly over `join.overMs`, each through random live
  * nodes; scripted events fire at their times (after the joins scheduled for the same time);
- * probe broadcasts leave random live nodes as a Poisson process; at the end the overlay,
- * the broadcasts and the directories are measured over the live nodes.
+ * probe broadcasts leave random live nodes as a Poisson process, and so do end-to-end
+ * messages (workload.ts); at the end the overlay, the broadcasts, the directories and the
+ * deliveries are measured.
  */
 import { DEFAULT_BROADCAST, type BroadcastConfig } from '../engine/broadcast/config.js';
 import { DEFAULT_DIRECTORY, type DirectoryConfig } from '../engine/directory/config.js';
 import { DEFAULT_OVERLAY, type OverlayConfig } from '../engine/overlay/config.js';
+import { DEFAULT_ROUTING, type RoutingConfig } from '../engine/routing/config.js';
+import { MESSAGE_CODES } from '../engine/wire/messages.js';
 import { sample } from '../engine/random.js';
 import type { EngineEvent } from '../engine/types.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
 import { BroadcastTracker } from './broadcast-metrics.js';
+import { ChurnModel } from './churn.js';
+import { DeliveryTracker } from './delivery-metrics.js';
 import { degreeStats, largestComponentFraction } from './overlay-metrics.js';
 import type { NodeSelection, Scenario, ScenarioAction } from './scenario.js';
 import { ACTION_TYPES } from './scenario.js';
 import { mean, percentile } from './stats.js';
 import type { DirectorySummary, FaultCounts, Summary } from './summary.js';
+import { MessageWorkload } from './workload.js';
 import { SimWorld } from './world.js';
 
 /** Progress callbacks per run: often enough for a smooth bar, rare enough to cost nothing. */
@@ -27,6 +33,10 @@ const PROGRESS_STEPS = 200;
 const PROBE_SETTLE_MS = 30_000;
 /** A directory converged when it holds at least this share of the live relays. */
 const DIRECTORY_CONVERGED_SHARE = 0.99;
+/** The share of live nodes is sampled this often (the churn summary's mean). */
+const LIVE_SAMPLE_MS = 60_000;
+/** The type byte of onion frames (byte 5 of a frame), counted by size on every link. */
+const ONION_CODE = MESSAGE_CODES.onion.code;
 
 export interface RunOptions {
   onProgress?: (nowMs: number, totalMs: number) => void;
@@ -60,10 +70,16 @@ export function directoryConfigOf(scenario: Scenario): DirectoryConfig {
   };
 }
 
+export function routingConfigOf(scenario: Scenario): RoutingConfig {
+  return { ...DEFAULT_ROUTING, hops: scenario.workload.hops };
+}
+
 export function runScenario(scenario: Scenario, options: RunOptions = {}): { summary: Summary } {
   const repairsMs: number[] = [];
   const broadcasts = new BroadcastTracker();
+  const deliveries = new DeliveryTracker();
   let world: SimWorld | undefined;
+  let workload: MessageWorkload | undefined;
   const onEvent = (_node: number, event: EngineEvent, now: number): void => {
     switch (event.type) {
       case 'viewRepaired': {
@@ -80,6 +96,14 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
         return broadcasts.onDelivered(event.id, now);
       case 'broadcastDuplicate':
         return broadcasts.onDuplicate(event.id);
+      case 'messageAttempt':
+        return deliveries.onAttempt(event.messageId, event.path);
+      case 'messageAcked':
+        return deliveries.onAcked(event.messageId);
+      case 'messageFailed':
+        return deliveries.onFailed(event.messageId);
+      case 'packetDropped':
+        return deliveries.onDropped();
       default:
         return;
     }
@@ -90,13 +114,26 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
     overlay: overlayConfigOf(scenario),
     broadcast: broadcastConfigOf(scenario),
     directory: directoryConfigOf(scenario),
+    routing: routingConfigOf(scenario),
     relayFraction: scenario.directory.relayFraction,
     latency: scenario.network.latency,
     loss: scenario.network.loss,
     checkInvariants: options.checkInvariants ?? false,
     onEvent,
+    onDeliver: (node, message, now) =>
+      deliveries.onDelivered(
+        Buffer.from(message.messageId).toString('hex'),
+        node,
+        world?.lifeOf(node) ?? 0,
+        now,
+      ),
+    onSend: (_node, bytes) => {
+      if (bytes[5] === ONION_CODE) deliveries.onOnionFrame(bytes.length);
+    },
+    onRestart: (node) => workload?.onRestart(node),
   });
   const w = world;
+  workload = new MessageWorkload(w, scenario, deliveries);
 
   const spacing = scenario.nodes > 1 ? scenario.join.overMs / (scenario.nodes - 1) : 0;
   for (let i = 0; i < scenario.nodes; i++) w.net.at(Math.floor(i * spacing), () => w.addNode());
@@ -104,10 +141,21 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
   const faults = Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as FaultCounts;
   for (const event of scenario.events) {
     w.net.at(event.at, () => {
-      if (applyAction(w, event.action)) faults[event.action.type] += 1;
+      if (applyAction(w, event.action, (index) => churn?.onJoin(index))) {
+        faults[event.action.type] += 1;
+      }
     });
   }
   scheduleProbes(w, scenario, broadcasts);
+  workload.schedule();
+  const churn = scenario.churn === null ? null : new ChurnModel(w, scenario.churn, scenario.seed);
+  churn?.schedule();
+  const liveFractions: number[] = [];
+  const sampleLive = (): void => {
+    if (w.net.nodeCount > 0) liveFractions.push(w.net.liveNodes().length / w.net.nodeCount);
+    if (w.now + LIVE_SAMPLE_MS < scenario.durationMs) w.net.at(w.now + LIVE_SAMPLE_MS, sampleLive);
+  };
+  w.net.at(Math.min(LIVE_SAMPLE_MS, scenario.durationMs), sampleLive);
 
   const total = scenario.durationMs;
   const step = Math.max(1, Math.ceil(total / PROGRESS_STEPS));
@@ -149,6 +197,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
       scenario.measure,
     ),
     directory: directorySummary(w),
+    delivery: deliveries.summary(total),
+    churn: {
+      crashes: churn?.crashes ?? 0,
+      restarts: churn?.restarts ?? 0,
+      liveFractionMean: mean(liveFractions),
+    },
     network: {
       framesSent: stats.framesSent,
       framesDelivered: stats.framesDelivered,
@@ -223,7 +277,11 @@ function selectionSize(selection: NodeSelection, eligible: number): number {
 }
 
 /** Applies a scripted action; false when there was nothing to act on (it did not fire). */
-function applyAction(world: SimWorld, action: ScenarioAction): boolean {
+function applyAction(
+  world: SimWorld,
+  action: ScenarioAction,
+  onJoin: (index: number) => void,
+): boolean {
   const pickNodes = (eligible: number[], selection: NodeSelection): number[] =>
     sample(world.eventRandom, eligible, selectionSize(selection, eligible.length));
   switch (action.type) {
@@ -243,7 +301,7 @@ function applyAction(world: SimWorld, action: ScenarioAction): boolean {
       return nodes.length > 0;
     }
     case 'join':
-      for (let i = 0; i < action.count; i++) world.addNode();
+      for (let i = 0; i < action.count; i++) onJoin(world.addNode());
       return action.count > 0;
     case 'partition':
       world.partition(action.groups);

@@ -36,11 +36,20 @@
  *               loss: 0..1
  *   settle    duration: a quiet window at the end of the run in which no event may fire;
  *             end-of-run metrics describe the network after it has settled
+ *   churn     { session: <distribution>, offline: <distribution>, from, until }: every node
+ *             alternates online sessions and offline periods (crash, then restart with the
+ *             same keys); distributions: { weibull: { shape, scale } } | { exponential:
+ *             { mean } } | { pareto: { shape, scale } } (churn.ts)
+ *   workload  { interval, size, hops, expiry, from, until, pairs }: end-to-end messages
+ *             between random online pairs, a Poisson process of mean gap `interval`
+ *             network-wide, sent in [from, until), each retried until `expiry` after it
+ *             was sent; `hops` relays per path (every node's routing config); pairs: uniform
  */
 
 import { readFileSync, statSync } from 'node:fs';
 import { formatDuration } from './duration.js';
 import { DEFAULT_DIRECTORY } from '../engine/directory/config.js';
+import { DEFAULT_ROUTING, REPLY_PATH_MAX, ROUTING_BODY_MAX } from '../engine/routing/config.js';
 import { BROADCAST_BODY_MAX } from '../engine/wire/limits.js';
 import {
   ANNOUNCE_INTERVAL_MIN_MS,
@@ -82,6 +91,13 @@ import {
   SHUFFLE_INTERVAL_DEFAULT_MS,
   SHUFFLE_INTERVAL_MAX_MS,
   SHUFFLE_INTERVAL_MIN_MS,
+  CHURN_DURATION_MIN_MS,
+  CHURN_SHAPE_MAX,
+  WORKLOAD_EXPIRY_DEFAULT_MS,
+  WORKLOAD_EXPIRY_MAX_MS,
+  WORKLOAD_EXPIRY_MIN_MS,
+  WORKLOAD_INTERVAL_MIN_MS,
+  WORKLOAD_SIZE_DEFAULT,
 } from './limits.js';
 import { type Field, type MapField, ScenarioError, list, readYaml } from './yaml-reader.js';
 
@@ -171,6 +187,44 @@ export interface BroadcastParams {
   untilMs: number;
 }
 
+/** A distribution of durations (all in ms); churn.ts draws from it. */
+export type Distribution =
+  | { kind: 'exponential'; meanMs: number }
+  | { kind: 'weibull'; shape: number; scaleMs: number }
+  | { kind: 'pareto'; shape: number; scaleMs: number };
+export const DISTRIBUTION_KINDS: readonly Distribution['kind'][] = [
+  'weibull',
+  'exponential',
+  'pareto',
+];
+
+/** Nodes alternating online sessions and offline periods in [fromMs, untilMs) (churn.ts). */
+export interface ChurnParams {
+  session: Distribution;
+  offline: Distribution;
+  fromMs: number;
+  untilMs: number;
+}
+
+/** How a message's sender and target are chosen. uniform: two distinct random online nodes. */
+export type PairsModel = 'uniform';
+export const PAIRS_MODELS: readonly PairsModel[] = ['uniform'];
+
+/** The message workload: end-to-end messages as a Poisson process (runner.ts). */
+export interface WorkloadParams {
+  /** Mean time between messages, network-wide; null for no messages. */
+  intervalMs: number | null;
+  sizeBytes: number;
+  /** Relays per path (the routing config of every node). */
+  hops: number;
+  /** A message is retried until this long after it was sent. */
+  expiryMs: number;
+  /** Messages are sent in [fromMs, untilMs). */
+  fromMs: number;
+  untilMs: number;
+  pairs: PairsModel;
+}
+
 export interface DirectoryParams {
   announceIntervalMs: number;
   lifetimeMs: number;
@@ -209,6 +263,9 @@ export interface Scenario {
   directory: DirectoryParams;
   measure: MeasureWindow[];
   sweep: SweepParams | null;
+  workload: WorkloadParams;
+  /** null: no churn model (nodes fail only by scripted events). */
+  churn: ChurnParams | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,7 +286,16 @@ const TOP_KEYS = [
   'directory',
   'measure',
   'sweep',
+  'workload',
+  'churn',
 ] as const;
+const CHURN_KEYS = ['session', 'offline', 'from', 'until'] as const;
+const DISTRIBUTION_KEYS = {
+  weibull: ['shape', 'scale'],
+  exponential: ['mean'],
+  pareto: ['shape', 'scale'],
+} as const;
+const WORKLOAD_KEYS = ['interval', 'size', 'hops', 'expiry', 'from', 'until', 'pairs'] as const;
 const SWEEP_KEYS = ['key', 'values'] as const;
 const BROADCAST_KEYS = ['mode', 'interval', 'size', 'from', 'until'] as const;
 const DIRECTORY_KEYS = ['announceInterval', 'lifetime', 'relays'] as const;
@@ -317,6 +383,8 @@ export function parseScenario(text: string, sourceName: string): Scenario {
   const directory = readDirectory(top.get('directory'));
   const measure = readWindows(top.get('measure'), durationMs);
   const sweep = readSweep(top.get('sweep'));
+  const workload = readWorkload(top.get('workload'), durationMs);
+  const churn = readChurn(top.get('churn'), durationMs);
 
   return {
     name,
@@ -333,6 +401,8 @@ export function parseScenario(text: string, sourceName: string): Scenario {
     directory,
     measure,
     sweep,
+    workload,
+    churn,
   };
 }
 
@@ -380,6 +450,82 @@ function readBroadcast(field: Field | undefined, durationMs: number): BroadcastP
       durationMs,
     ),
   };
+}
+
+function readWorkload(field: Field | undefined, durationMs: number): WorkloadParams {
+  const map = field?.map(WORKLOAD_KEYS);
+  const get = <T>(key: string, read: (f: Field) => T, fallback: T): T =>
+    map === undefined ? fallback : optional(map, key, read, fallback);
+  const fromMs = get('from', (f) => f.duration(0, durationMs, 'the scenario duration'), 0);
+  return {
+    intervalMs: get(
+      'interval',
+      (f) => f.duration(WORKLOAD_INTERVAL_MIN_MS, durationMs, 'the scenario duration'),
+      null as number | null,
+    ),
+    sizeBytes: get('size', (f) => f.int(0, ROUTING_BODY_MAX), WORKLOAD_SIZE_DEFAULT),
+    hops: get('hops', (f) => f.int(1, REPLY_PATH_MAX), DEFAULT_ROUTING.hops),
+    expiryMs: get(
+      'expiry',
+      (f) => f.duration(WORKLOAD_EXPIRY_MIN_MS, WORKLOAD_EXPIRY_MAX_MS, 'the longest retry window'),
+      WORKLOAD_EXPIRY_DEFAULT_MS,
+    ),
+    fromMs,
+    untilMs: get(
+      'until',
+      (f) => f.duration(fromMs, durationMs, 'the scenario duration'),
+      durationMs,
+    ),
+    pairs: get('pairs', (f) => f.oneOf(PAIRS_MODELS), 'uniform' as PairsModel),
+  };
+}
+
+function readChurn(field: Field | undefined, durationMs: number): ChurnParams | null {
+  if (field === undefined) return null;
+  const map = field.map(CHURN_KEYS);
+  const session = readDistribution(map.require('session', 'a distribution of session lengths'));
+  const offline = readDistribution(map.require('offline', 'a distribution of offline periods'));
+  const fromMs = optional(
+    map,
+    'from',
+    (f) => f.duration(0, durationMs, 'the scenario duration'),
+    0,
+  );
+  const untilMs = optional(
+    map,
+    'until',
+    (f) => f.duration(fromMs, durationMs, 'the scenario duration'),
+    durationMs,
+  );
+  return { session, offline, fromMs, untilMs };
+}
+
+/** `{ weibull: { shape, scale } }`, `{ exponential: { mean } }` or `{ pareto: { shape, scale } }`. */
+function readDistribution(field: Field): Distribution {
+  const outer = field.map(DISTRIBUTION_KINDS);
+  const kinds = outer.keys();
+  if (kinds.length !== 1) {
+    field.fail(
+      `expected exactly one of ${list(DISTRIBUTION_KINDS)}, found ` +
+        (kinds.length === 0 ? 'none' : kinds.join(' and ')),
+    );
+  }
+  const kind = kinds[0] as Distribution['kind'];
+  const map = (outer.get(kind) as Field).map(DISTRIBUTION_KEYS[kind]);
+  const shape = (): number =>
+    map
+      .require('shape', `a number in (0, ${CHURN_SHAPE_MAX}]`)
+      .number(0, CHURN_SHAPE_MAX, { minExclusive: true });
+  const duration = (key: string): number =>
+    map.require(key, 'a duration such as "30m"').duration(CHURN_DURATION_MIN_MS, DURATION_MAX_MS);
+  switch (kind) {
+    case 'exponential':
+      return { kind, meanMs: duration('mean') };
+    case 'weibull':
+      return { kind, shape: shape(), scaleMs: duration('scale') };
+    case 'pareto':
+      return { kind, shape: shape(), scaleMs: duration('scale') };
+  }
 }
 
 function readDirectory(field: Field | undefined): DirectoryParams {

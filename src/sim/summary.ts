@@ -88,6 +88,47 @@ export interface DirectorySummary {
   stale: number;
 }
 
+/** End-to-end messages of the workload (delivery-metrics.ts has the definitions). */
+export interface DeliverySummary {
+  /** Messages the workload sent. */
+  sent: number;
+  /** Messages in the ratio: target online at send and at the deadline, and decided. */
+  measured: number;
+  /** Messages delivered at least once (measured or not). */
+  delivered: number;
+  ratio: number | null;
+  /** messageFailed events (expired, or refused at once). */
+  failed: number;
+  /** Second deliveries within one engine life of the target: must be 0. */
+  duplicates: number;
+  /** Deliveries again after the target restarted (the daemon's inbox drops them). */
+  duplicatesAcrossRestarts: number;
+  latencyMsP50: number | null;
+  latencyMsP95: number | null;
+  latencyMsP99: number | null;
+  retries: number;
+  /** Messages issued again by a restarted sender's outbox. */
+  reissued: number;
+  /** Messages delivered after at least one retry. */
+  rerouted: number;
+  rerouteExtraMsP50: number | null;
+  hopsMean: number | null;
+  pathDiversity: number | null;
+  /** Distinct sizes (bytes) of onion frames seen on any link: exactly one. */
+  packetSizes: number[];
+  packetsDropped: number;
+}
+
+/** The churn model's work (scenario `churn:`; zeros without one). */
+export interface ChurnSummary {
+  /** Sessions ended by the churn model (silent crashes). */
+  crashes: number;
+  /** Offline periods ended (restarts with the same keys). */
+  restarts: number;
+  /** Mean share of nodes live, sampled every simulated minute. */
+  liveFractionMean: number | null;
+}
+
 export interface Summary {
   /** The scenario's name. */
   scenario: string;
@@ -104,6 +145,8 @@ export interface Summary {
   overlay: OverlaySummary;
   broadcast: BroadcastSummary;
   directory: DirectorySummary;
+  delivery: DeliverySummary;
+  churn: ChurnSummary;
   network: NetworkSummary;
 }
 
@@ -153,6 +196,31 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'directory.sizeMean': 'mean descriptors per directory',
   'directory.forged': 'forged or malformed records rejected',
   'directory.stale': 'stale records rejected',
+  'delivery.sent': 'end-to-end messages sent by the workload',
+  'delivery.measured':
+    'messages in the ratio: target online at send time and at the deadline, outcome known',
+  'delivery.delivered': 'messages delivered at least once',
+  'delivery.ratio': 'measured messages delivered / measured messages',
+  'delivery.failed': 'messageFailed events (expired, or refused at once)',
+  'delivery.duplicates': 'second deliveries to one engine life of the target (must be 0)',
+  'delivery.duplicatesAcrossRestarts':
+    'deliveries again after the target restarted (dropped by the daemon inbox by message ID)',
+  'delivery.latencyMsP50': 'median time from send to first delivery (ms)',
+  'delivery.latencyMsP95': '95th percentile time from send to first delivery (ms)',
+  'delivery.latencyMsP99': '99th percentile time from send to first delivery (ms)',
+  'delivery.retries': 'attempts beyond the first of each message (timeouts and re-issues)',
+  'delivery.reissued': 'messages issued again by a restarted sender (durable outbox)',
+  'delivery.rerouted': 'messages delivered after at least one retry',
+  'delivery.rerouteExtraMsP50':
+    'median latency of rerouted messages minus median latency of first-try ones (ms)',
+  'delivery.hopsMean': 'mean relays per attempt (the target not counted)',
+  'delivery.pathDiversity':
+    'distinct paths / attempts per sender-target pair with ≥ 2 attempts, mean (1 = never reused)',
+  'delivery.packetSizes': 'distinct onion frame sizes on any link in bytes (one size)',
+  'delivery.packetsDropped': 'packetDropped events (bad MAC, replay, next hop unreachable, …)',
+  'churn.crashes': 'sessions ended by the churn model (silent crashes)',
+  'churn.restarts': 'offline periods ended by the churn model (restarts, same keys)',
+  'churn.liveFractionMean': 'mean share of nodes online, sampled every simulated minute',
   'network.framesSent': 'frames sent',
   'network.framesDelivered': 'frames delivered',
   'network.framesLost': 'frames lost (loss, partitions, dead nodes)',

@@ -14,8 +14,9 @@ import { Node } from '../engine/node.js';
 import type { BroadcastConfig } from '../engine/broadcast/config.js';
 import type { DirectoryConfig } from '../engine/directory/config.js';
 import type { OverlayConfig } from '../engine/overlay/config.js';
+import type { RoutingConfig } from '../engine/routing/config.js';
 import { pick, sample, type Random } from '../engine/random.js';
-import type { EngineEvent, NodeId, NodeSnapshot } from '../engine/types.js';
+import type { DeliveredMessage, EngineEvent, NodeId, NodeSnapshot } from '../engine/types.js';
 import type { LatencyModel } from '../transports/sim/latency.js';
 import { SimNetwork, type SimNodeContext } from '../transports/sim/network.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
@@ -31,6 +32,8 @@ export interface WorldOptions {
   overlay: OverlayConfig;
   broadcast: BroadcastConfig;
   directory: DirectoryConfig;
+  /** The data plane's limits (default: DEFAULT_ROUTING). */
+  routing?: RoutingConfig;
   /** Fraction of nodes that volunteer as relays (drawn per node, fixed across restarts). */
   relayFraction?: number;
   latency: LatencyModel;
@@ -38,6 +41,12 @@ export interface WorldOptions {
   /** Run every node's invariant checks after every input (tests). */
   checkInvariants?: boolean;
   onEvent?(nodeIndex: number, event: EngineEvent, now: number): void;
+  /** Messages delivered to their target (the engines' `deliver` outputs). */
+  onDeliver?(nodeIndex: number, message: DeliveredMessage, now: number): void;
+  /** A crashed or departed node came back (after its engine got `start`). */
+  onRestart?(nodeIndex: number): void;
+  /** Every frame sent on a link (metrics: onion frame sizes). */
+  onSend?(nodeIndex: number, bytes: Uint8Array, now: number, link: number): void;
 }
 
 export class SimWorld {
@@ -51,6 +60,8 @@ export class SimWorld {
   private readonly indexById = new Map<NodeId, number>();
   /** When each node last crashed or left, while it is down. */
   private readonly downSince = new Map<number, number>();
+  /** Restarts per node: its engine life (0 for the first). */
+  private readonly lives: number[] = [];
 
   constructor(private readonly options: WorldOptions) {
     this.crypto = suiteByName(options.crypto === 'real' ? 'node' : 'modelled');
@@ -64,6 +75,8 @@ export class SimWorld {
       loss: options.loss,
       createEngine: (ctx) => this.createNode(ctx),
       onEvent: options.onEvent,
+      onDeliver: options.onDeliver,
+      onSend: options.onSend,
     });
   }
 
@@ -89,6 +102,15 @@ export class SimWorld {
   restart(index: number): void {
     this.downSince.delete(index);
     this.net.restart(index);
+    this.lives[index] = this.lifeOf(index) + 1;
+    const onRestart = this.options.onRestart;
+    // After the engine's `start`, which the network queued for now (FIFO at equal times).
+    if (onRestart) this.net.at(this.net.now, () => onRestart(index));
+  }
+
+  /** How many times node `index` has restarted: which engine life it is in. */
+  lifeOf(index: number): number {
+    return this.lives[index] ?? 0;
   }
 
   crashedNodes(): number[] {
@@ -170,6 +192,7 @@ export class SimWorld {
       overlay: this.options.overlay,
       broadcast: this.options.broadcast,
       directory: { ...this.options.directory, relay: this.isRelay(ctx.index) },
+      ...(this.options.routing === undefined ? {} : { routing: this.options.routing }),
       checkInvariants: this.options.checkInvariants ?? false,
     });
   }

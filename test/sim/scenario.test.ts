@@ -16,6 +16,8 @@ import {
   SCENARIO_FILE_MAX_BYTES,
   SEED_DEFAULT,
   SHUFFLE_INTERVAL_DEFAULT_MS,
+  WORKLOAD_EXPIRY_DEFAULT_MS,
+  WORKLOAD_SIZE_DEFAULT,
 } from '../../src/sim/limits.js';
 import { ScenarioError, loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
 
@@ -68,7 +70,45 @@ describe('parseScenario: defaults', () => {
       },
       measure: [],
       sweep: null,
+      workload: {
+        intervalMs: null,
+        sizeBytes: WORKLOAD_SIZE_DEFAULT,
+        hops: 3,
+        expiryMs: WORKLOAD_EXPIRY_DEFAULT_MS,
+        fromMs: 0,
+        untilMs: 600_000,
+        pairs: 'uniform',
+      },
+      churn: null,
     });
+  });
+
+  it('the message workload is read and checked, with key paths in errors', () => {
+    const s = parseScenario(
+      `${BASE}workload:\n  interval: 2s\n  size: 100\n  hops: 2\n  expiry: 3m\n` +
+        `  from: 1m\n  until: 5m\n  pairs: uniform\n`,
+      'test.yaml',
+    );
+    expect(s.workload).toEqual({
+      intervalMs: 2000,
+      sizeBytes: 100,
+      hops: 2,
+      expiryMs: 180_000,
+      fromMs: 60_000,
+      untilMs: 300_000,
+      pairs: 'uniform',
+    });
+    const keyPath = (yaml: string): string => errorOf(`${BASE}workload:\n${yaml}`).keyPath;
+    expect(keyPath('  interval: 5ms\n')).toBe('workload.interval');
+    expect(keyPath('  size: 1025\n')).toBe('workload.size');
+    expect(keyPath('  hops: 0\n')).toBe('workload.hops');
+    expect(keyPath('  hops: 5\n')).toBe('workload.hops');
+    expect(keyPath('  expiry: 500ms\n')).toBe('workload.expiry');
+    expect(keyPath('  expiry: 2d\n')).toBe('workload.expiry');
+    expect(keyPath('  from: 2m\n  until: 1m\n')).toBe('workload.until');
+    expect(keyPath('  until: 11m\n')).toBe('workload.until');
+    expect(keyPath('  pairs: zipf\n')).toBe('workload.pairs');
+    expect(keyPath('  rate: 1\n')).toBe('workload.rate');
   });
 
   it('broadcast, directory and measuring windows are read and checked', () => {

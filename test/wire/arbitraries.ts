@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { base32Encode } from '../../src/engine/base32.js';
+import { PACKET_BYTES } from '../../src/engine/onion/limits.js';
 import type { NodeId } from '../../src/engine/types.js';
 import {
   ADDRESS_MAX_BYTES,
@@ -100,6 +101,7 @@ export const arbMessageOfType: { [T in MessageType]: fc.Arbitrary<Extract<Messag
     graft: fc.record({ type: fc.constant('graft'), id: arbBytes(BROADCAST_ID_BYTES) }),
     prune: fc.constant({ type: 'prune' } as const),
     directoryRequest: fc.constant({ type: 'directoryRequest' } as const),
+    onion: fc.record({ type: fc.constant('onion'), packet: arbBytes(PACKET_BYTES) }),
     directoryChunk: fc.record({
       type: fc.constant('directoryChunk'),
       descriptors: fc.array(fc.uint8Array({ maxLength: DESCRIPTOR_MAX_BYTES }), {

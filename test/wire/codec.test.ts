@@ -19,6 +19,7 @@ import {
   type DecodeErrorReason,
   WireEncodeError,
 } from '../../src/engine/wire/errors.js';
+import { PACKET_BYTES } from '../../src/engine/onion/limits.js';
 import { FrameSplitter, FrameSplitterError } from '../../src/engine/wire/framing.js';
 import {
   ADDRESS_MAX_BYTES,
@@ -240,6 +241,11 @@ const CASES: Case[] = [
     message: { type: 'directoryChunk', descriptors: [fromHex('abcd'), new Uint8Array(0)] },
     hex: '00000009 01 25 02 0002 abcd 0000',
   },
+  {
+    name: 'onion, one packet of PACKET_BYTES',
+    message: { type: 'onion', packet: fromHex(seq(0x00, PACKET_BYTES)) },
+    hex: `00000802 01 40 ${seq(0x00, PACKET_BYTES)}`,
+  },
 ];
 
 describe('codec case table', () => {
@@ -298,8 +304,8 @@ const BAD_CASES: BadCase[] = [
   { name: 'version 2', hex: '00000002 02 17', reason: 'bad-version' },
   { name: 'type 0x00', hex: '00000002 01 00', reason: 'unknown-type' },
   {
-    name: 'type 0x40 (data range, not yet defined)',
-    hex: '00000002 01 40',
+    name: 'type 0x41 (data range, not yet defined)',
+    hex: '00000002 01 41',
     reason: 'unknown-type',
   },
   { name: 'type 0xff', hex: '00000002 01 ff', reason: 'unknown-type' },
@@ -373,6 +379,17 @@ const BAD_CASES: BadCase[] = [
     reason: 'blob-too-long',
   },
   { name: 'ihave, 65 IDs declared', hex: '00000003 01 21 41', reason: 'too-many-items' },
+  { name: 'onion, empty body', hex: '00000002 01 40', reason: 'bad-packet-size' },
+  {
+    name: 'onion, packet one byte short',
+    hex: `00000801 01 40 ${seq(0, PACKET_BYTES - 1)}`,
+    reason: 'bad-packet-size',
+  },
+  {
+    name: 'onion, packet one byte long',
+    hex: `00000803 01 40 ${seq(0, PACKET_BYTES + 1)}`,
+    reason: 'bad-packet-size',
+  },
 ];
 
 describe('bad frames', () => {
@@ -434,14 +451,16 @@ describe('node IDs on the wire', () => {
 });
 
 describe('message code table', () => {
-  it('maps every type to its code and back; all are control', () => {
+  it('maps every type to its code and back; only onion is data, in 0x40..0x7f', () => {
     for (const type of Object.keys(MESSAGE_CODES) as MessageType[]) {
       const code = messageCode(type);
       expect(messageTypeOf(code)).toBe(type);
-      expect(messageClass(code)).toBe('control');
+      expect(messageClass(code)).toBe(type === 'onion' ? 'data' : 'control');
+      expect(code >= 0x40 && code <= 0x7f).toBe(type === 'onion');
     }
     expect(messageTypeOf(0x00)).toBeUndefined();
-    expect(messageClass(0x40)).toBeUndefined();
+    expect(messageClass(0x40)).toBe('data');
+    expect(messageClass(0x41)).toBeUndefined();
   });
 });
 
@@ -519,6 +538,15 @@ const ENCODE_ERRORS: { name: string; message: Message }[] = [
   {
     name: 'shuffleReply, bad node ID in an entry',
     message: { type: 'shuffleReply', entries: [entry({}), entry({ id: 'not-an-id' })] },
+  },
+  {
+    name: 'onion, packet one byte short',
+    message: { type: 'onion', packet: new Uint8Array(2047) },
+  },
+  { name: 'onion, packet one byte long', message: { type: 'onion', packet: new Uint8Array(2049) } },
+  {
+    name: 'onion, packet not bytes',
+    message: { type: 'onion', packet: [] as unknown as Uint8Array },
   },
   { name: 'unknown type', message: { type: 'bogus' } as unknown as Message },
   { name: 'inherited property as type', message: { type: 'toString' } as unknown as Message },

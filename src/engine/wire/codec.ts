@@ -4,6 +4,8 @@
  * Frame: u32 big-endian length of everything after it, u8 version, u8 type code
  * (MESSAGE_CODES), body. Body fields, in the order the `Message` type declares them:
  * - fixed-size bytes (keys, signature, nonce) raw;
+ * - an onion packet is the whole body, exactly PACKET_BYTES raw (any other length is
+ *   'bad-packet-size');
  * - node IDs as their 20 raw bytes (base32 strings in memory);
  * - addresses as u8 length + that many printable ASCII bytes (0x21..0x7e), possibly none;
  * - lists as u8 count + items; ttl as u8; booleans and priority as one byte, 0 or 1.
@@ -19,6 +21,7 @@
  * 4. No allocation per field beyond the field values; decoded byte fields are copies, so a
  *    message never aliases the frame it came from.
  */
+import { PACKET_BYTES } from '../onion/limits.js';
 import type { NodeId } from '../types.js';
 import { type DecodeError, type DecodeErrorReason, WireEncodeError } from './errors.js';
 import {
@@ -141,6 +144,11 @@ export class Reader {
     public pos: number,
     private readonly end: number,
   ) {}
+
+  /** Bytes left before the end of the frame. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
 
   private fail(reason: DecodeErrorReason, detail: string): void {
     if (this.error === null) this.error = { reason, detail };
@@ -525,6 +533,18 @@ const BODIES: { [T in MessageType]: BodyCodec<T> } = {
         r.blob(DESCRIPTOR_MAX_BYTES, 'directoryChunk.descriptor'),
       ),
     }),
+  },
+  // The packet is the whole body, unprefixed: its length is fixed, so a body of any other
+  // length is refused with its own reason rather than as truncated or trailing bytes.
+  onion: {
+    write: (w, m) => w.fixed(m.packet, PACKET_BYTES, 'onion.packet'),
+    read(r) {
+      if (r.remaining !== PACKET_BYTES) {
+        r.reject('bad-packet-size', `onion.packet: ${r.remaining} bytes, expected ${PACKET_BYTES}`);
+        return { type: 'onion', packet: EMPTY };
+      }
+      return { type: 'onion', packet: r.fixed(PACKET_BYTES, 'onion.packet') };
+    },
   },
 };
 

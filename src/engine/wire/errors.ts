@@ -39,6 +39,8 @@ export const DECODE_ERROR_REASONS = [
   'blob-too-long',
   /** An item count (broadcast IDs, descriptors) above its limit. */
   'too-many-items',
+  /** An onion body of any length other than PACKET_BYTES. */
+  'bad-packet-size',
 ] as const;
 
 export type DecodeErrorReason = (typeof DECODE_ERROR_REASONS)[number];

@@ -2,7 +2,7 @@
  * Every message of the peer protocol and its code: the one table (STYLE.md #9).
  *
  * Codes 0x01–0x3f are control (link set-up, membership, liveness); 0x40–0x7f are data
- * (onion packets, added with the data plane). A frame's type byte must be in the table.
+ * (onion packets of the data plane). A frame's type byte must be in the table.
  */
 import type { NodeId } from '../types.js';
 
@@ -53,7 +53,12 @@ export type Message =
   /** Send me your directory (a node that just joined). */
   | { type: 'directoryRequest' }
   /** Part of a directory: signed descriptors, encoded (directory/records.ts). */
-  | { type: 'directoryChunk'; descriptors: Uint8Array[] };
+  | { type: 'directoryChunk'; descriptors: Uint8Array[] }
+  /**
+   * One onion packet (engine/onion/packet.ts): exactly PACKET_BYTES, whoever sends it and
+   * wherever it is on its path, so every data frame on every link has the same size.
+   */
+  | { type: 'onion'; packet: Uint8Array };
 
 /** What a broadcast carries; the wire gives each a byte (codec.ts). */
 export type BroadcastKind = 'descriptor' | 'revocation' | 'probe';
@@ -80,6 +85,7 @@ export const MESSAGE_CODES = {
   prune: { code: 0x23, class: 'control' },
   directoryRequest: { code: 0x24, class: 'control' },
   directoryChunk: { code: 0x25, class: 'control' },
+  onion: { code: 0x40, class: 'data' },
 } as const satisfies Record<MessageType, { code: number; class: MessageClass }>;
 
 export const CONTROL_CODE_RANGE = [0x01, 0x3f] as const;

@@ -104,6 +104,8 @@ export interface SimNetworkOptions {
   onEvent?(nodeIndex: number, event: EngineEvent, now: number): void;
   /** The engines' `deliver` outputs (messages that reached their target). */
   onDeliver?(nodeIndex: number, message: DeliveredMessage, now: number): void;
+  /** Every frame that leaves on an open link (before loss and partitions), for metrics. */
+  onSend?(nodeIndex: number, bytes: Uint8Array, now: number, link: number): void;
   /** Copy every sent frame (as a socket write would); off by default for speed (rule 4). */
   copyFrames?: boolean;
 }
@@ -155,6 +157,8 @@ export class SimNetwork {
   private readonly createEngine: (node: SimNodeContext) => Engine;
   private readonly onEvent: ((i: number, e: EngineEvent, now: number) => void) | undefined;
   private readonly onDeliver: ((i: number, m: DeliveredMessage, now: number) => void) | undefined;
+  private readonly onSend:
+    ((i: number, bytes: Uint8Array, now: number, link: number) => void) | undefined;
   private readonly copyFrames: boolean;
   private latency: Latency;
   private loss: number;
@@ -172,6 +176,7 @@ export class SimNetwork {
     this.createEngine = options.createEngine;
     this.onEvent = options.onEvent;
     this.onDeliver = options.onDeliver;
+    this.onSend = options.onSend;
     this.copyFrames = options.copyFrames ?? false;
     this.stats = this.counters;
   }
@@ -639,6 +644,7 @@ export class SimNetwork {
     const c = this.counters;
     c.framesSent++;
     c.bytesSent += bytes.length;
+    this.onSend?.(node.index, bytes, this.clock, id);
     const to = side === 0 ? l.node1 : l.node0;
     if (this.cut(node.index, to) || (this.loss > 0 && this.lossDraw(node) < this.loss)) {
       c.framesLost++;

@@ -210,6 +210,11 @@ export class TcpRuntime {
     return this.pending.size;
   }
 
+  /** Links the engine closed whose queued writes are still draining (a graceful stop waits). */
+  get closingCount(): number {
+    return this.closing.size;
+  }
+
   /** What is known about an open link, for tests and the daemon's status. */
   linkInfo(
     id: LinkId,

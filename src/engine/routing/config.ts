@@ -1,0 +1,137 @@
+/**
+ * Routing limits and periods (STYLE.md #4): every number the data plane uses, with the
+ * reason for its default. Sizes of the onion packet itself are in onion/limits.ts; the
+ * end-to-end envelope's layout is in e2e.ts, which checks at load that its largest
+ * envelope fits one packet.
+ */
+import { HOPS_MAX } from '../onion/limits.js';
+
+/**
+ * Largest message body one packet carries, 1 KiB. The envelope around it (sender keys,
+ * message ID, timestamp, reply path, signature, AEAD overhead) takes at most 283 bytes, so
+ * 1,024 + 283 = 1,307 bytes fit the onion payload (PAYLOAD_MAX = 1,653) with room to spare.
+ * A chat line is far shorter; longer bodies are the shard layer's job (DESIGN.md "Shards").
+ */
+export const ROUTING_BODY_MAX = 1024;
+
+/** Relays in a reply path: the recipient is the last hop of a packet, so HOPS_MAX − 1. */
+export const REPLY_PATH_MAX = HOPS_MAX - 1;
+
+export interface RoutingConfig {
+  /** Relays per path (DESIGN.md §3: 3 by default). The packet adds the recipient as a hop. */
+  hops: number;
+  /** Fewest relays a path may have when the directory knows fewer than `hops`. */
+  hopsMin: number;
+  /** Wait this long for the first attempt's acknowledgement. */
+  ackTimeoutMs: number;
+  /** Each retry waits `backoffFactor` times longer than the one before … */
+  backoffFactor: number;
+  /** … but never longer than this. */
+  ackTimeoutMaxMs: number;
+  /** Every wait is drawn uniformly from ±jitterPercent % of its nominal value. */
+  jitterPercent: number;
+  /** Messages of ours awaiting an acknowledgement, at most. */
+  pendingMax: number;
+  /** A message to a node missing from our directory waits this long for its descriptor. */
+  unknownDestinationWaitMs: number;
+  /** A message waiting for a descriptor or for relays looks again this often. */
+  directoryPollMs: number;
+  /** Onion replay tags remembered by a relay, at most (onion/replay-cache.ts). */
+  replayCacheMax: number;
+  /** An onion replay tag is remembered this long. */
+  replayMaxAgeMs: number;
+  /** Messages a target remembers having delivered (dedup by sender and message ID). */
+  seenMax: number;
+  /** A delivered message is remembered this long; older messages are refused, not redelivered. */
+  seenMaxAgeMs: number;
+  /** The most a sender's clock may differ from ours (judging a message's `sentAt`). */
+  clockSkewMs: number;
+}
+
+/**
+ * Defaults.
+ * - 3 relays: Tor's circuit length. One relay knows both ends; two collude easily; each
+ *   relay more costs a hop of latency both ways.
+ * - Acknowledgement timeout 5 s: a message and its ack cross 8 hops. With ~40 ms median
+ *   one-way delay and a link dialed on demand at every hop (TCP + hello + auth ≈ 4 one-way
+ *   delays before the frame) a round trip is ~1.6 s at the median and ~3 s in the tail, so
+ *   5 s rarely fires before a live path answers. Then 10, 20, 40, 60 s: a target that is
+ *   briefly down costs few packets, one that is back is reached within a minute.
+ * - Jitter ±20 %: retries of messages sent together spread out.
+ * - 1,024 pending messages: a user's outbox, far above what one person types, and a bound
+ *   on the retransmission work (1,024 packets per timeout at worst).
+ * - Unknown destination: 30 s covers a directory sync after joining (the first neighbour's
+ *   directory arrives within a few round trips) and one announce round of a new node.
+ * - Replay cache: 65,536 tags of 16 bytes (~6 MB with map overhead) and one hour: a relay
+ *   forwarding 10 packets a second holds 36,000 tags in an hour, so a replay is caught for
+ *   the whole hour unless the relay is flooded, and then eviction is counted. Replays older
+ *   than that reach the target, whose dedup catches them (it re-acks, never redelivers).
+ * - Seen set: 65,536 messages for 24 hours. A message is retried for at most the seen
+ *   window minus twice the clock skew (sender.ts), and the target refuses anything older,
+ *   so within one engine's life a message is delivered at most once.
+ * - Clock skew 10 s, as the directory accepts (directory/config.ts).
+ */
+export const DEFAULT_ROUTING: RoutingConfig = {
+  hops: 3,
+  hopsMin: 1,
+  ackTimeoutMs: 5_000,
+  backoffFactor: 2,
+  ackTimeoutMaxMs: 60_000,
+  jitterPercent: 20,
+  pendingMax: 1_024,
+  unknownDestinationWaitMs: 30_000,
+  directoryPollMs: 1_000,
+  replayCacheMax: 65_536,
+  replayMaxAgeMs: 60 * 60_000,
+  seenMax: 65_536,
+  seenMaxAgeMs: 24 * 60 * 60_000,
+  clockSkewMs: 10_000,
+};
+
+/** Small limits so tests reach every edge in a few steps (STYLE.md #6). */
+export const TEST_ROUTING: RoutingConfig = {
+  ...DEFAULT_ROUTING,
+  ackTimeoutMs: 2_000,
+  ackTimeoutMaxMs: 8_000,
+  pendingMax: 8,
+  unknownDestinationWaitMs: 5_000,
+  directoryPollMs: 500,
+  replayCacheMax: 64,
+  replayMaxAgeMs: 10 * 60_000,
+  seenMax: 16,
+  seenMaxAgeMs: 10 * 60_000,
+};
+
+/** Local misuse: a configuration that cannot work. */
+export class RoutingConfigError extends Error {
+  override name = 'RoutingConfigError';
+}
+
+export function validateRoutingConfig(config: RoutingConfig): RoutingConfig {
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) throw new RoutingConfigError(what);
+  };
+  for (const [key, value] of Object.entries(config)) {
+    check(Number.isInteger(value) && value >= 0, `${key} must be a non-negative integer`);
+  }
+  check(config.hops >= 1 && config.hops <= REPLY_PATH_MAX, `hops must be in 1..${REPLY_PATH_MAX}`);
+  check(config.hopsMin >= 1 && config.hopsMin <= config.hops, 'need 1 ≤ hopsMin ≤ hops');
+  check(config.ackTimeoutMs >= 1, 'ackTimeoutMs must be positive');
+  check(config.ackTimeoutMaxMs >= config.ackTimeoutMs, 'need ackTimeoutMaxMs ≥ ackTimeoutMs');
+  check(config.backoffFactor >= 1, 'backoffFactor must be at least 1');
+  check(config.jitterPercent < 100, 'jitterPercent must be below 100');
+  check(config.directoryPollMs >= 1, 'directoryPollMs must be positive');
+  for (const key of ['pendingMax', 'replayCacheMax', 'seenMax', 'replayMaxAgeMs'] as const) {
+    check(config[key] >= 1, `${key} must be positive`);
+  }
+  check(
+    config.seenMaxAgeMs > 2 * config.clockSkewMs,
+    'seenMaxAgeMs must exceed twice clockSkewMs (a message must be retryable at all)',
+  );
+  return config;
+}
+
+/** How long a message may be retried after it was first sent (see DEFAULT_ROUTING). */
+export function messageLifetimeMaxMs(config: RoutingConfig): number {
+  return config.seenMaxAgeMs - 2 * config.clockSkewMs;
+}

@@ -1,0 +1,111 @@
+/**
+ * Path choice (DESIGN.md §3 "Data plane"): the relays one packet crosses before its target.
+ *
+ * Theory of operation. For every attempt of every message the sender draws a fresh path of
+ * `hops` relays from the relays its directory knows. Relays are drawn one at a time,
+ * uniformly among the candidates that are best by two preferences:
+ *
+ *   1. not in `avoid` (the relays of the previous attempt: one of them may be what failed);
+ *   2. not in a network group already on the path — the /16 of an IPv4 address, the /32 of
+ *      an IPv6 one, as Tor's EnforceDistinctSubnets does, so that one operator with many
+ *      addresses in one block (a Sybil) is less likely to hold two hops of one path.
+ *
+ * Preferences are preferences: when every remaining candidate breaks one, the draw goes on
+ * among those that break fewest, so a small or single-block network still gets paths.
+ *
+ * Rules:
+ * 1. Never a relay twice, never an `exclude`d node (the source and the target).
+ * 2. Fewer eligible relays than `hops` ⇒ a shorter path of all of them, if at least
+ *    `hopsMin`; fewer than that ⇒ null (the caller fails the attempt and retries later).
+ * 3. Exactly one `random.int` draw per relay on the path, whatever the directory holds, so
+ *    two runs that see the same directory draw the same paths.
+ */
+import type { Descriptor } from '../directory/records.js';
+import type { Random } from '../random.js';
+import type { NodeId } from '../types.js';
+
+export interface PathOptions {
+  hops: number;
+  hopsMin: number;
+  /** Never on the path (the source and the target). */
+  exclude: ReadonlySet<NodeId>;
+  /** On the path only when nothing else will do (the previous attempt's relays). */
+  avoid?: ReadonlySet<NodeId>;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}(?::\d{1,5})?$/;
+const IPV6 = /^\[([0-9a-f:.]+)\](?::\d{1,5})?$/i;
+
+/**
+ * The network group of an address: `a.b` for IPv4 `a.b.c.d[:port]`, the first two 16-bit
+ * groups for a bracketed IPv6 literal, and the host itself for anything else (a DNS name
+ * is its own group: we cannot tell where it points without a lookup).
+ */
+export function networkGroup(address: string): string {
+  const v4 = IPV4.exec(address);
+  if (v4 !== null) return `${v4[1]}.${v4[2]}`;
+  const v6 = IPV6.exec(address);
+  if (v6 !== null) {
+    const groups = ipv6Groups(v6[1] as string);
+    if (groups !== null) return `[${groups[0]}:${groups[1]}]`;
+  }
+  return address.replace(/:\d{1,5}$/, '');
+}
+
+/** The first two 16-bit groups of an IPv6 literal, "::" expanded, as hex; null if malformed. */
+function ipv6Groups(text: string): [string, string] | null {
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] === '' || halves[0] === undefined ? [] : halves[0].split(':');
+  const tail = halves[1] === '' || halves[1] === undefined ? [] : halves[1].split(':');
+  const groups = halves.length === 2 ? [...head, ...new Array<string>(8).fill('0'), ...tail] : head;
+  const value = (g: string | undefined): string | null =>
+    g !== undefined && /^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16).toString(16) : null;
+  const a = value(groups[0]);
+  const b = value(groups[1]);
+  return a === null || b === null ? null : [a, b];
+}
+
+/** A path of relays for one packet (module header), or null when too few relays exist. */
+export function choosePath(
+  random: Random,
+  relays: readonly Descriptor[],
+  options: PathOptions,
+): Descriptor[] | null {
+  const { hops, hopsMin, exclude } = options;
+  const avoid = options.avoid;
+  const eligible = relays.filter((r) => !exclude.has(r.id));
+  const length = Math.min(hops, eligible.length);
+  if (length < hopsMin || length === 0) return null;
+  const groups = eligible.map((r) => networkGroup(r.address));
+  const taken = new Uint8Array(eligible.length);
+  const usedGroups = new Set<string>();
+  const path: Descriptor[] = [];
+  // Scratch list of the best candidates' indexes, refilled for every hop.
+  const best: number[] = [];
+  for (let hop = 0; hop < length; hop++) {
+    let bestTier = Infinity;
+    best.length = 0;
+    for (let i = 0; i < eligible.length; i++) {
+      if (taken[i] === 1) continue;
+      const relay = eligible[i] as Descriptor;
+      const tier =
+        (avoid?.has(relay.id) === true ? 2 : 0) + (usedGroups.has(groups[i] as string) ? 1 : 0);
+      if (tier < bestTier) {
+        bestTier = tier;
+        best.length = 0;
+      }
+      if (tier === bestTier) best.push(i);
+    }
+    const index = best[random.int(best.length)] as number;
+    taken[index] = 1;
+    usedGroups.add(groups[index] as string);
+    path.push(eligible[index] as Descriptor);
+  }
+  return path;
+}
+
+/** A path as one string (node IDs joined), to compare paths of different attempts. */
+export function pathKey(path: readonly { id: NodeId }[]): string {
+  return path.map((r) => r.id).join(',');
+}
