@@ -12,7 +12,7 @@
  *   honest node.
  * - flood: forward to every neighbour but the sender.
  * - tree: neighbours are *eager* (tree links: full payload) or *lazy* (IHAVE with the ID
- *   only). New neighbours start eager. A duplicate payload prunes the link it came over
+ *   only, batched per neighbour for up to `lazyFlushMs`). New neighbours start eager. A duplicate payload prunes the link it came over
  *   (PRUNE: both ends make it lazy). An IHAVE for an ID we lack starts a timer; if the
  *   payload does not arrive in time we GRAFT the announcer (it re-sends the payload and the
  *   link becomes eager), trying the next announcer after each retry period: this is the
@@ -20,6 +20,7 @@
  */
 import type { Millis, NodeId } from '../types.js';
 import type { BroadcastKind, Message } from '../wire/messages.js';
+import { IHAVE_IDS_MAX } from '../wire/limits.js';
 import type { BroadcastConfig } from './config.js';
 import { DropList } from './drop-list.js';
 
@@ -56,6 +57,9 @@ export class Broadcaster {
   /** Tree mode: payloads we can re-send on GRAFT, by ID, oldest first. */
   private readonly cache = new Map<string, BroadcastMessage>();
   private readonly missing = new Map<string, Missing>();
+  /** Tree mode: IDs waiting to be announced to each lazy neighbour. */
+  private readonly lazyQueue = new Map<NodeId, Uint8Array[]>();
+  private lazyFlushAt: Millis | undefined;
   /** Broadcasts refused for being expired or too far in the future. */
   refusedExpired = 0;
   /** Tree repairs: GRAFTs sent. */
@@ -80,6 +84,7 @@ export class Broadcaster {
   neighbourDown(peer: NodeId): void {
     this.eager.delete(peer);
     this.lazy.delete(peer);
+    this.lazyQueue.delete(peer);
     for (const [key, m] of this.missing) {
       const i = m.announcers.indexOf(peer);
       if (i >= 0) m.announcers.splice(i, 1);
@@ -92,7 +97,7 @@ export class Broadcaster {
     const key = broadcastKey(message.id);
     this.dropList.add(key, message.expiresAt + this.config.clockSkewMs);
     this.remember(key, message);
-    this.forward(message, undefined);
+    this.forward(message, undefined, now);
     return key;
   }
 
@@ -123,7 +128,7 @@ export class Broadcaster {
       this.remember(key, onward);
     }
     this.host.deliver(message, from);
-    if (message.hops > 0) this.forward(onward, from);
+    if (message.hops > 0) this.forward(onward, from, now);
   }
 
   onIHave(from: NodeId, ids: Uint8Array[], now: Millis): void {
@@ -160,7 +165,7 @@ export class Broadcaster {
 
   /** The earliest GRAFT deadline, for the node's timer table. */
   nextDeadline(): Millis | undefined {
-    let earliest: Millis | undefined;
+    let earliest: Millis | undefined = this.lazyFlushAt;
     for (const m of this.missing.values())
       if (earliest === undefined || m.deadline < earliest) earliest = m.deadline;
     return earliest;
@@ -168,6 +173,7 @@ export class Broadcaster {
 
   /** Grafts what is overdue; forgets expired payloads and drop-list entries. */
   tick(now: Millis): void {
+    if (this.lazyFlushAt !== undefined && this.lazyFlushAt <= now) this.flushLazy();
     for (const [key, m] of [...this.missing]) {
       if (m.expiresAt <= now) {
         this.missing.delete(key);
@@ -193,7 +199,7 @@ export class Broadcaster {
     }
   }
 
-  private forward(message: BroadcastMessage, from: NodeId | undefined): void {
+  private forward(message: BroadcastMessage, from: NodeId | undefined, now: Millis): void {
     const others = (peers: Iterable<NodeId>): NodeId[] => {
       const out: NodeId[] = [];
       for (const peer of peers) if (peer !== from) out.push(peer);
@@ -204,8 +210,27 @@ export class Broadcaster {
       return;
     }
     this.host.sendToAll(others(this.eager), message);
-    if (this.lazy.size > 0)
-      this.host.sendToAll(others(this.lazy), { type: 'ihave', ids: [message.id] });
+    for (const peer of this.lazy) {
+      if (peer === from) continue;
+      const queue = this.lazyQueue.get(peer) ?? [];
+      queue.push(message.id);
+      this.lazyQueue.set(peer, queue);
+      if (queue.length >= IHAVE_IDS_MAX) this.flushLazyTo(peer);
+    }
+    if (this.lazyQueue.size > 0 && this.lazyFlushAt === undefined) {
+      this.lazyFlushAt = now + this.config.lazyFlushMs;
+    }
+  }
+
+  private flushLazy(): void {
+    for (const peer of [...this.lazyQueue.keys()]) this.flushLazyTo(peer);
+    this.lazyFlushAt = undefined;
+  }
+
+  private flushLazyTo(peer: NodeId): void {
+    const ids = this.lazyQueue.get(peer);
+    this.lazyQueue.delete(peer);
+    if (ids && ids.length > 0 && this.lazy.has(peer)) this.host.send(peer, { type: 'ihave', ids });
   }
 
   private remember(key: string, message: BroadcastMessage): void {

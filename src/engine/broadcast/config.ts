@@ -27,6 +27,12 @@ export interface BroadcastConfig {
   graftTimeoutMs: number;
   /** Tree mode: after a GRAFT, wait this long before grafting the next announcer. */
   graftRetryMs: number;
+  /**
+   * Tree mode: IHAVEs to a lazy neighbour are batched for at most this long (Plumtree's lazy
+   * queue). A burst of broadcasts (a mass join announcing itself) then costs one IHAVE
+   * frame per lazy link per period instead of one per broadcast.
+   */
+  lazyFlushMs: number;
 }
 
 /**
@@ -48,6 +54,7 @@ export const DEFAULT_BROADCAST: BroadcastConfig = {
   missingMax: 4_096,
   graftTimeoutMs: 1_000,
   graftRetryMs: 500,
+  lazyFlushMs: 250,
 };
 
 export class BroadcastConfigError extends Error {
