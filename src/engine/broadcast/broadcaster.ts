@@ -55,7 +55,7 @@ export class Broadcaster {
   private readonly eager = new Set<NodeId>();
   private readonly lazy = new Set<NodeId>();
   /** Tree mode: payloads we can re-send on GRAFT, by ID, oldest first. */
-  private readonly cache = new Map<string, BroadcastMessage>();
+  private readonly cache = new Map<string, { message: BroadcastMessage; until: Millis }>();
   private readonly missing = new Map<string, Missing>();
   /** Tree mode: IDs waiting to be announced to each lazy neighbour. */
   private readonly lazyQueue = new Map<NodeId, Uint8Array[]>();
@@ -96,7 +96,7 @@ export class Broadcaster {
   originate(message: BroadcastMessage, now: Millis): string {
     const key = broadcastKey(message.id);
     this.dropList.add(key, message.expiresAt + this.config.clockSkewMs);
-    this.remember(key, message);
+    this.remember(key, message, now);
     this.forward(message, undefined, now);
     return key;
   }
@@ -125,7 +125,7 @@ export class Broadcaster {
       // The link that brought the payload first is a tree link.
       this.lazy.delete(from);
       this.eager.add(from);
-      this.remember(key, onward);
+      this.remember(key, onward, now);
     }
     this.host.deliver(message, from);
     if (message.hops > 0) this.forward(onward, from, now);
@@ -154,7 +154,7 @@ export class Broadcaster {
     this.lazy.delete(from);
     this.eager.add(from);
     const cached = this.cache.get(broadcastKey(id));
-    if (cached) this.host.send(from, cached);
+    if (cached) this.host.send(from, cached.message);
   }
 
   onPrune(from: NodeId): void {
@@ -193,8 +193,8 @@ export class Broadcaster {
       if (m.announcers.length === 0) m.announcers.push(announcer); // retry it if nobody else
     }
     this.dropList.flush(now);
-    for (const [key, message] of this.cache) {
-      if (message.expiresAt > now) break;
+    for (const [key, cached] of this.cache) {
+      if (cached.until > now) break; // inserted in time order: the rest are younger
       this.cache.delete(key);
     }
   }
@@ -233,12 +233,15 @@ export class Broadcaster {
     if (ids && ids.length > 0 && this.lazy.has(peer)) this.host.send(peer, { type: 'ihave', ids });
   }
 
-  private remember(key: string, message: BroadcastMessage): void {
+  private remember(key: string, message: BroadcastMessage, now: Millis): void {
     if (this.config.mode !== 'tree') return;
     if (this.cache.size >= this.config.messageCacheMax) {
       this.cache.delete(this.cache.keys().next().value as string);
     }
-    this.cache.set(key, message);
+    this.cache.set(key, {
+      message,
+      until: Math.min(message.expiresAt, now + this.config.messageCacheMs),
+    });
   }
 
   /** Tree-mode sets for invariant checks: disjoint, and only neighbours. */

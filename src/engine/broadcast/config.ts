@@ -19,8 +19,14 @@ export interface BroadcastConfig {
   clockSkewMs: number;
   /** Drop-list capacity (IDs seen); reaching it evicts the oldest entry and counts it. */
   dropListMax: number;
-  /** Tree mode: payloads kept to answer GRAFTs, at most this many, until they expire. */
+  /** Tree mode: payloads kept to answer GRAFTs, at most this many… */
   messageCacheMax: number;
+  /**
+   * …for this long. A GRAFT comes at most a lazy flush, a graft timeout and a few retries
+   * after the payload passed (≈ 3 s with the defaults); keeping payloads for their whole
+   * lifetime instead held every announcement of a mass join in every node's memory.
+   */
+  messageCacheMs: number;
   /** Tree mode: IDs announced by IHAVE that we wait for, at most this many. */
   missingMax: number;
   /** Tree mode: wait this long after an IHAVE before grafting (Plumtree's timer). */
@@ -50,7 +56,8 @@ export const DEFAULT_BROADCAST: BroadcastConfig = {
   lifetimeMs: 60_000,
   clockSkewMs: 10_000,
   dropListMax: 16_384,
-  messageCacheMax: 4_096,
+  messageCacheMax: 1_024,
+  messageCacheMs: 10_000,
   missingMax: 4_096,
   graftTimeoutMs: 1_000,
   graftRetryMs: 500,
