@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runBroadcastBench } from './broadcast.js';
 import { runCryptoBench } from './crypto.js';
+import { runDaemonBench } from './daemon.js';
 import { runNoiseBench } from './noise.js';
 import { runOnionBench } from './onion.js';
 import { runOverlayBench } from './overlay.js';
@@ -26,12 +27,15 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   noise: runNoiseBench,
   overlay: runOverlayBench,
   broadcast: runBroadcastBench,
+  daemon: runDaemonBench,
 };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in BENCHMARKS));
 if (unknown.length > 0) {
-  console.error(`error: unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  console.error(
+    `error: unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`,
+  );
   process.exit(2);
 }
 const dir = resolve('reports/bench');
@@ -41,5 +45,7 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHMARKS)) {
   console.log(`bench ${name} …`);
   const report = await (BENCHMARKS[name] as () => Promise<Record<string, unknown>>)();
   writeFileSync(resolve(dir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
-  console.log(`bench ${name}: ${Math.round(performance.now() - started) / 1000} s → reports/bench/${name}.json`);
+  console.log(
+    `bench ${name}: ${Math.round(performance.now() - started) / 1000} s → reports/bench/${name}.json`,
+  );
 }

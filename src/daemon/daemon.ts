@@ -41,7 +41,12 @@ import { acquireLock, ensureDataDir, writePidFile, type DataDirLock } from './da
 import { DaemonHandler } from './handler.js';
 import { loadIdentity } from './identity.js';
 import { Inbox } from './inbox.js';
-import { LEAVE_FLUSH_MAX_MS, OUTBOX_SWEEP_INTERVAL_MS, POLL_INTERVAL_MS } from './limits.js';
+import {
+  LEAVE_FLUSH_MAX_MS,
+  OUTBOX_SWEEP_INTERVAL_MS,
+  POLL_INTERVAL_MS,
+  READY_WAIT_MAX_MS,
+} from './limits.js';
 import type { Logger } from './log.js';
 import { Outbox } from './outbox.js';
 import { CryptoRandomSource } from './random.js';
@@ -194,6 +199,8 @@ export class Daemon {
       daemon.outbox.start();
       daemon.sweepTimer = setInterval(() => daemon?.sweep(), OUTBOX_SWEEP_INTERVAL_MS);
       daemon.sweepTimer.unref();
+      // Whatever is still held when the startup wait ends goes to the engine then.
+      setTimeout(() => daemon?.outbox.releaseHeld(), READY_WAIT_MAX_MS).unref();
       daemon.removePid = writePidFile(o.dataDir);
       o.log.info('node started', {
         id: identity.id,
@@ -252,6 +259,8 @@ export class Daemon {
         watchers: this.inbox.watcherCount,
       },
       stopping: this.stopping,
+      /** The engine's counters (drop list, directory, routing), for diagnosis. */
+      engine: counters,
     };
   }
 

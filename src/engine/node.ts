@@ -24,6 +24,7 @@ import { DirectoryService } from './directory/service.js';
 import type { Identity } from './identity.js';
 import { LinkTable, type Link, type Peer } from './links.js';
 import { PACKET_BYTES } from './onion/limits.js';
+import { relayStaleAfterMs } from './routing/config.js';
 import { DEFAULT_ROUTING, Routing, type RoutingConfig } from './routing/index.js';
 import { hexOf, type PacketOutcome } from './routing/host.js';
 import { DEFAULT_OVERLAY, validateOverlayConfig, type OverlayConfig } from './overlay/config.js';
@@ -110,13 +111,20 @@ export class Node implements Engine {
       options.random.fork('links'),
       this.config,
       {
-        onLinkReady: (link, peer) => this.overlay.onLinkReady(link, peer, this.now),
+        onLinkReady: (link, peer) => {
+          this.routing.onReachable(peer.id);
+          this.overlay.onLinkReady(link, peer, this.now);
+        },
         onMessage: (link, peer, message) => this.onMessage(link, peer, message),
         onLinkLost: (_link, peer) => this.overlay.onLinkLost(peer, this.now),
-        onUnreachable: (target, _reason, lost) => {
+        onUnreachable: (target, reason, lost) => {
+          // Our own limits and our own leaving say nothing about the other node.
+          if (target.id !== undefined && reason !== 'links-full' && reason !== 'leaving')
+            this.routing.onUnreachable(target.id, this.now);
           for (const message of lost) {
-            if (message.type === 'onion')
-              this.event({ type: 'packetDropped', reason: 'next-hop-unreachable' });
+            if (message.type !== 'onion') continue;
+            this.event({ type: 'packetDropped', reason: 'next-hop-unreachable' });
+            this.routing.onPacketLost(message.packet, this.now);
           }
           this.overlay.onUnreachable(target, this.now);
         },
@@ -170,7 +178,10 @@ export class Node implements Engine {
         event: (event) => this.event(event),
         deliver: (message) => void this.out.push({ type: 'deliver', message }),
       },
-      options.routing ?? DEFAULT_ROUTING,
+      options.routing ?? {
+        ...DEFAULT_ROUTING,
+        relayStaleAfterMs: relayStaleAfterMs(this.directoryConfig.announceIntervalMs),
+      },
       options.random,
     );
   }
@@ -330,7 +341,8 @@ export class Node implements Engine {
           const { announceIntervalMs, reannounceAfterJoinMs } = this.directoryConfig;
           this.announcements += 1;
           // The follow-up after joining goes out only if the network was still forming.
-          if (this.announcements !== 2 || this.directory.grewSinceAnnounced()) this.directory.announce(now);
+          if (this.announcements !== 2 || this.directory.grewSinceAnnounced())
+            this.directory.announce(now);
           const next =
             this.announcements === 1 ? reannounceAfterJoinMs : this.jittered(announceIntervalMs);
           this.timers.set('announce', now + next);
@@ -408,6 +420,8 @@ export class Node implements Engine {
       }
     } else if (event.type === 'neighbourDown') {
       this.broadcaster.neighbourDown(event.peer);
+      this.directory.forgetPeer(event.peer);
+      if (event.reason === 'heartbeat-timeout') this.routing.onUnreachable(event.peer, this.now);
     }
     this.event(event);
   }

@@ -113,7 +113,11 @@ export type EngineEvent =
   | { type: 'broadcastDuplicate'; id: string }
   /** We originated a broadcast. */
   | { type: 'broadcastSent'; id: string; kind: string }
-  /** One attempt of a message of ours left on `path` (relays, then the target). */
+  /**
+   * One attempt of a message of ours left on `path` (relays, then the target). `reason`:
+   * 'first', 'timeout' (no ack in time), or 'first-hop-unreachable' (our own link to the
+   * first relay failed, so we retried at once: routing/sender.ts).
+   */
   | { type: 'messageAttempt'; messageId: string; attempt: number; path: NodeId[]; reason: string }
   /** The target acknowledged a message of ours (`messageId`: hex). Exactly once per send. */
   | { type: 'messageAcked'; messageId: string; attempts: number }

@@ -47,7 +47,7 @@ export class DeliveryTracker {
   private failed = 0;
   private duplicates = 0;
   private duplicatesAcrossRestarts = 0;
-  private dropped = 0;
+  private readonly drops = new Map<string, number>();
   private reissued = 0;
 
   onSent(
@@ -107,8 +107,8 @@ export class DeliveryTracker {
     if (message) message.done = true;
   }
 
-  onDropped(): void {
-    this.dropped += 1;
+  onDropped(reason: string): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
   }
 
   onOnionFrame(bytes: number): void {
@@ -178,7 +178,8 @@ export class DeliveryTracker {
       hopsMean: mean(this.hops),
       pathDiversity: mean(diversity),
       packetSizes: [...this.frameSizes].sort((a, b) => a - b),
-      packetsDropped: this.dropped,
+      packetsDropped: [...this.drops.values()].reduce((a, b) => a + b, 0),
+      dropReasons: Object.fromEntries([...this.drops].sort(([a], [b]) => (a < b ? -1 : 1))),
     };
   }
 }

@@ -11,7 +11,11 @@
 import { DEFAULT_BROADCAST, type BroadcastConfig } from '../engine/broadcast/config.js';
 import { DEFAULT_DIRECTORY, type DirectoryConfig } from '../engine/directory/config.js';
 import { DEFAULT_OVERLAY, type OverlayConfig } from '../engine/overlay/config.js';
-import { DEFAULT_ROUTING, type RoutingConfig } from '../engine/routing/config.js';
+import {
+  DEFAULT_ROUTING,
+  relayStaleAfterMs,
+  type RoutingConfig,
+} from '../engine/routing/config.js';
 import { MESSAGE_CODES } from '../engine/wire/messages.js';
 import { sample } from '../engine/random.js';
 import type { EngineEvent } from '../engine/types.js';
@@ -71,7 +75,11 @@ export function directoryConfigOf(scenario: Scenario): DirectoryConfig {
 }
 
 export function routingConfigOf(scenario: Scenario): RoutingConfig {
-  return { ...DEFAULT_ROUTING, hops: scenario.workload.hops };
+  return {
+    ...DEFAULT_ROUTING,
+    hops: scenario.workload.hops,
+    relayStaleAfterMs: relayStaleAfterMs(scenario.directory.announceIntervalMs),
+  };
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): { summary: Summary } {
@@ -103,7 +111,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
       case 'messageFailed':
         return deliveries.onFailed(event.messageId);
       case 'packetDropped':
-        return deliveries.onDropped();
+        return deliveries.onDropped(event.reason);
       default:
         return;
     }

@@ -117,6 +117,8 @@ export interface DeliverySummary {
   /** Distinct sizes (bytes) of onion frames seen on any link: exactly one. */
   packetSizes: number[];
   packetsDropped: number;
+  /** packetDropped events by reason, reasons in alphabetical order. */
+  dropReasons: Record<string, number>;
 }
 
 /** The churn model's work (scenario `churn:`; zeros without one). */

@@ -250,6 +250,18 @@ export class Testbed {
     return proc;
   }
 
+  /**
+   * A stopped daemon brought back on the same address and data directory with other
+   * options (say another bootstrap); it replaces the old process in `procs`.
+   */
+  async restartWith(proc: DaemonProc, extraArgs: readonly string[]): Promise<DaemonProc> {
+    if (!proc.exited) throw new Error(`${proc.name} is still running`);
+    const again = new DaemonProc(proc.name, proc.address, proc.dataDir, extraArgs);
+    this.procs[this.procs.indexOf(proc)] = again;
+    await again.start();
+    return again;
+  }
+
   /** Starts `count` daemons: the first alone, then the rest together. */
   async startNetwork(count: number, extraArgs: readonly string[] = []): Promise<DaemonProc[]> {
     for (let i = 0; i < count; i++) this.add(extraArgs);

@@ -44,6 +44,24 @@ describe('routing on the simulator', () => {
     expect(new Set(net.onionFrames.map((f) => f.bytes.length))).toEqual(new Set([FRAME_BYTES]));
   });
 
+  it('the ack returns over the same relays in reverse, or over fresh ones when so configured', () => {
+    const reverse = routingNet({ seed: 12 });
+    const id = reverse.send(1, 9, 'there and back');
+    advance(reverse, 10_000);
+    const path = reverse.eventsOf('messageAttempt', id)[0]!.value.path.map(reverse.index);
+    const [r1, r2, r3, target] = path;
+    expect(reverse.onionFrames.map((f) => f.node)).toEqual([1, r1, r2, r3, target, r3, r2, r1]);
+
+    const fresh = routingNet({ seed: 12, routing: { ...TEST_ROUTING, replyPath: 'fresh' } });
+    const id2 = fresh.send(1, 9, 'there and back');
+    advance(fresh, 10_000);
+    const out = fresh.eventsOf('messageAttempt', id2)[0]!.value.path.map(fresh.index);
+    const back = fresh.onionFrames.slice(4).map((f) => f.node);
+    expect(back[0]).toBe(9);
+    expect(back.slice(1)).not.toEqual([out[2], out[1], out[0]]);
+    expect(fresh.eventsOf('messageAcked', id2)).toHaveLength(1);
+  });
+
   it('the target delivers before its acknowledgement leaves', () => {
     const net = routingNet();
     const target = 7;
@@ -124,6 +142,31 @@ describe('routing on the simulator', () => {
     ]);
     expect(net.deliveries.map((d) => d.node)).toEqual([9]);
     expect(net.eventsOf('messageAcked', id).map((e) => e.value.attempts)).toEqual([2]);
+  });
+
+  it('first relay down: the sender sees its own dial fail and retries at once, no backoff', () => {
+    const net = routingNet({ seed: 13 });
+    const sender = 2;
+    let victim: string | undefined;
+    net.onEvent = (node, event, at) => {
+      if (event.type !== 'messageAttempt' || event.attempt !== 1 || victim !== undefined) return;
+      // Only a first hop we must dial (not an overlay neighbour with a link already open).
+      const first = event.path[0]!;
+      if (net.w.nodeOf(sender)!.snapshot().active.includes(first)) return;
+      victim = event.messageId;
+      net.w.net.at(at, () => net.w.crash(net.index(first)));
+    };
+    for (const to of [5, 6, 7, 8, 9, 10]) if (victim === undefined) net.send(sender, to, 'hi');
+    advance(net, 20_000);
+    expect(victim).toBeDefined();
+    const attempts = net.eventsOf('messageAttempt', victim);
+    expect(attempts.map((a) => a.value.reason)).toEqual(['first', 'first-hop-unreachable']);
+    // One round trip for the refused dial, far less than the ack timeout.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeLessThan(200);
+    const drops = net.eventsOf('packetDropped').map((d) => [d.node, d.value.reason]);
+    expect(drops[0]).toEqual([sender, 'next-hop-unreachable']);
+    expect(net.eventsOf('messageAcked', victim).map((e) => e.value.attempts)).toEqual([2]);
+    expect(new Set(net.deliveries.map((d) => d.value.body.length)).size).toBe(1);
   });
 
   it('a lost acknowledgement: the retry is acknowledged again but not delivered again', () => {

@@ -127,6 +127,26 @@ describe('choosePath', () => {
     expect(few).toHaveLength(3);
   });
 
+  it('stale descriptors are used only when fresh ones run out', () => {
+    const all = relays(10).map((r, i) => ({ ...r, issued: i < 6 ? 0 : 1_000 }));
+    for (let seed = 0; seed < 30; seed++) {
+      const path = choosePath(new AleaRandom(`f${seed}`), all, {
+        hops: 3,
+        hopsMin: 1,
+        exclude: none,
+        staleBefore: 500,
+      })!;
+      expect(path.every((r) => r.issued === 1_000)).toBe(true);
+    }
+    const path = choosePath(new AleaRandom('g'), all.slice(4, 8), {
+      hops: 3,
+      hopsMin: 1,
+      exclude: none,
+      staleBefore: 500,
+    })!;
+    expect(path.filter((r) => r.issued === 1_000)).toHaveLength(2);
+  });
+
   it('fewer relays than hops: a shorter path down to hopsMin, then null', () => {
     const two = relays(2);
     expect(
@@ -176,6 +196,7 @@ describe('routing config', () => {
     { pendingMax: 0 },
     { seenMaxAgeMs: 20_000 },
     { ackTimeoutMs: 1.5 },
+    { replyPath: 'backwards' as 'fresh' },
   ])('refuses %o', (change) => {
     expect(() => validateRoutingConfig({ ...DEFAULT_ROUTING, ...change })).toThrow(
       RoutingConfigError,

@@ -54,6 +54,7 @@ export function sampleSummary(): Summary {
       pathDiversity: 1,
       packetSizes: [2054],
       packetsDropped: 1,
+      dropReasons: { 'bad-mac': 1 },
     },
     churn: { crashes: 0, restarts: 0, liveFractionMean: 0.9 },
     network: {

@@ -38,7 +38,10 @@ export const sendCommand: CliCommand = {
       .command('send <dest> [message]', 'Send a message to a node ID, a contact or an IP:port')
       .usage('send <dest> [message | -]')
       .option('--json', 'Print {"id"} as JSON (with --wait: {"id","state"})')
-      .option('--wait', `Return only once the target acknowledged (at most ${SEND_WAIT_MAX_MS / 1000} s)`)
+      .option(
+        '--wait',
+        `Return only once the target acknowledged (at most ${SEND_WAIT_MAX_MS / 1000} s)`,
+      )
       .example('  $ p2pmsg send alice "lunch at noon?"')
       .example('  $ p2pmsg send 127.0.0.3:7000 hello')
       .example('  $ echo "from a script" | p2pmsg send 5xq2…kz -')
@@ -74,7 +77,7 @@ async function runSend(
   const rest = Array.isArray(options['--']) ? (options['--'] as unknown[]).map(String) : [];
   let body: string;
   if (message === '-' || (message === undefined && rest.length === 0)) {
-    if (message === undefined && io.stdin?.isTTY !== false) {
+    if (message === undefined && io.stdin?.isTTY === true) {
       throw new UsageError('missing message: give it as an argument, or `-` to read stdin');
     }
     body = await readStdin(io);

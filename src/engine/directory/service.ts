@@ -96,6 +96,11 @@ export class DirectoryService {
     }
   }
 
+  /** A neighbour went away: if it comes back (restarted), it may ask for a sync again at once. */
+  forgetPeer(peer: NodeId): void {
+    this.served.delete(peer);
+  }
+
   onSyncChunk(descriptors: Uint8Array[], now: Millis): void {
     for (const bytes of descriptors) this.directory.acceptBytes(bytes, now);
   }

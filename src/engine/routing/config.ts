@@ -4,6 +4,7 @@
  * end-to-end envelope's layout is in e2e.ts, which checks at load that its largest
  * envelope fits one packet.
  */
+import { DEFAULT_DIRECTORY } from '../directory/config.js';
 import { HOPS_MAX } from '../onion/limits.js';
 
 /**
@@ -22,14 +23,34 @@ export interface RoutingConfig {
   hops: number;
   /** Fewest relays a path may have when the directory knows fewer than `hops`. */
   hopsMin: number;
-  /** Wait this long for the first attempt's acknowledgement. */
+  /**
+   * The ack's way back: 'reverse' — the forward path's relays in reverse order (they were
+   * alive a moment ago and have links open towards us), or 'fresh' — relays drawn anew.
+   */
+  replyPath: 'reverse' | 'fresh';
+  /**
+   * A relay whose descriptor was issued longer ago than this has missed a re-announcement
+   * and is probably down: paths use it only when nothing fresher will do. node.ts derives
+   * it from the directory's announce period.
+   */
+  relayStaleAfterMs: number;
+  /**
+   * Wait this long for the first attempt's acknowledgement until round trips have been
+   * measured; then the wait is learned (rtt.ts), within [ackTimeoutMinMs, ackTimeoutMaxMs].
+   */
   ackTimeoutMs: number;
+  /** The learned first wait is never shorter than this. */
+  ackTimeoutMinMs: number;
   /** Each retry waits `backoffFactor` times longer than the one before … */
   backoffFactor: number;
   /** … but never longer than this. */
   ackTimeoutMaxMs: number;
   /** Every wait is drawn uniformly from ±jitterPercent % of its nominal value. */
   jitterPercent: number;
+  /** Relays suspected to be down (suspects.ts), at most … */
+  suspectsMax: number;
+  /** … each for this long, unless reached again sooner. */
+  suspectMs: number;
   /** Messages of ours awaiting an acknowledgement, at most. */
   pendingMax: number;
   /** A message to a node missing from our directory waits this long for its descriptor. */
@@ -52,12 +73,27 @@ export interface RoutingConfig {
  * Defaults.
  * - 3 relays: Tor's circuit length. One relay knows both ends; two collude easily; each
  *   relay more costs a hop of latency both ways.
- * - Acknowledgement timeout 5 s: a message and its ack cross 8 hops. With ~40 ms median
- *   one-way delay and a link dialed on demand at every hop (TCP + hello + auth ≈ 4 one-way
- *   delays before the frame) a round trip is ~1.6 s at the median and ~3 s in the tail, so
- *   5 s rarely fires before a live path answers. Then 10, 20, 40, 60 s: a target that is
- *   briefly down costs few packets, one that is back is reached within a minute.
+ * - Reply over the reverse path: a round trip then needs 3 relays alive, not 6 (under
+ *   churn the directory holds descriptors of nodes that crashed minutes ago: with 15 % of
+ *   them dead, 0.85³ = 61 % of attempts succeed instead of 0.85⁶ = 38 %), and the ack
+ *   rides links the message just opened. A relay learns nothing new from it — it already
+ *   knows both its neighbours on the path — as in Tor, whose circuits carry both ways.
+ * - Stale after 1.5 announce periods plus a minute (46 minutes with the directory's
+ *   defaults): a live node re-announces every period ± 50 % (directory/config.ts), so a
+ *   descriptor older than that belongs to a node that missed a re-announcement.
+ * - Acknowledgement timeout: 5 s until learned. A message crosses 4 hops and its ack 4
+ *   back; with ~40 ms median one-way delay and a link dialed on demand at every forward
+ *   hop (TCP + hello + auth ≈ 4 one-way delays before the frame) a round trip is ~1 s at
+ *   the median and under 2 s at the 99.9th percentile (simulated, churn scenario), and over
+ *   the Internet with Noise a few seconds: 5 s rarely fires before a live path answers.
+ *   Learned (RFC 6298) it settles near SRTT + 4 RTTVAR; never under 2 s, so a slow but live
+ *   path is not cut off and re-sent on every jitter of the tail. Then ×2 per timeout up to
+ *   30 s: a target that is briefly down costs few packets, and a message whose path broke
+ *   gets a dozen tries within five minutes.
  * - Jitter ±20 %: retries of messages sent together spread out.
+ * - Suspects: 1,024 nodes (a few tens of kB) for 10 minutes: a node that failed us is
+ *   skipped while it is likely still down (median offline periods in measured networks
+ *   are minutes to tens of minutes), and cleared as soon as we reach it again.
  * - 1,024 pending messages: a user's outbox, far above what one person types, and a bound
  *   on the retransmission work (1,024 packets per timeout at worst).
  * - Unknown destination: 30 s covers a directory sync after joining (the first neighbour's
@@ -74,10 +110,15 @@ export interface RoutingConfig {
 export const DEFAULT_ROUTING: RoutingConfig = {
   hops: 3,
   hopsMin: 1,
+  replyPath: 'reverse',
+  relayStaleAfterMs: relayStaleAfterMs(DEFAULT_DIRECTORY.announceIntervalMs),
   ackTimeoutMs: 5_000,
+  ackTimeoutMinMs: 2_000,
   backoffFactor: 2,
-  ackTimeoutMaxMs: 60_000,
+  ackTimeoutMaxMs: 30_000,
   jitterPercent: 20,
+  suspectsMax: 1_024,
+  suspectMs: 10 * 60_000,
   pendingMax: 1_024,
   unknownDestinationWaitMs: 30_000,
   directoryPollMs: 1_000,
@@ -92,11 +133,13 @@ export const DEFAULT_ROUTING: RoutingConfig = {
 export const TEST_ROUTING: RoutingConfig = {
   ...DEFAULT_ROUTING,
   ackTimeoutMs: 2_000,
+  ackTimeoutMinMs: 1_000,
   ackTimeoutMaxMs: 8_000,
   pendingMax: 8,
   unknownDestinationWaitMs: 5_000,
   directoryPollMs: 500,
   replayCacheMax: 64,
+  suspectsMax: 8,
   replayMaxAgeMs: 10 * 60_000,
   seenMax: 16,
   seenMaxAgeMs: 10 * 60_000,
@@ -112,16 +155,30 @@ export function validateRoutingConfig(config: RoutingConfig): RoutingConfig {
     if (!ok) throw new RoutingConfigError(what);
   };
   for (const [key, value] of Object.entries(config)) {
+    if (key === 'replyPath') continue;
     check(Number.isInteger(value) && value >= 0, `${key} must be a non-negative integer`);
   }
+  check(
+    config.replyPath === 'reverse' || config.replyPath === 'fresh',
+    "replyPath must be 'reverse' or 'fresh'",
+  );
   check(config.hops >= 1 && config.hops <= REPLY_PATH_MAX, `hops must be in 1..${REPLY_PATH_MAX}`);
   check(config.hopsMin >= 1 && config.hopsMin <= config.hops, 'need 1 ≤ hopsMin ≤ hops');
   check(config.ackTimeoutMs >= 1, 'ackTimeoutMs must be positive');
-  check(config.ackTimeoutMaxMs >= config.ackTimeoutMs, 'need ackTimeoutMaxMs ≥ ackTimeoutMs');
+  check(
+    config.ackTimeoutMinMs <= config.ackTimeoutMs && config.ackTimeoutMs <= config.ackTimeoutMaxMs,
+    'need ackTimeoutMinMs ≤ ackTimeoutMs ≤ ackTimeoutMaxMs',
+  );
   check(config.backoffFactor >= 1, 'backoffFactor must be at least 1');
   check(config.jitterPercent < 100, 'jitterPercent must be below 100');
   check(config.directoryPollMs >= 1, 'directoryPollMs must be positive');
-  for (const key of ['pendingMax', 'replayCacheMax', 'seenMax', 'replayMaxAgeMs'] as const) {
+  for (const key of [
+    'pendingMax',
+    'replayCacheMax',
+    'seenMax',
+    'replayMaxAgeMs',
+    'suspectsMax',
+  ] as const) {
     check(config[key] >= 1, `${key} must be positive`);
   }
   check(
@@ -129,6 +186,11 @@ export function validateRoutingConfig(config: RoutingConfig): RoutingConfig {
     'seenMaxAgeMs must exceed twice clockSkewMs (a message must be retryable at all)',
   );
   return config;
+}
+
+/** The directory's announce period → when a relay's descriptor counts as stale. */
+export function relayStaleAfterMs(announceIntervalMs: number): number {
+  return Math.floor(1.5 * announceIntervalMs) + 60_000;
 }
 
 /** How long a message may be retried after it was first sent (see DEFAULT_ROUTING). */

@@ -57,8 +57,8 @@ function hopOf(node: PathNode): OnionHop {
 
 /**
  * Wraps `payload` for `relays` then `final` and sends it to the first node of that path.
- * Returns what the link layer did, or 'bad-key' when a node's X25519 key is of low order
- * (a bad descriptor: remote input, so not an exception).
+ * Returns what the link layer did with the packet, or 'bad-key' (and no packet) when a
+ * node's X25519 key is of low order (a bad descriptor: remote input, so not an exception).
  */
 export function sendOnion(
   host: RoutingHost,
@@ -66,15 +66,18 @@ export function sendOnion(
   relays: readonly PathNode[],
   final: PathNode,
   payload: Uint8Array,
-): PacketOutcome | 'bad-key' {
+): { outcome: PacketOutcome | 'bad-key'; packet: Uint8Array | undefined } {
   const path = [...relays, final];
   let packet: Uint8Array;
   try {
     packet = buildPacket(host.crypto, random, path.map(hopOf), payload).packet;
   } catch (error) {
-    if (error instanceof OnionError && /low-order/.test(error.message)) return 'bad-key';
+    if (error instanceof OnionError && /low-order/.test(error.message)) {
+      return { outcome: 'bad-key', packet: undefined };
+    }
     throw error;
   }
   const first = path[0] as PathNode;
-  return host.sendPacket(first.id, first.address === '' ? undefined : first.address, packet);
+  const address = first.address === '' ? undefined : first.address;
+  return { outcome: host.sendPacket(first.id, address, packet), packet };
 }

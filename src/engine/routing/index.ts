@@ -12,12 +12,13 @@
  * and both crypto modes of the simulator draw the same numbers.
  */
 import type { RandomSource } from '../random.js';
-import type { Command, Millis } from '../types.js';
+import type { Command, Millis, NodeId } from '../types.js';
 import { validateRoutingConfig, type RoutingConfig } from './config.js';
 import type { RoutingHost } from './host.js';
 import { Receiver } from './receiver.js';
 import { Relay } from './relay.js';
 import { Sender } from './sender.js';
+import { RelaySuspicion } from './suspects.js';
 
 export { DEFAULT_ROUTING, TEST_ROUTING, ROUTING_BODY_MAX, type RoutingConfig } from './config.js';
 export type { RoutingHost } from './host.js';
@@ -26,15 +27,19 @@ export class Routing {
   readonly sender: Sender;
   readonly relay: Relay;
   readonly receiver: Receiver;
+  /** Nodes this node believes are down (suspects.ts). */
+  readonly suspects: RelaySuspicion;
 
   constructor(host: RoutingHost, config: RoutingConfig, random: RandomSource) {
     const valid = validateRoutingConfig(config);
+    this.suspects = new RelaySuspicion(valid.suspectsMax, valid.suspectMs);
     this.sender = new Sender(
       host,
       valid,
       random.fork('routing-paths'),
       random.fork('routing-backoff'),
       random.fork('routing-crypto'),
+      this.suspects,
     );
     this.receiver = new Receiver(
       host,
@@ -49,6 +54,21 @@ export class Routing {
   /** An onion packet from any authenticated link. */
   onPacket(packet: Uint8Array, now: Millis): void {
     this.relay.onPacket(packet, now);
+  }
+
+  /** An onion packet the link layer could not deliver to its next hop. */
+  onPacketLost(packet: Uint8Array, now: Millis): void {
+    this.sender.onPacketLost(packet, now);
+  }
+
+  /** We could not reach `id` (a dial failed, a neighbour stopped answering). */
+  onUnreachable(id: NodeId, now: Millis): void {
+    this.suspects.suspect(id, now);
+  }
+
+  /** A link to `id` is up: it is alive. */
+  onReachable(id: NodeId): void {
+    this.suspects.clear(id);
   }
 
   send(command: Extract<Command, { type: 'send' }>, now: Millis): void {
@@ -69,6 +89,9 @@ export class Routing {
       messagesPending: this.sender.size,
       messageAttempts: this.sender.attempts,
       acksLate: this.sender.acksLate,
+      ackTimeoutMs: this.sender.rtt.timeoutMs(),
+      suspects: this.suspects.size,
+      suspectEvictions: this.suspects.evictions,
       packetsForwarded: this.relay.forwarded,
       packetsDropped: this.relay.dropped,
       replayCacheSize: replay.size,
@@ -87,5 +110,6 @@ export class Routing {
       throw new Error('replay cache over capacity');
     if (this.receiver.seen.size > this.receiver.seen.capacity)
       throw new Error('seen set over capacity');
+    if (this.suspects.size > this.suspects.capacity) throw new Error('suspects over capacity');
   }
 }

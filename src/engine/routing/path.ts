@@ -3,10 +3,13 @@
  *
  * Theory of operation. For every attempt of every message the sender draws a fresh path of
  * `hops` relays from the relays its directory knows. Relays are drawn one at a time,
- * uniformly among the candidates that are best by two preferences:
+ * uniformly among the candidates that are best by three preferences, in this order:
  *
- *   1. not in `avoid` (the relays of the previous attempt: one of them may be what failed);
- *   2. not in a network group already on the path — the /16 of an IPv4 address, the /32 of
+ *   1. not stale (a descriptor issued before `staleBefore`: its node missed a
+ *      re-announcement and is probably down);
+ *   2. not in `avoid` and not `suspected` (relays of this message's failed attempts, and
+ *      nodes this node saw fail: suspects.ts);
+ *   3. not in a network group already on the path — the /16 of an IPv4 address, the /32 of
  *      an IPv6 one, as Tor's EnforceDistinctSubnets does, so that one operator with many
  *      addresses in one block (a Sybil) is less likely to hold two hops of one path.
  *
@@ -29,8 +32,12 @@ export interface PathOptions {
   hopsMin: number;
   /** Never on the path (the source and the target). */
   exclude: ReadonlySet<NodeId>;
-  /** On the path only when nothing else will do (the previous attempt's relays). */
+  /** On the path only when nothing else will do (the previous attempts' relays). */
   avoid?: ReadonlySet<NodeId>;
+  /** Nodes believed down, treated like `avoid`. */
+  suspected?: (id: NodeId) => boolean;
+  /** Descriptors issued before this are stale (preference 1); default: none is. */
+  staleBefore?: number;
 }
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}(?::\d{1,5})?$/;
@@ -74,6 +81,8 @@ export function choosePath(
 ): Descriptor[] | null {
   const { hops, hopsMin, exclude } = options;
   const avoid = options.avoid;
+  const staleBefore = options.staleBefore ?? -Infinity;
+  const suspected = options.suspected;
   const eligible = relays.filter((r) => !exclude.has(r.id));
   const length = Math.min(hops, eligible.length);
   if (length < hopsMin || length === 0) return null;
@@ -90,7 +99,9 @@ export function choosePath(
       if (taken[i] === 1) continue;
       const relay = eligible[i] as Descriptor;
       const tier =
-        (avoid?.has(relay.id) === true ? 2 : 0) + (usedGroups.has(groups[i] as string) ? 1 : 0);
+        (relay.issued < staleBefore ? 4 : 0) +
+        (avoid?.has(relay.id) === true || suspected?.(relay.id) === true ? 2 : 0) +
+        (usedGroups.has(groups[i] as string) ? 1 : 0);
       if (tier < bestTier) {
         bestTier = tier;
         best.length = 0;

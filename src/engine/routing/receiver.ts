@@ -98,7 +98,7 @@ export class Receiver {
     const sealed = sealAck(host.crypto, this.cryptoRandom, sender, message.messageId);
     if (sealed === null) return this.drop('ack-bad-sender-key');
     const relays = this.replyRelays(message, now);
-    const outcome = sendOnion(host, this.cryptoRandom, relays, sender, sealed);
+    const { outcome } = sendOnion(host, this.cryptoRandom, relays, sender, sealed);
     if (outcome === 'no-address' || outcome === 'dropped' || outcome === 'bad-key') {
       this.acksUnsent += 1;
       this.drop(`ack-${outcome}`);
@@ -119,9 +119,11 @@ export class Receiver {
         if (found.every((d) => d !== undefined)) return found as PathNode[];
       }
     }
-    const { hops, hopsMin } = this.config;
+    const { hops, hopsMin, relayStaleAfterMs } = this.config;
     const exclude = new Set<NodeId>([self, message.from]);
-    return choosePath(this.pathRandom, this.host.relays(now), { hops, hopsMin, exclude }) ?? [];
+    const staleBefore = now - relayStaleAfterMs;
+    const relays = this.host.relays(now);
+    return choosePath(this.pathRandom, relays, { hops, hopsMin, exclude, staleBefore }) ?? [];
   }
 
   private drop(reason: string): void {

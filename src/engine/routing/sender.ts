@@ -3,18 +3,24 @@
  * retries on new paths, expiry.
  *
  * Theory of operation. A `send` command becomes a pending message. Each attempt draws a
- * fresh path (path.ts) that avoids the previous attempt's relays when the directory allows,
- * and a fresh reply path for the ack, seals a signed envelope to the target (e2e.ts) and
- * sends it as an onion to the first relay. Then it waits for the ack:
+ * fresh path (path.ts) that avoids the previous attempt's relays and stale descriptors when
+ * the directory allows, names the relays the ack should take back (the same relays in
+ * reverse by default, config.ts `replyPath`), seals a signed envelope to the target
+ * (e2e.ts) and sends it as an onion to the first relay. Then it waits for the ack:
  *
- *   wait_n = min(ackTimeoutMs · backoffFactor^n, ackTimeoutMaxMs) · (1 ± jitterPercent %)
+ *   wait = min(timeout · backoffFactor^t, ackTimeoutMaxMs) · (1 ± jitterPercent %)
  *
- * A timeout is the only failure signal (a relay that drops a packet tells nobody), so a
- * timeout means "try another path": that is path repair for a relay that crashed in
- * flight. Retries go on until the message's deadline, then it fails. Until the target's
- * descriptor is known the message waits (looking again every directoryPollMs) for at most
- * unknownDestinationWaitMs; with too few relays an attempt cannot start and the message
- * waits the same way.
+ * where t counts the message's timeouts so far and `timeout` is learned from the round
+ * trips of earlier messages (rtt.ts; ackTimeoutMs before any). A relay that drops a packet tells nobody,
+ * so a timeout is the main failure signal and means "try another path": that is path
+ * repair for a relay that crashed in flight. The one loss the sender sees itself is its
+ * own link to the first relay failing (a dial refused or timed out): then it retries at
+ * once (reason 'first-hop-unreachable'), without waiting for the timeout and without
+ * lengthening the next wait; with no room for a link at all it retries after
+ * directoryPollMs. Retries go on until the message's deadline, then it fails. Until the
+ * target's descriptor is known the message waits (looking again every directoryPollMs)
+ * for at most unknownDestinationWaitMs; with too few relays an attempt cannot start and
+ * the message waits the same way.
  *
  * Rules:
  * 1. Exactly one `messageAcked` or `messageFailed` per accepted send, and none for a send
@@ -29,10 +35,17 @@
 import type { Descriptor } from '../directory/records.js';
 import type { Random } from '../random.js';
 import type { Command, Millis, NodeId } from '../types.js';
-import { messageLifetimeMaxMs, ROUTING_BODY_MAX, type RoutingConfig } from './config.js';
+import {
+  messageLifetimeMaxMs,
+  REPLY_PATH_MAX,
+  ROUTING_BODY_MAX,
+  type RoutingConfig,
+} from './config.js';
 import { MESSAGE_ID_BYTES, sealMessage } from './e2e.js';
 import { hexOf, sendOnion, type RoutingHost } from './host.js';
 import { choosePath, pathKey } from './path.js';
+import { RttEstimator } from './rtt.js';
+import type { RelaySuspicion } from './suspects.js';
 
 type SendCommand = Extract<Command, { type: 'send' }>;
 
@@ -40,6 +53,8 @@ type SendCommand = Extract<Command, { type: 'send' }>;
 const PATHS_REMEMBERED = 8;
 /** Redraws when a drawn path equals an earlier one (only in tiny networks). */
 const PATH_REDRAWS_MAX = 4;
+/** Relays of earlier attempts a message avoids: those of its last four attempts. */
+const AVOID_MAX = 4 * REPLY_PATH_MAX;
 
 /** Why a message is not moving, for the failure reason. */
 type Problem = 'unknown-destination' | 'no-relays' | 'bad-key';
@@ -56,11 +71,21 @@ interface Pending {
   nextAt: Millis;
   /** Nominal wait after the next attempt, before jitter. */
   waitMs: number;
-  /** Relays of the last attempt, avoided by the next one. */
-  lastRelays: Set<NodeId>;
+  /** Relays of the latest attempt, in path order. */
+  lastPath: NodeId[];
+  /** Relays of the last few attempts (AVOID_MAX at most, oldest first), avoided by the next. */
+  avoid: Set<NodeId>;
+  /** The latest attempt left and its ack is still awaited. */
+  awaitingAck: boolean;
   /** Keys of earlier paths, newest last (PATHS_REMEMBERED at most). */
   paths: string[];
   problem: Problem | undefined;
+  /** When the latest attempt left (round-trip samples). */
+  lastAttemptAt: Millis;
+  /** The packet of the latest attempt (to recognise its loss at the first hop). */
+  lastPacket: Uint8Array | undefined;
+  /** The latest attempt's packet never got past our own link to its first relay. */
+  firstHopLost: boolean;
 }
 
 /** Local misuse of the send command (not a remote condition): a bug in the runtime. */
@@ -70,7 +95,11 @@ export class RoutingError extends Error {
 
 export class Sender {
   private readonly pending = new Map<string, Pending>();
+  /** Which message each packet we built belongs to (weak: packets die with their link queue). */
+  private readonly byPacket = new WeakMap<Uint8Array, Pending>();
   private readonly lifetimeMaxMs: number;
+  /** Learns the first wait for an ack from the round trips of earlier messages. */
+  readonly rtt: RttEstimator;
   /** Attempts made (first ones and retries). */
   attempts = 0;
   /** Acks for messages no longer pending (an earlier attempt's, arriving late). */
@@ -82,8 +111,15 @@ export class Sender {
     private readonly pathRandom: Random,
     private readonly backoffRandom: Random,
     private readonly cryptoRandom: Random,
+    /** Nodes believed down, shared with the node (suspects.ts). */
+    private readonly suspects: RelaySuspicion,
   ) {
     this.lifetimeMaxMs = messageLifetimeMaxMs(config);
+    this.rtt = new RttEstimator(
+      config.ackTimeoutMs,
+      config.ackTimeoutMinMs,
+      config.ackTimeoutMaxMs,
+    );
   }
 
   get size(): number {
@@ -125,22 +161,31 @@ export class Sender {
       deadline: Math.min(command.expiresAt, now + this.lifetimeMaxMs),
       attempts: 0,
       nextAt: now,
-      waitMs: this.config.ackTimeoutMs,
-      lastRelays: new Set(),
+      waitMs: this.rtt.timeoutMs(),
+      lastPath: [],
+      avoid: new Set(),
+      awaitingAck: false,
       paths: [],
       problem: undefined,
+      lastAttemptAt: now,
+      lastPacket: undefined,
+      firstHopLost: false,
     };
     this.pending.set(key, message);
     this.attempt(message, now);
   }
 
-  onAck(messageId: Uint8Array, _now: Millis): void {
+  onAck(messageId: Uint8Array, now: Millis): void {
     const key = hexOf(messageId);
     const message = this.pending.get(key);
     if (message === undefined) {
       this.acksLate += 1;
       return;
     }
+    // Karn's rule: only a message sent once tells which attempt its ack answers.
+    if (message.attempts === 1) this.rtt.sample(now - message.lastAttemptAt);
+    // The latest path most likely carried it: its relays are up.
+    for (const id of message.lastPath) this.suspects.clear(id);
     this.pending.delete(key);
     this.host.event({ type: 'messageAcked', messageId: key, attempts: message.attempts });
   }
@@ -151,6 +196,21 @@ export class Sender {
       this.pending.delete(message.key);
       this.host.event({ type: 'messageFailed', messageId: message.key, reason });
     }
+  }
+
+  /**
+   * A packet the link layer could not deliver to its first hop (a dial refused or timed
+   * out). If it is the latest attempt of a pending message, that message retries at once.
+   */
+  onPacketLost(packet: Uint8Array, now: Millis): void {
+    const message = this.byPacket.get(packet);
+    if (message === undefined || this.pending.get(message.key) !== message) return;
+    if (message.lastPacket !== packet) return;
+    message.firstHopLost = true;
+    message.awaitingAck = false;
+    const first = message.lastPath[0];
+    if (first !== undefined) this.suspects.suspect(first, now);
+    this.waitUntil(message, now);
   }
 
   /** Retries and expiries due at `now`. */
@@ -187,6 +247,11 @@ export class Sender {
   private attempt(message: Pending, now: Millis): void {
     const host = this.host;
     const config = this.config;
+    if (message.awaitingAck) {
+      // The ack did not come in time: one of the last path's relays is probably down.
+      message.awaitingAck = false;
+      for (const id of message.lastPath) this.suspects.suspect(id, now);
+    }
     const target = host.descriptor(message.to, now);
     if (target === undefined) {
       message.problem = 'unknown-destination';
@@ -198,37 +263,51 @@ export class Sender {
       return this.waitUntil(message, now + config.directoryPollMs);
     }
     const relays = host.relays(now);
-    const path = this.drawPath(message, relays);
+    const path = this.drawPath(message, relays, now);
     if (path === null) {
       message.problem = 'no-relays';
       return this.waitUntil(message, now + config.directoryPollMs);
     }
     const onPath = new Set(path.map((r) => r.id));
     const reply =
-      choosePath(this.pathRandom, relays, {
-        hops: config.hops,
-        hopsMin: config.hopsMin,
-        exclude: new Set([host.identity.id, message.to]),
-        avoid: onPath,
-      }) ?? [];
+      config.replyPath === 'reverse'
+        ? [...path].reverse()
+        : (choosePath(this.pathRandom, relays, {
+            hops: config.hops,
+            hopsMin: config.hopsMin,
+            exclude: new Set([host.identity.id, message.to]),
+            avoid: onPath,
+            staleBefore: now - config.relayStaleAfterMs,
+          }) ?? []);
     const sealed = sealMessage(host.crypto, this.cryptoRandom, host.identity, target, {
       messageId: message.messageId,
       sentAt: message.sentAt,
       replyPath: reply.map((r) => r.id),
       body: message.body,
     });
-    const outcome =
-      sealed === null ? 'bad-key' : sendOnion(host, this.cryptoRandom, path, target, sealed);
+    const { outcome, packet } =
+      sealed === null
+        ? { outcome: 'bad-key' as const, packet: undefined }
+        : sendOnion(host, this.cryptoRandom, path, target, sealed);
     if (outcome === 'bad-key') {
       // A relay's or the target's descriptor holds an unusable key: try other relays later.
       message.problem = 'bad-key';
-      message.lastRelays = onPath;
+      this.remember(message, path);
       return this.waitUntil(message, now + config.directoryPollMs);
     }
-    const reason = message.attempts === 0 ? 'first' : 'timeout';
+    const reason =
+      message.attempts === 0 ? 'first' : message.firstHopLost ? 'first-hop-unreachable' : 'timeout';
+    // Backoff: each timeout doubles the next wait; a loss we saw ourselves does not.
+    if (reason === 'timeout') {
+      message.waitMs = Math.min(message.waitMs * config.backoffFactor, config.ackTimeoutMaxMs);
+    }
     message.attempts += 1;
     message.problem = undefined;
-    message.lastRelays = onPath;
+    message.firstHopLost = false;
+    message.lastPacket = packet;
+    message.lastAttemptAt = now;
+    if (packet !== undefined) this.byPacket.set(packet, message);
+    this.remember(message, path);
     message.paths.push(pathKey(path));
     if (message.paths.length > PATHS_REMEMBERED) message.paths.shift();
     this.attempts += 1;
@@ -239,18 +318,28 @@ export class Sender {
       path: [...path.map((r) => r.id), message.to],
       reason,
     });
-    const wait = this.jittered(message.waitMs);
-    message.waitMs = Math.min(message.waitMs * config.backoffFactor, config.ackTimeoutMaxMs);
-    this.waitUntil(message, now + wait);
+    if (outcome === 'dropped' || outcome === 'no-address') {
+      // The packet did not even leave (no room for a link): another path, after a pause.
+      message.firstHopLost = true;
+      return this.waitUntil(message, now + config.directoryPollMs);
+    }
+    message.awaitingAck = true;
+    this.waitUntil(message, now + this.jittered(message.waitMs));
   }
 
   /** A path unlike the last few attempts' when the directory allows (module header). */
-  private drawPath(message: Pending, relays: readonly Descriptor[]): Descriptor[] | null {
+  private drawPath(
+    message: Pending,
+    relays: readonly Descriptor[],
+    now: Millis,
+  ): Descriptor[] | null {
     const options = {
       hops: this.config.hops,
       hopsMin: this.config.hopsMin,
       exclude: new Set([this.host.identity.id, message.to]),
-      avoid: message.lastRelays,
+      avoid: message.avoid,
+      suspected: (id: NodeId) => this.suspects.has(id, now),
+      staleBefore: now - this.config.relayStaleAfterMs,
     };
     let path = choosePath(this.pathRandom, relays, options);
     for (let redraw = 0; redraw < PATH_REDRAWS_MAX; redraw++) {
@@ -258,6 +347,19 @@ export class Sender {
       path = choosePath(this.pathRandom, relays, options);
     }
     return path;
+  }
+
+  /** The relays of an attempt: the latest path, and avoided by the next attempts. */
+  private remember(message: Pending, path: readonly Descriptor[]): void {
+    message.lastPath = path.map((r) => r.id);
+    for (const id of message.lastPath) {
+      message.avoid.delete(id);
+      message.avoid.add(id);
+    }
+    for (const id of message.avoid) {
+      if (message.avoid.size <= AVOID_MAX) break;
+      message.avoid.delete(id);
+    }
   }
 
   private waitUntil(message: Pending, at: Millis): void {
