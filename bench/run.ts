@@ -12,6 +12,7 @@ import { runDaemonBench } from './daemon.js';
 import { runNoiseBench } from './noise.js';
 import { runOnionBench } from './onion.js';
 import { runOverlayBench } from './overlay.js';
+import { runRoutingBench } from './routing.js';
 import { runShardsBench } from './shards.js';
 import { runEventLoopCeiling } from './sim-eventloop.js';
 
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   noise: runNoiseBench,
   overlay: runOverlayBench,
   broadcast: runBroadcastBench,
+  routing: runRoutingBench,
   daemon: runDaemonBench,
 };
 

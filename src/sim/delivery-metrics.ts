@@ -7,6 +7,11 @@
  * - A message is *measured* when its target was online when it was sent and is online at
  *   its deadline (sent + expiry), and it is decided: delivered, or its deadline fell
  *   inside the run. `ratio` = measured messages delivered / measured messages.
+ *   `ratioSteadyEnds` is the same over the measured messages whose sender and target both
+ *   stayed online from the send to the deadline: what the relays and the retries achieve
+ *   when the ends do their part. (Under churn a target may be online at both instants yet
+ *   away for most of the window in between, and a sender that crashed cannot retry until
+ *   it restarts — the daemon's outbox and the simulator's, workload.ts, then re-send.)
  * - Latency: from the workload's send to the first delivery at the target.
  * - A *duplicate* is a second delivery of a message to the same engine life of its target:
  *   the engine promises exactly once per life, so it must be 0. A delivery after the target
@@ -48,6 +53,8 @@ export class DeliveryTracker {
   private duplicates = 0;
   private duplicatesAcrossRestarts = 0;
   private readonly drops = new Map<string, number>();
+  /** When each node went down (crash or leave), in time order. */
+  private readonly downs = new Map<number, number[]>();
   private reissued = 0;
 
   onSent(
@@ -73,10 +80,17 @@ export class DeliveryTracker {
     });
   }
 
-  /** The message's deadline has come: was its target online? */
+  /** The message's deadline has come: is its target online? */
   onDeadline(id: string, targetLive: boolean): void {
     const message = this.messages.get(id);
     if (message) message.targetLiveAtDeadline = targetLive;
+  }
+
+  /** Node `node` crashed or left at `now`. */
+  onNodeDown(node: number, now: number): void {
+    let times = this.downs.get(node);
+    if (!times) this.downs.set(node, (times = []));
+    times.push(now);
   }
 
   /** The sender restarted and its outbox issued the message again. */
@@ -160,11 +174,20 @@ export class DeliveryTracker {
       if (pair.attempts >= 2) diversity.push(pair.paths.size / pair.attempts);
     }
     const measuredDelivered = measured.filter((m) => m.deliveredAt !== undefined).length;
+    const wentDown = (node: number, from: number, to: number): boolean =>
+      (this.downs.get(node) ?? []).some((t) => t >= from && t <= to);
+    const steady = measured.filter((m) => {
+      const until = Math.min(m.deadline, endMs);
+      return !wentDown(m.from, m.sentAt, until) && !wentDown(m.to, m.sentAt, until);
+    });
+    const steadyDelivered = steady.filter((m) => m.deliveredAt !== undefined).length;
     return {
       sent: all.length,
       measured: measured.length,
       delivered: delivered.length,
       ratio: measured.length > 0 ? measuredDelivered / measured.length : null,
+      steadyEnds: steady.length,
+      ratioSteadyEnds: steady.length > 0 ? steadyDelivered / steady.length : null,
       failed: this.failed,
       duplicates: this.duplicates,
       duplicatesAcrossRestarts: this.duplicatesAcrossRestarts,

@@ -138,6 +138,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
     onSend: (_node, bytes) => {
       if (bytes[5] === ONION_CODE) deliveries.onOnionFrame(bytes.length);
     },
+    onDown: (node) => deliveries.onNodeDown(node, world?.now ?? 0),
     onRestart: (node) => workload?.onRestart(node),
   });
   const w = world;

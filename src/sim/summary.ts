@@ -97,6 +97,10 @@ export interface DeliverySummary {
   /** Messages delivered at least once (measured or not). */
   delivered: number;
   ratio: number | null;
+  /** Measured messages whose sender and target stayed online from send to deadline. */
+  steadyEnds: number;
+  /** The ratio over those. */
+  ratioSteadyEnds: number | null;
   /** messageFailed events (expired, or refused at once). */
   failed: number;
   /** Second deliveries within one engine life of the target: must be 0. */
@@ -203,6 +207,9 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
     'messages in the ratio: target online at send time and at the deadline, outcome known',
   'delivery.delivered': 'messages delivered at least once',
   'delivery.ratio': 'measured messages delivered / measured messages',
+  'delivery.steadyEnds':
+    'measured messages whose sender and target stayed online from send to deadline',
+  'delivery.ratioSteadyEnds': 'the ratio over those (what relays and retries achieve)',
   'delivery.failed': 'messageFailed events (expired, or refused at once)',
   'delivery.duplicates': 'second deliveries to one engine life of the target (must be 0)',
   'delivery.duplicatesAcrossRestarts':

@@ -43,6 +43,8 @@ export interface WorldOptions {
   onEvent?(nodeIndex: number, event: EngineEvent, now: number): void;
   /** Messages delivered to their target (the engines' `deliver` outputs). */
   onDeliver?(nodeIndex: number, message: DeliveredMessage, now: number): void;
+  /** A node crashed or left (called as it happens). */
+  onDown?(nodeIndex: number): void;
   /** A crashed or departed node came back (after its engine got `start`). */
   onRestart?(nodeIndex: number): void;
   /** Every frame sent on a link (metrics: onion frame sizes). */
@@ -92,11 +94,13 @@ export class SimWorld {
   crash(index: number): void {
     this.net.crash(index);
     this.downSince.set(index, this.net.now);
+    this.options.onDown?.(index);
   }
 
   leave(index: number): void {
     this.net.leave(index);
     this.downSince.set(index, this.net.now);
+    this.options.onDown?.(index);
   }
 
   restart(index: number): void {

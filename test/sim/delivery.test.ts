@@ -18,6 +18,8 @@ describe('DeliveryTracker', () => {
     t.onSent('e', 0, 5, 0, 5_000, true); // deadline after the end, delivered: measured
     t.onDelivered('a', 1, 0, 100);
     t.onDelivered('e', 5, 0, 300);
+    t.onNodeDown(0, 50); // the sender of a, b, c, d, e was down for a moment …
+    t.onNodeDown(5, 4_000); // … and e's target goes down after the end of the run
     t.onDeadline('a', true);
     t.onDeadline('b', true);
     t.onDeadline('c', false);
@@ -26,8 +28,25 @@ describe('DeliveryTracker', () => {
     expect(s.measured).toBe(3);
     expect(s.delivered).toBe(2);
     expect(s.ratio).toBeCloseTo(2 / 3);
+    expect(s.steadyEnds).toBe(0);
+    expect(s.ratioSteadyEnds).toBeNull();
     expect(s.latencyMsP50).toBe(100);
     expect(s.latencyMsP99).toBe(300);
+  });
+
+  it('ratioSteadyEnds counts only messages whose two ends stayed online until the deadline', () => {
+    const t = new DeliveryTracker();
+    t.onSent('a', 0, 1, 0, 1_000, true); // delivered, steady
+    t.onSent('b', 2, 3, 0, 1_000, true); // undelivered, target away in between: not steady
+    t.onSent('c', 4, 5, 0, 1_000, true); // undelivered, steady: a miss
+    t.onDelivered('a', 1, 0, 100);
+    t.onNodeDown(3, 200);
+    t.onNodeDown(4, 1_500); // after c's deadline: still steady
+    for (const id of ['a', 'b', 'c']) t.onDeadline(id, true);
+    const s = t.summary(2_000);
+    expect(s.measured).toBe(3);
+    expect(s.steadyEnds).toBe(2);
+    expect(s.ratioSteadyEnds).toBe(0.5);
   });
 
   it('a second delivery in one engine life is a duplicate; after a restart it is counted apart', () => {

@@ -40,6 +40,8 @@ export function sampleSummary(): Summary {
       measured: 18,
       delivered: 19,
       ratio: 1,
+      steadyEnds: 17,
+      ratioSteadyEnds: 1,
       failed: 1,
       duplicates: 0,
       duplicatesAcrossRestarts: 0,

@@ -73,6 +73,22 @@ function ipv6Groups(text: string): [string, string] | null {
   return a === null || b === null ? null : [a, b];
 }
 
+/**
+ * Network groups of descriptors, computed once per descriptor. A memo of a pure function of
+ * an immutable record: it changes no result, so determinism is untouched, and simulated
+ * nodes sharing decoded records share the work.
+ */
+const GROUPS = new WeakMap<Descriptor, string>();
+
+function groupOf(relay: Descriptor): string {
+  let group = GROUPS.get(relay);
+  if (group === undefined) {
+    group = networkGroup(relay.address);
+    GROUPS.set(relay, group);
+  }
+  return group;
+}
+
 /** A path of relays for one packet (module header), or null when too few relays exist. */
 export function choosePath(
   random: Random,
@@ -86,7 +102,7 @@ export function choosePath(
   const eligible = relays.filter((r) => !exclude.has(r.id));
   const length = Math.min(hops, eligible.length);
   if (length < hopsMin || length === 0) return null;
-  const groups = eligible.map((r) => networkGroup(r.address));
+  const groups = eligible.map(groupOf);
   const taken = new Uint8Array(eligible.length);
   const usedGroups = new Set<string>();
   const path: Descriptor[] = [];
