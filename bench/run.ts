@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { runBroadcastBench } from './broadcast.js';
 import { runCryptoBench } from './crypto.js';
 import { runDaemonBench } from './daemon.js';
+import { runFuzzBench } from './fuzz/run.js';
 import { runNoiseBench } from './noise.js';
 import { runOnionBench } from './onion.js';
 import { runOverlayBench } from './overlay.js';
@@ -30,6 +31,8 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   broadcast: runBroadcastBench,
   routing: runRoutingBench,
   daemon: runDaemonBench,
+  // A million inputs per surface: tens of minutes (`npm run fuzz` runs it with options).
+  fuzz: () => runFuzzBench(),
 };
 
 const wanted = process.argv.slice(2);

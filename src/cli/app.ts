@@ -2,11 +2,11 @@
  * The `p2pmsg` command line: cac parses, this file decides what every outcome means.
  *
  * Theory of operation: each subcommand lives in commands/<name>.ts and registers itself on
- * one cac instance (COMMANDS below; add new ones there). `runCli` parses without running,
- * handles --help/--version, rejects unknown commands and options itself (cac would print its
- * own messages or ignore them), then runs the matched command and maps the outcome to an exit
- * code (errors.ts). Nothing here calls process.exit: the caller sets process.exitCode so
- * buffered output is flushed.
+ * one cac instance (COMMANDS below; add new ones there). `parseCli` parses without running
+ * or printing, and rejects unknown commands and options itself (cac would print its own
+ * messages or ignore them); `runCli` prints help or the version, or runs the matched
+ * command, and maps the outcome to an exit code (errors.ts). Nothing here calls
+ * process.exit: the caller sets process.exitCode so buffered output is flushed.
  */
 
 import { cac, type CAC, type Command } from 'cac';
@@ -70,22 +70,49 @@ const GLOBAL_SECTIONS = [
   },
 ];
 
+/** What a command line asks for, once parsed; nothing has run and nothing was printed. */
+export type ParsedCommandLine =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  /** No command and no options: the global help and `error: missing command`. */
+  | { kind: 'missing-command' }
+  | {
+      kind: 'command';
+      command: string;
+      args: readonly unknown[];
+      options: Record<string, unknown>;
+    };
+
+/**
+ * Parses `args` (without the node and script paths) without running anything. Every bad
+ * command line is a UsageError: an unknown command or option, an option without its value,
+ * missing or surplus arguments. Nothing else is thrown (fuzzed: bench/fuzz, surface `cli`).
+ */
+export function parseCli(args: readonly string[], io: CliIo): ParsedCommandLine {
+  return parseWith(buildCli(io), args);
+}
+
 /** Runs the CLI on `args` (without the node and script paths); resolves to the exit code. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   const cli = buildCli(io);
   try {
-    cli.parse(['node', 'p2pmsg', ...args], { run: false });
-    if (cli.options['help'] === true) return EXIT_OK; // cac printed the help
-    if (cli.options['version'] === true) {
-      // cac prints the version itself unless a command matched (`p2pmsg sim --version`).
-      if (cli.matchedCommand !== undefined) cli.outputVersion();
-      return EXIT_OK;
+    const parsed = parseWith(cli, args);
+    switch (parsed.kind) {
+      case 'help':
+        cli.outputHelp(); // the matched command's help, or the global one
+        return EXIT_OK;
+      case 'version':
+        cli.outputVersion();
+        return EXIT_OK;
+      case 'missing-command':
+        cli.outputHelp();
+        io.err('error: missing command');
+        return EXIT_USAGE;
+      case 'command': {
+        const code: unknown = await cli.runMatchedCommand();
+        return typeof code === 'number' ? code : EXIT_OK;
+      }
     }
-    const command = cli.matchedCommand;
-    if (command === undefined) return noCommand(cli, io);
-    checkOptions(cli, command);
-    const code: unknown = await cli.runMatchedCommand();
-    return typeof code === 'number' ? code : EXIT_OK;
   } catch (err) {
     if (err instanceof UsageError || isCacError(err)) {
       const command = cli.matchedCommand?.name;
@@ -103,6 +130,45 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       io.err(err.stack);
     }
     return EXIT_INTERNAL;
+  }
+}
+
+function parseWith(cli: CAC, args: readonly string[]): ParsedCommandLine {
+  rejectDottedOptions(args);
+  // cac would print help and version while parsing; printing is runCli's job.
+  cli.showHelpOnExit = false;
+  cli.showVersionOnExit = false;
+  try {
+    cli.parse(['node', 'p2pmsg', ...args], { run: false });
+    if (cli.options['help'] === true) return { kind: 'help' };
+    if (cli.options['version'] === true) return { kind: 'version' };
+    const command = cli.matchedCommand;
+    if (command === undefined) return noCommand(cli);
+    checkOptions(cli, command);
+    // cac's own checks, which runMatchedCommand repeats: argument counts.
+    command.checkRequiredArgs();
+    command.checkUnusedArgs();
+    return { kind: 'command', command: command.name, args: cli.args, options: cli.options };
+  } catch (err) {
+    if (isCacError(err)) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * cac reads a dot in an option name as nesting (`--a.b` sets `a: {b}`) and throws a
+ * TypeError when `a` already holds a value: `--seed 5 --seed.x 1`, or `--no- -5.5` (the
+ * short flags `5 . 5` make the key `.`, nested under the empty key `--no-` set to false).
+ * Found by the fuzzer (bench/fuzz, surface `cli`). No p2pmsg option has a dot in its name,
+ * so a flag with one is an unknown option, said before cac sees it. Values, arguments and
+ * everything after `--` may contain dots.
+ */
+function rejectDottedOptions(args: readonly string[]): void {
+  for (const arg of args) {
+    if (arg === '--') return;
+    if (!arg.startsWith('-')) continue;
+    const name = arg.split('=', 1)[0] as string;
+    if (name.includes('.')) throw new UsageError(`unknown option ${name}`);
   }
 }
 
@@ -125,7 +191,7 @@ function buildCli(io: CliIo): CAC {
   return cli;
 }
 
-function noCommand(cli: CAC, io: CliIo): number {
+function noCommand(cli: CAC): ParsedCommandLine {
   const word = cli.args[0];
   if (word !== undefined) {
     const guess = didYouMean(
@@ -141,9 +207,7 @@ function noCommand(cli: CAC, io: CliIo): number {
   if (stray.length > 0) {
     throw new UsageError(`missing command before ${flag(stray[0] as string)}`);
   }
-  cli.outputHelp();
-  io.err('error: missing command');
-  return EXIT_USAGE;
+  return { kind: 'missing-command' };
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   RESPONSE_TIMEOUT_MS,
   WATCH_BUFFER_MAX_BYTES,
 } from './limits.js';
+import type { ShardSpec } from '../engine/routing/shard-spec.js';
 import type {
   ContactInfo,
   ConversationInfo,
@@ -27,6 +28,12 @@ import type {
 export type PushOutcome =
   { ok: true; id: string } | { ok: false; reason: string; message?: string };
 
+/** What a push may ask for beyond its destination and body (json.ts Rule 4). */
+export interface PushOptions {
+  /** Split into shards (null: one packet); undefined: the node's default. */
+  shards?: ShardSpec | null;
+}
+
 /** Unread messages handed to one PULL; `commit` marks exactly these read. */
 export interface PullBatch {
   messages: MessageInfo[];
@@ -38,7 +45,7 @@ export interface PullBatch {
  * error; throw `HandlerError` to choose the JSON error code and message.
  */
 export interface ClientHandler {
-  push(destination: string, body: string): Promise<PushOutcome>;
+  push(destination: string, body: string, options?: PushOptions): Promise<PushOutcome>;
   pull(limit: number): Promise<PullBatch>;
   status(): Promise<JsonObject>;
   peers(): Promise<JsonObject[]>;

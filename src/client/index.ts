@@ -14,6 +14,7 @@ export {
   DEFAULT_SERVER_LIMITS,
   HandlerError,
   type PullBatch,
+  type PushOptions,
   type PushOutcome,
 } from './server.js';
 export {

@@ -11,7 +11,12 @@
  *         `{"ok":true,"message":…,"attempts":[…]}` for a message this daemon sent.
  * Rule 3: message bodies follow the same rules as the seed protocol's (protocol.ts
  *         `bodyProblem`), so both halves accept exactly the same messages.
+ * Rule 4: `push` takes an optional `"shards"`: "n/k" (split into n shards, any k rebuild
+ *         it, each on its own node-disjoint path) or "none" (one packet), in the text form
+ *         every interface shares (engine/routing/shard-spec.ts); absent, the node's default
+ *         applies. The seed's PUSH always takes the default.
  */
+import { formatShardSpec, parseShardSpec, type ShardSpec } from '../engine/routing/shard-spec.js';
 import {
   CONVERSATIONS_LIMIT_MAX,
   DESTINATION_MAX_BYTES,
@@ -43,7 +48,7 @@ export type JsonRequest =
   | { op: 'contacts' }
   | { op: 'contact-add'; alias: string; id: string }
   | { op: 'contact-remove'; alias: string }
-  | { op: 'push'; to: string; body: string }
+  | { op: 'push'; to: string; body: string; shards?: string }
   | { op: 'pull'; limit?: number }
   | { op: 'watch'; peer?: string }
   | { op: 'trace'; id: string };
@@ -169,7 +174,7 @@ const FIELDS: Readonly<Record<JsonOp, readonly string[]>> = {
   contacts: [],
   'contact-add': ['alias', 'id'],
   'contact-remove': ['alias'],
-  push: ['to', 'body'],
+  push: ['to', 'body', 'shards'],
   pull: ['limit'],
   watch: ['peer'],
   trace: ['id'],
@@ -263,7 +268,11 @@ export function validateJsonRequest(
       if (typeof body !== 'string') return { ok: false, message: '"body" must be a string' };
       const problem = bodyProblem(body);
       if (problem !== null) return { ok: false, message: problem };
-      return { ok: true, request: { op: 'push', to: to.value, body } };
+      const request = { op: 'push' as const, to: to.value, body };
+      if (!Object.hasOwn(value, 'shards')) return { ok: true, request };
+      const shards = parseShardSpec(value.shards);
+      if (!shards.ok) return { ok: false, message: `"shards": ${shards.message}` };
+      return { ok: true, request: { ...request, shards: formatShardSpec(shards.spec) } };
     }
     case 'trace': {
       const id = tokenField(value, 'id', FIELD_MAX_CHARS);
@@ -277,6 +286,16 @@ export function validateJsonRequest(
       return { ok: true, request: { op: 'watch', peer: peer.value } };
     }
   }
+}
+
+/**
+ * The shard setting of a validated push: a spec, null for "none", undefined when the
+ * request left it to the node's default.
+ */
+export function pushShards(request: { shards?: string }): ShardSpec | null | undefined {
+  if (request.shards === undefined) return undefined;
+  const parsed = parseShardSpec(request.shards);
+  return parsed.ok ? parsed.spec : undefined;
 }
 
 /** One response line. */

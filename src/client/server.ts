@@ -45,6 +45,7 @@ import {
   jsonError,
   type JsonRequest,
   type MessageInfo,
+  pushShards,
 } from './protocol.js';
 
 export * from './handler.js';
@@ -335,7 +336,8 @@ class Connection {
       case 'contact-remove':
         return ok({ removed: await h.contactRemove(r.alias) });
       case 'push': {
-        const outcome = await h.push(r.to, r.body);
+        const shards = pushShards(r);
+        const outcome = await h.push(r.to, r.body, shards === undefined ? {} : { shards });
         return outcome.ok ? ok({ id: outcome.id }) : refused(outcome.reason, outcome.message);
       }
       case 'pull': {

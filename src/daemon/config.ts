@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loopbackHost, parseHostPort } from '../client/listen.js';
+import { parseShardSpec, type ShardSpec } from '../engine/routing/shard-spec.js';
 import { didYouMean } from '../sim/yaml-reader.js';
 import { parseAddress } from '../transports/tcp/address.js';
 import {
@@ -42,6 +43,11 @@ export interface DaemonSettings {
   /** Loopback host:port for the client protocol over TCP, besides the Unix socket. */
   clientListen: string | null;
   hops: number;
+  /**
+   * Messages sent without a shard setting of their own are split into n shards, any k of
+   * which rebuild them (`--shards n/k`); null: one packet (`none`, the default).
+   */
+  shards: ShardSpec | null;
   /** How long a message is retried (MESSAGE_TTL_MS; not a flag). */
   messageTtlMs: number;
   logFormat: LogFormat;
@@ -59,6 +65,7 @@ interface FileSettings {
   relay: boolean;
   clientListen: string;
   hops: number;
+  shards: string;
   logFormat: LogFormat;
   logLevel: LogLevel;
 }
@@ -70,6 +77,7 @@ export const CONFIG_KEYS: readonly (keyof FileSettings)[] = [
   'relay',
   'clientListen',
   'hops',
+  'shards',
   'logFormat',
   'logLevel',
 ];
@@ -148,6 +156,7 @@ export function resolveSettings(
     relay: checkBoolean(pick('relay')) ?? true,
     clientListen: clientIn === undefined ? null : checkClientListen(clientIn),
     hops: checkInteger(pick('hops'), 1, HOPS_MAX) ?? HOPS_DEFAULT,
+    shards: checkShards(pick('shards')),
     messageTtlMs: MESSAGE_TTL_MS,
     logFormat: checkChoice(pick('logFormat'), LOG_FORMATS) ?? 'text',
     logLevel: checkChoice(pick('logLevel'), LOG_LEVELS) ?? 'info',
@@ -239,6 +248,14 @@ function checkInteger(picked: Picked, min: number, max: number): number | undefi
     );
   }
   return n;
+}
+
+/** "n/k" or "none" (engine/routing/shard-spec.ts); absent: none. */
+function checkShards(picked: Picked): ShardSpec | null {
+  if (picked === undefined) return null;
+  const parsed = parseShardSpec(picked.value);
+  if (!parsed.ok) throw new ConfigError(`${picked.source}: ${parsed.message}`);
+  return parsed.spec;
 }
 
 function checkChoice<T extends string>(picked: Picked, choices: readonly T[]): T | undefined {

@@ -6,7 +6,9 @@
  * loads (or creates) the identity, binds the link listener, builds the engine with the
  * bound address, opens the client socket, and only then starts the engine (join) and the
  * outbox (re-issuing what a previous life left pending). Any failure on the way undoes
- * what was done and throws one clear error.
+ * what was done and throws one clear error. The engine is built with the directory and the
+ * relay's replay tags saved by the previous life (engine-state.ts), which it checks as
+ * network input when it starts; they are saved again every STATE_SAVE_INTERVAL_MS.
  *
  *   client ── PUSH ──▶ DaemonHandler ──▶ Outbox.accept (commit) ──▶ SUCCESS
  *                                             └─ next turn ─▶ engine `send`
@@ -15,8 +17,9 @@
  *
  * `stop` is the graceful leave: PUSH answers FAIL from then on, the engine's `leave`
  * (revocation, goodbyes to the neighbours) is carried out and given LEAVE_FLUSH_MAX_MS to
- * reach the wire, then the sockets, the client server and the store close, the pid file
- * and the lock go. `done` resolves with the exit code.
+ * reach the wire, then the sockets and the client server close, the engine's state is
+ * saved one last time, the store closes, the pid file and the lock go. `done` resolves
+ * with the exit code.
  *
  * Rule 1: a failure to store a delivered message stops the engine at once, inside the
  *         delivery, so the acknowledgement that follows it is never sent: the sender keeps
@@ -38,6 +41,7 @@ import type { TcpLimits } from '../transports/tcp/limits.js';
 import type { ClientServerLimits } from '../client/handler.js';
 import type { DaemonSettings } from './config.js';
 import { acquireLock, ensureDataDir, writePidFile, type DataDirLock } from './data-dir.js';
+import { EngineStateSaver, loadEngineState } from './engine-state.js';
 import { DaemonHandler } from './handler.js';
 import { loadIdentity } from './identity.js';
 import { Inbox } from './inbox.js';
@@ -46,6 +50,7 @@ import {
   OUTBOX_SWEEP_INTERVAL_MS,
   POLL_INTERVAL_MS,
   READY_WAIT_MAX_MS,
+  STATE_SAVE_INTERVAL_MS,
 } from './limits.js';
 import type { Logger } from './log.js';
 import { Outbox } from './outbox.js';
@@ -78,6 +83,8 @@ export class Daemon {
   /** Resolves with the exit code once the daemon has stopped (asked to, or failed). */
   readonly done: Promise<number>;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private saveTimer: NodeJS.Timeout | null = null;
+  private saver: EngineStateSaver | null = null;
   private readonly startedAt: number;
   private client: ClientServer | null = null;
   private removePid: (() => void) | null = null;
@@ -104,6 +111,7 @@ export class Daemon {
       log,
       now,
       messageTtlMs: o.settings.messageTtlMs,
+      shards: o.settings.shards,
       engine: {
         command: (command) => runtime.command(command),
         hasNeighbour: () => node.snapshot().active.length > 0,
@@ -151,6 +159,8 @@ export class Daemon {
       undo.push(() => store.close());
       const { identity, created } = loadIdentity(store, nodeSuite);
       if (created) o.log.info('created a new identity', { id: identity.id });
+      const routing = { ...DEFAULT_ROUTING, hops: o.settings.hops };
+      const saved = loadEngineState(store, routing.replayMaxAgeMs, routing.replayCacheMax, o.log);
       const listen = parseHostPort(o.settings.listen) as { host: string; port: number };
       // The engine needs its address, known only once the listener is bound (port 0): the
       // runtime gets a stand-in that forwards to the node built right after listen().
@@ -183,9 +193,11 @@ export class Daemon {
         address,
         bootstrap: o.settings.bootstrap,
         directory: { ...DEFAULT_DIRECTORY, relay: o.settings.relay },
-        routing: { ...DEFAULT_ROUTING, hops: o.settings.hops },
+        routing,
+        restore: saved.restore,
       });
       daemon = new Daemon(o, now, lock, store, node, runtime, address);
+      daemon.saver = new EngineStateSaver(store, node, routing.replayMaxAgeMs, o.log, saved, now());
       const clientTcp =
         o.settings.clientListen === null ? undefined : parseHostPort(o.settings.clientListen);
       daemon.client = await ClientServer.start({
@@ -199,6 +211,8 @@ export class Daemon {
       daemon.outbox.start();
       daemon.sweepTimer = setInterval(() => daemon?.sweep(), OUTBOX_SWEEP_INTERVAL_MS);
       daemon.sweepTimer.unref();
+      daemon.saveTimer = setInterval(() => daemon?.saveState(), STATE_SAVE_INTERVAL_MS);
+      daemon.saveTimer.unref();
       // Whatever is still held when the startup wait ends goes to the engine then.
       setTimeout(() => daemon?.outbox.releaseHeld(), READY_WAIT_MAX_MS).unref();
       daemon.removePid = writePidFile(o.dataDir);
@@ -268,6 +282,14 @@ export class Daemon {
     if (!this.stopping) this.outbox.sweep(this.now());
   }
 
+  /** Saves what changed in the directory and the replay tags (engine-state.ts). */
+  private saveState(): void {
+    if (!this.store.isOpen || this.saver === null) return;
+    const saved = this.saver.flush(this.now());
+    if (saved.descriptorsWritten + saved.descriptorsRemoved + saved.replayTagsWritten > 0)
+      this.o.log.debug('saved engine state', { ...saved });
+  }
+
   private onEvent(event: EngineEvent, now: number): void {
     this.outbox.onEvent(event, now);
     const log = this.o.log;
@@ -282,6 +304,11 @@ export class Daemon {
         });
       case 'joined':
         return log.info('joined the network');
+      case 'restored':
+        return log.info('restored the saved directory and replay tags', {
+          ...event,
+          type: undefined,
+        });
       case 'left':
         return log.info('left the network');
       case 'messageAttempt':
@@ -324,11 +351,18 @@ export class Daemon {
     this.outbox.stop();
     this.o.log.info('stopping', { reason });
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    if (this.saveTimer !== null) clearInterval(this.saveTimer);
     this.runtime.command({ type: 'leave' });
     const deadline = this.now() + LEAVE_FLUSH_MAX_MS;
     while (this.runtime.closingCount > 0 && this.now() < deadline) await sleep(POLL_INTERVAL_MS);
     await this.runtime.stop();
     await this.client?.close();
+    try {
+      this.saveState();
+    } catch (err) {
+      // A bug in saving must not keep the store open and the lock held.
+      this.o.log.error('saving the engine state failed', { error: String(err) });
+    }
     try {
       this.store.close();
     } catch (err) {

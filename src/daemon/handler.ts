@@ -20,6 +20,7 @@ import {
   HandlerError,
   type ClientHandler,
   type PullBatch,
+  type PushOptions,
   type PushOutcome,
 } from '../client/server.js';
 import type {
@@ -69,7 +70,7 @@ export interface DaemonHandlerOptions {
 export class DaemonHandler implements ClientHandler {
   constructor(private readonly o: DaemonHandlerOptions) {}
 
-  async push(destination: string, body: string): Promise<PushOutcome> {
+  async push(destination: string, body: string, options: PushOptions = {}): Promise<PushOutcome> {
     if (this.o.stopping()) {
       return { ok: false, reason: 'shutting-down', message: 'the daemon is stopping' };
     }
@@ -96,7 +97,7 @@ export class DaemonHandler implements ClientHandler {
       return { ok: false, reason: 'self', message: `${destination} is this node` };
     }
     try {
-      const accepted = this.o.outbox.accept(destination, peer, body);
+      const accepted = this.o.outbox.accept(destination, peer, body, options.shards);
       return accepted.ok
         ? { ok: true, id: accepted.message.id }
         : { ok: false, reason: accepted.reason, message: accepted.message };

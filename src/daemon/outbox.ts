@@ -24,7 +24,16 @@
  * Rule 5: once the daemon is stopping, failures are not recorded: the engine fails every
  *         pending message when it leaves, but for us they are still pending — the next
  *         life issues them again.
+ * Rule 6: shards (issue 7). A message is split into shards as its PUSH asked, else as the
+ *         node's default (`--shards`). The choice lives in memory only (the store has no
+ *         column for it): a message issued again after a restart takes the node's default.
+ *         That is safe — the target dedups by message ID however the message travels.
+ *         Every packet of a sharded message is an attempt row. The store keeps one row
+ *         in flight, so each shard's row closes the one before it with reason
+ *         SIBLING_SHARD ('timeout' is the store's only word for an end without an ack):
+ *         a sharded message's trace lists its packets and paths, not which of them arrived.
  */
+import type { ShardSpec } from '../engine/routing/shard-spec.js';
 import type { Command, EngineEvent, NodeId } from '../engine/types.js';
 import {
   StoreError,
@@ -52,6 +61,8 @@ export interface OutboxOptions {
   now: () => number;
   /** How long a new message is retried. */
   messageTtlMs: number;
+  /** The node's default shard setting (Rule 6); absent or null: one packet per message. */
+  shards?: ShardSpec | null;
   /** Defer work to the next turn (default setImmediate); tests run it synchronously. */
   defer?: (fn: () => void) => void;
 }
@@ -61,7 +72,14 @@ interface InFlight {
   lastAttempt: number;
   /** accepted: on its way to `issueOrHold`; held: waiting (Rule 2); issued: the engine has it. */
   phase: 'accepted' | 'held' | 'issued';
+  /** How the engine should split it (Rule 6); null: one packet. */
+  shards: ShardSpec | null;
+  /** Attempts recorded in this engine life (Rule 6). */
+  attemptsThisLife: number;
 }
+
+/** Why a shard's attempt row ended: the next shard's row took its place (Rule 6). */
+const SIBLING_SHARD = 'another shard of the message left after it';
 
 export type AcceptResult =
   { ok: true; message: OutgoingMessage } | { ok: false; reason: string; message: string };
@@ -73,10 +91,12 @@ export class Outbox {
   private startedAt: number | null = null;
   private stopping = false;
   private readonly defer: (fn: () => void) => void;
+  private readonly defaultShards: ShardSpec | null;
   readonly counters = { accepted: 0, issued: 0, acked: 0, failed: 0, refusedBusy: 0 };
 
   constructor(private readonly o: OutboxOptions) {
     this.defer = o.defer ?? ((fn) => void setImmediate(fn));
+    this.defaultShards = o.shards ?? null;
   }
 
   /** Messages in flight in this engine life (issued or held). */
@@ -88,8 +108,11 @@ export class Outbox {
     return this.held.length;
   }
 
-  /** Makes a message durable (then issues it on the next turn). */
-  accept(destination: string, peer: NodeId, body: string): AcceptResult {
+  /**
+   * Makes a message durable (then issues it on the next turn). `shards`: how to split it;
+   * undefined for the node's default (Rule 6).
+   */
+  accept(destination: string, peer: NodeId, body: string, shards?: ShardSpec | null): AcceptResult {
     if (this.inFlight.size >= OUTBOX_IN_FLIGHT_MAX) {
       this.counters.refusedBusy++;
       return {
@@ -106,7 +129,12 @@ export class Outbox {
       expiresAt: now + this.o.messageTtlMs,
     });
     this.counters.accepted++;
-    this.inFlight.set(message.id, { lastAttempt: 0, phase: 'accepted' });
+    this.inFlight.set(message.id, {
+      lastAttempt: 0,
+      phase: 'accepted',
+      shards: shards === undefined ? this.defaultShards : shards,
+      attemptsThisLife: 0,
+    });
     this.defer(() => this.issueOrHold(message));
     return { ok: true, message };
   }
@@ -133,7 +161,12 @@ export class Outbox {
       for (const id of this.o.store.expireOutgoing(now)) this.inFlight.delete(id);
       for (const row of this.o.store.dueOutgoing(now, storeLimits.DUE_PAGE_MAX)) {
         if (this.inFlight.has(row.id) || this.inFlight.size >= OUTBOX_IN_FLIGHT_MAX) continue;
-        this.inFlight.set(row.id, { lastAttempt: row.attempts, phase: 'accepted' });
+        this.inFlight.set(row.id, {
+          lastAttempt: row.attempts,
+          phase: 'accepted',
+          shards: this.defaultShards,
+          attemptsThisLife: 0,
+        });
         this.issueOrHold(row);
       }
     } catch (err) {
@@ -161,7 +194,7 @@ export class Outbox {
   onEvent(event: EngineEvent, now: number): void {
     switch (event.type) {
       case 'messageAttempt':
-        return this.onAttempt(event.messageId, event.attempt, event.path, event.reason, now);
+        return this.onAttempt(event, now);
       case 'messageAcked':
         return this.record('acked', event.messageId, () => {
           const state = this.inFlight.get(event.messageId);
@@ -190,14 +223,17 @@ export class Outbox {
     }
   }
 
-  private onAttempt(id: string, attempt: number, path: NodeId[], reason: string, now: number) {
+  private onAttempt(event: Extract<EngineEvent, { type: 'messageAttempt' }>, now: number) {
+    const { messageId: id, attempt, path, reason } = event;
     this.record('attempt', id, () => {
       const state = this.inFlight.get(id);
       const previous = state?.lastAttempt ?? 0;
+      const sibling = event.shard !== undefined && (state?.attemptsThisLife ?? 0) > 0;
+      if (state !== undefined) state.attemptsThisLife += 1;
       if (previous > 0) {
         // Rule 3: the attempt this one replaces ends with the engine's reason; the first
-        // attempt of a new engine life replaces one from before the restart.
-        const why = attempt <= 1 ? 'the daemon restarted' : reason;
+        // attempt of a new engine life replaces one from before the restart (Rule 6).
+        const why = sibling ? SIBLING_SHARD : attempt <= 1 ? 'the daemon restarted' : reason;
         this.o.store.finishAttempt(id, previous, 'timeout', why);
       }
       const n = this.o.store.recordAttempt(id, {
@@ -240,6 +276,7 @@ export class Outbox {
       to: message.peer,
       body: new TextEncoder().encode(message.body),
       expiresAt: message.expiresAt,
+      ...(state.shards === null ? {} : { shards: state.shards }),
     });
   }
 

@@ -11,6 +11,8 @@
  * - Onion packets are accepted from any authenticated link: relays open links to the next
  *   hop on demand (routing/), and a packet needs no trust in the hop it came from.
  * - After `leave` the node is inert: every later input yields no output.
+ * - State saved by the runtime in an earlier life (`restore`) is put back at `start`, before
+ *   the node joins, and checked exactly as input from the network would be.
  */
 import { Broadcaster, broadcastKey } from './broadcast/broadcaster.js';
 import {
@@ -23,7 +25,7 @@ import { DEFAULT_DIRECTORY, type DirectoryConfig } from './directory/config.js';
 import { DirectoryService } from './directory/service.js';
 import type { Identity } from './identity.js';
 import { LinkTable, type Link, type Peer } from './links.js';
-import { PACKET_BYTES } from './onion/limits.js';
+import { PACKET_BYTES, REPLAY_TAG_BYTES } from './onion/limits.js';
 import { relayStaleAfterMs } from './routing/config.js';
 import { DEFAULT_ROUTING, Routing, type RoutingConfig } from './routing/index.js';
 import { hexOf, type PacketOutcome } from './routing/host.js';
@@ -40,6 +42,9 @@ import type {
   NodeId,
   NodeSnapshot,
   Output,
+  RestoreState,
+  SavedDescriptor,
+  SavedReplayTag,
 } from './types.js';
 import { encodeMessage } from './wire/codec.js';
 import { BROADCAST_ID_BYTES, FRAME_HEADER_BYTES } from './wire/limits.js';
@@ -65,6 +70,12 @@ export interface NodeOptions {
   routing?: RoutingConfig;
   /** Check every invariant after every call (tests and simulations). */
   checkInvariants?: boolean;
+  /**
+   * What the runtime saved in an earlier life of this node (types.ts RestoreState), put
+   * back at `start` with the start's time: every descriptor goes through the network's
+   * checks, replay tags of the wrong size or aged out are dropped; both are counted.
+   */
+  restore?: RestoreState;
 }
 
 type TimerKind = 'heartbeat' | 'shuffle' | 'announce' | 'graft' | 'prune' | 'routing';
@@ -94,6 +105,14 @@ export class Node implements Engine {
   private phase: 'new' | 'running' | 'left' = 'new';
   private announced = false;
   private announcements = 0;
+  /** Saved state waiting for `start` (then dropped, so it is not held twice). */
+  private pendingRestore: RestoreState | undefined;
+  private readonly restoreCounts = {
+    descriptors: 0,
+    descriptorsRejected: 0,
+    replayTags: 0,
+    replayTagsRejected: 0,
+  };
 
   constructor(options: NodeOptions) {
     this.identity = options.identity;
@@ -101,6 +120,7 @@ export class Node implements Engine {
     this.broadcastConfig = validateBroadcastConfig(options.broadcast ?? DEFAULT_BROADCAST);
     this.directoryConfig = options.directory ?? DEFAULT_DIRECTORY;
     this.checking = options.checkInvariants ?? false;
+    this.pendingRestore = options.restore;
     this.timerRandom = options.random.fork('timers');
     this.broadcastRandom = options.random.fork('broadcast');
     const emit = (output: Output): void => void this.out.push(output);
@@ -264,6 +284,25 @@ export class Node implements Engine {
       : { id: found.id, address: found.address, relay: found.relay };
   }
 
+  /**
+   * The directory's unexpired descriptors of other nodes, for the runtime to save (ours is
+   * signed anew whenever we join). Read-only, like `snapshot`.
+   */
+  savedDescriptors(now: Millis): SavedDescriptor[] {
+    const out: SavedDescriptor[] = [];
+    for (const id of this.directory.directory.ids()) {
+      const d = this.directory.directory.get(id);
+      if (d === undefined || d.expires <= now || id === this.identity.id) continue;
+      out.push({ id, bytes: d.bytes, expires: d.expires });
+    }
+    return out;
+  }
+
+  /** The relay's replay tags first seen at `since` or later, oldest first, to save. */
+  replayTags(since: Millis): SavedReplayTag[] {
+    return this.routing.relay.replay.entries(since);
+  }
+
   /** Counters for metrics (drop list, directory rejections, tree repairs, routing). */
   counters(): Record<string, number> {
     const d = this.directory.directory.counters;
@@ -278,6 +317,10 @@ export class Node implements Engine {
       directoryMalformed: d.malformed,
       directoryStale: d.stale,
       directoryExpired: d.expired,
+      directoryRestored: this.restoreCounts.descriptors,
+      directoryRestoreRejected: this.restoreCounts.descriptorsRejected,
+      replayTagsRestored: this.restoreCounts.replayTags,
+      replayTagsRestoreRejected: this.restoreCounts.replayTagsRejected,
       ...this.routing.counters(),
     };
   }
@@ -290,7 +333,29 @@ export class Node implements Engine {
     this.timers.set('heartbeat', now + 1 + this.timerRandom.int(heartbeatIntervalMs));
     this.timers.set('shuffle', now + this.jittered(shuffleIntervalMs));
     this.timers.set('prune', now + this.jittered(PRUNE_INTERVAL_MS));
+    this.restoreSaved(now);
     this.overlay.start(now);
+  }
+
+  /** Puts back what the runtime saved (NodeOptions.restore) before the node joins. */
+  private restoreSaved(now: Millis): void {
+    const saved = this.pendingRestore;
+    if (saved === undefined) return;
+    this.pendingRestore = undefined;
+    const directory = this.directory.restore(saved.descriptors, now);
+    // Our own tags are 16 bytes; anything else on disk was not written by us.
+    const tags = saved.replayTags.filter(
+      (t) => t.tag instanceof Uint8Array && t.tag.length === REPLAY_TAG_BYTES,
+    );
+    const replay = this.routing.relay.replay.restore(tags, now);
+    const counts = {
+      descriptors: directory.accepted,
+      descriptorsRejected: directory.rejected,
+      replayTags: replay.restored,
+      replayTagsRejected: saved.replayTags.length - replay.restored,
+    };
+    Object.assign(this.restoreCounts, counts);
+    this.event({ type: 'restored', ...counts });
   }
 
   private command(command: Command, now: Millis): void {
@@ -312,7 +377,7 @@ export class Node implements Engine {
 
   private leave(now: Millis): void {
     if (this.phase !== 'running') return;
-    this.routing.sender.failAll('node-left');
+    this.routing.failAll('node-left');
     this.directory.revoke(now);
     this.overlay.leave(now);
     this.links.closeAll('leaving');

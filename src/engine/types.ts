@@ -92,6 +92,31 @@ export type Output =
   | { type: 'wake'; at: Millis }
   | { type: 'event'; event: EngineEvent };
 
+/**
+ * What a runtime keeps across restarts so a node does not start blind (the daemon's store):
+ * directory descriptors, as the signed bytes the node accepted, and the relay's recent
+ * replay tags with the time each was first seen. Read with `Node.savedDescriptors` and
+ * `Node.replayTags`; handed back through `NodeOptions.restore`, where nothing in it is
+ * trusted: every descriptor is checked as one from the network, when the node starts.
+ */
+export interface SavedDescriptor {
+  id: NodeId;
+  /** The signed record, exactly as accepted. */
+  bytes: Uint8Array;
+  expires: Millis;
+}
+
+export interface SavedReplayTag {
+  tag: Uint8Array;
+  /** When the relay first saw it (the node's clock). */
+  seenAt: Millis;
+}
+
+export interface RestoreState {
+  descriptors: readonly Uint8Array[];
+  replayTags: readonly SavedReplayTag[];
+}
+
 /** Why a neighbour left the active view. */
 export type NeighbourLossReason =
   'link-closed' | 'heartbeat-timeout' | 'disconnected' | 'left' | 'evicted' | 'replaced';
@@ -116,15 +141,39 @@ export type EngineEvent =
   /**
    * One attempt of a message of ours left on `path` (relays, then the target). `reason`:
    * 'first', 'timeout' (no ack in time), or 'first-hop-unreachable' (our own link to the
-   * first relay failed, so we retried at once: routing/sender.ts).
+   * first relay failed, so we retried at once: routing/sender.ts). For a sharded message,
+   * one event per packet: `shard` is its index (0..n−1), `attempt` counts that shard's
+   * sends, and a shard the target had acknowledged and then lost (a restart) goes again
+   * with reason 'lost-at-target' (routing/shard-sender.ts).
    */
-  | { type: 'messageAttempt'; messageId: string; attempt: number; path: NodeId[]; reason: string }
-  /** The target acknowledged a message of ours (`messageId`: hex). Exactly once per send. */
+  | {
+      type: 'messageAttempt';
+      messageId: string;
+      attempt: number;
+      path: NodeId[];
+      reason: string;
+      shard?: number;
+    }
+  /**
+   * The target acknowledged a message of ours (`messageId`: hex). Exactly once per send.
+   * `attempts`: packets sent for it (a sharded message counts every shard it sent).
+   */
   | { type: 'messageAcked'; messageId: string; attempts: number }
   /** A message of ours expired unacknowledged, or could not be sent at all. */
   | { type: 'messageFailed'; messageId: string; reason: string }
   /** A relay dropped a packet (no link to the next hop, replay, bad MAC, …). */
   | { type: 'packetDropped'; reason: string }
+  /**
+   * Saved state was put back at start (NodeOptions.restore): how many descriptors and replay
+   * tags were taken, and how many were refused (forged, malformed, expired, …: counted).
+   */
+  | {
+      type: 'restored';
+      descriptors: number;
+      descriptorsRejected: number;
+      replayTags: number;
+      replayTagsRejected: number;
+    }
   | { type: 'drop'; what: string };
 
 /** A runtime-independent view of a node, for invariants and metrics. */

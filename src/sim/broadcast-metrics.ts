@@ -45,6 +45,29 @@ export class BroadcastTracker {
     if (probe) probe.duplicates += 1;
   }
 
+  /** Delivery latencies (ms) of every probe at every node that got it (the latency CDF). */
+  latencySamples(): readonly number[] {
+    return this.latencies;
+  }
+
+  /**
+   * Send time and final coverage of every probe sent before `lastSendMs` (later ones may
+   * still be travelling at the end), in send order. Coverage counts the origin: the share of
+   * the nodes live at send time that the probe reached.
+   */
+  probeCoverages(lastSendMs: number): { sentAt: number; coverage: number }[] {
+    const out: { sentAt: number; coverage: number }[] = [];
+    for (const p of this.probes.values()) {
+      if (p.sentAt < lastSendMs) {
+        out.push({
+          sentAt: p.sentAt,
+          coverage: Math.min(1, (p.delivered + 1) / Math.max(1, p.live)),
+        });
+      }
+    }
+    return out;
+  }
+
   /** Probes sent before `lastSendMs` (later ones may still be travelling at the end). */
   summary(
     mode: BroadcastSummary['mode'],
@@ -53,21 +76,21 @@ export class BroadcastTracker {
     windows: readonly MeasureWindow[],
   ): BroadcastSummary {
     const measured = [...this.probes.values()].filter((p) => p.sentAt < lastSendMs);
-    const coverage = (p: Probe): number => Math.min(1, (p.delivered + 1) / Math.max(1, p.live));
+    const probeCoverages = this.probeCoverages(lastSendMs);
     const delivered = measured.reduce((n, p) => n + p.delivered, 0);
     const copies = measured.reduce((n, p) => n + p.delivered + p.duplicates, 0);
     const windowSummaries: Record<string, BroadcastWindowSummary> = {};
     for (const w of windows) {
-      const inside = measured
+      const inside = probeCoverages
         .filter((p) => p.sentAt >= w.fromMs && p.sentAt < w.toMs)
-        .map(coverage);
+        .map((p) => p.coverage);
       windowSummaries[w.name] = {
         sent: inside.length,
         coverageMean: mean(inside),
         coverageMin: minMax(inside)?.min ?? null,
       };
     }
-    const coverages = measured.map(coverage);
+    const coverages = probeCoverages.map((p) => p.coverage);
     return {
       mode,
       sent: measured.length,

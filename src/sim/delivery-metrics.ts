@@ -18,7 +18,13 @@
  *   restarted is counted apart (`duplicatesAcrossRestarts`): the daemon's durable inbox
  *   drops it by message ID, as the engine contract says.
  * - Retries: attempts beyond each message's first (after a timeout, or re-issued by the
- *   sender's outbox after it restarted).
+ *   sender's outbox after it restarted). A sharded message sends n packets at first, each
+ *   its own `messageAttempt`: its retries are the packets beyond those n.
+ * - No retry (`noRetry`, `ratioNoRetry`): measured messages delivered before anything was
+ *   sent again — their first attempt, or the first n shards, sufficed. What shards buy: a
+ *   message that survives a dropped path without waiting for a timeout.
+ * - Bandwidth: onion frames sent on any link (messages, shards, acks, every hop, resends
+ *   included) per delivered message.
  * - Reroute extra delay: median latency of messages delivered after at least one retry
  *   minus the median latency of those delivered on the first attempt.
  * - Path diversity: for every (sender, target) pair with at least two attempts, distinct
@@ -30,6 +36,8 @@ import type { DeliverySummary } from './summary.js';
 interface Tracked {
   from: number;
   to: number;
+  /** Packets of one first attempt: n for a message split into n shards, else 1. */
+  parts: number;
   sentAt: number;
   deadline: number;
   targetLiveAtSend: boolean;
@@ -49,6 +57,7 @@ export class DeliveryTracker {
   private readonly pairs = new Map<string, { attempts: number; paths: Set<string> }>();
   private readonly frameSizes = new Set<number>();
   private hops: number[] = [];
+  private onionFrames = 0;
   private failed = 0;
   private duplicates = 0;
   private duplicatesAcrossRestarts = 0;
@@ -64,10 +73,12 @@ export class DeliveryTracker {
     sentAt: number,
     deadline: number,
     targetLive: boolean,
+    parts = 1,
   ): void {
     this.messages.set(id, {
       from,
       to,
+      parts,
       sentAt,
       deadline,
       targetLiveAtSend: targetLive,
@@ -126,6 +137,7 @@ export class DeliveryTracker {
   }
 
   onOnionFrame(bytes: number): void {
+    this.onionFrames += 1;
     this.frameSizes.add(bytes);
   }
 
@@ -151,6 +163,20 @@ export class DeliveryTracker {
     return out;
   }
 
+  /** Send and first-delivery times of every message, in send order (the time series). */
+  messageTimes(): { sentAt: number; deliveredAt: number | undefined }[] {
+    return [...this.messages.values()].map(({ sentAt, deliveredAt }) => ({ sentAt, deliveredAt }));
+  }
+
+  /** Send-to-first-delivery latency (ms) of every delivered message (the latency CDF). */
+  latencies(): number[] {
+    const out: number[] = [];
+    for (const m of this.messages.values()) {
+      if (m.deliveredAt !== undefined) out.push(m.deliveredAt - m.sentAt);
+    }
+    return out;
+  }
+
   summary(endMs: number): DeliverySummary {
     const all = [...this.messages.values()];
     const measured = all.filter(
@@ -161,19 +187,21 @@ export class DeliveryTracker {
     );
     const delivered = all.filter((m) => m.deliveredAt !== undefined);
     const latency = (m: Tracked): number => (m.deliveredAt as number) - m.sentAt;
-    const latencies = delivered.map(latency);
+    const latencies = this.latencies();
     const [p50, p95, p99] = percentiles(latencies, [50, 95, 99]);
-    const firstTry = delivered.filter((m) => m.attemptsAtDelivery === 1).map(latency);
-    const rerouted = delivered.filter((m) => (m.attemptsAtDelivery ?? 0) > 1).map(latency);
+    const retried = (m: Tracked): boolean => (m.attemptsAtDelivery ?? 0) > m.parts;
+    const firstTry = delivered.filter((m) => !retried(m)).map(latency);
+    const rerouted = delivered.filter(retried).map(latency);
     const firstP50 = percentile(firstTry, 50);
     const reroutedP50 = percentile(rerouted, 50);
     let retries = 0;
-    for (const m of all) retries += Math.max(0, m.attempts - 1);
+    for (const m of all) retries += Math.max(0, m.attempts - m.parts);
     const diversity: number[] = [];
     for (const pair of this.pairs.values()) {
       if (pair.attempts >= 2) diversity.push(pair.paths.size / pair.attempts);
     }
     const measuredDelivered = measured.filter((m) => m.deliveredAt !== undefined).length;
+    const noRetry = measured.filter((m) => m.deliveredAt !== undefined && !retried(m)).length;
     const wentDown = (node: number, from: number, to: number): boolean =>
       (this.downs.get(node) ?? []).some((t) => t >= from && t <= to);
     const steady = measured.filter((m) => {
@@ -186,6 +214,8 @@ export class DeliveryTracker {
       measured: measured.length,
       delivered: delivered.length,
       ratio: measured.length > 0 ? measuredDelivered / measured.length : null,
+      noRetry,
+      ratioNoRetry: measured.length > 0 ? noRetry / measured.length : null,
       steadyEnds: steady.length,
       ratioSteadyEnds: steady.length > 0 ? steadyDelivered / steady.length : null,
       failed: this.failed,
@@ -201,6 +231,8 @@ export class DeliveryTracker {
       hopsMean: mean(this.hops),
       pathDiversity: mean(diversity),
       packetSizes: [...this.frameSizes].sort((a, b) => a - b),
+      onionFrames: this.onionFrames,
+      onionFramesPerDelivered: delivered.length > 0 ? this.onionFrames / delivered.length : null,
       packetsDropped: [...this.drops.values()].reduce((a, b) => a + b, 0),
       dropReasons: Object.fromEntries([...this.drops].sort(([a], [b]) => (a < b ? -1 : 1))),
     };

@@ -126,3 +126,40 @@ export const WORKLOAD_EXPIRY_MAX_MS = messageLifetimeMaxMs(DEFAULT_ROUTING);
 export const CHURN_SHAPE_MAX = 10;
 /** Shortest scale or mean of a churn distribution: a node must get time to join. */
 export const CHURN_DURATION_MIN_MS = SECOND_MS;
+
+// ---------------------------------------------------------------------------------------------
+// Runs of `p2pmsg sim`: the trace, the determinism check, --set and --seeds
+
+/**
+ * Engine-event lines in one events.ndjson (`--trace`). A line is ~100–200 bytes; the smoke
+ * scenario emits ~20,000 events and a 1,000-node hour a few million, so two million lines
+ * keep the start of any run while a typo in `nodes` cannot fill the disk.
+ */
+export const TRACE_LINES_MAX = 2_000_000;
+/** Bytes of event lines in one events.ndjson: whichever of the two limits comes first. */
+export const TRACE_BYTES_MAX = 256 * 1024 * 1024;
+/**
+ * The trace is written in blocks of about this size. A run is synchronous, so a stream would
+ * hold the whole file in memory until the end; blocks keep memory flat and syscalls few.
+ */
+export const TRACE_WRITE_BLOCK_BYTES = 64 * 1024;
+
+/**
+ * Engine events per hashed chunk in `--check-determinism`. The second run keeps at most one
+ * chunk of lines in memory, and finding the first differing event replays the first run up
+ * to the end of that chunk: 4,096 lines is ~0.5 MB and a small fraction of any real run.
+ */
+export const DETERMINISM_CHUNK_EVENTS = 4096;
+
+/** `--set` options in one command: far more than anyone types; bounds the work per run. */
+export const OVERRIDES_MAX = 64;
+
+/** Seeds in one `--seeds` run: each is a whole simulation, and 1,000 is hours already. */
+export const SEEDS_MAX = 1000;
+/**
+ * Worker threads for `--seeds`, at most; fewer when os.availableParallelism() is lower. Each
+ * worker holds a whole simulated network, so more threads than cores only adds memory.
+ */
+export const SEED_WORKERS_MAX = 8;
+/** Confidence level of the intervals in a `--seeds` report (Student t, two-sided). */
+export const SEEDS_CONFIDENCE = 0.95;

@@ -23,11 +23,13 @@ import { SeededRandomSource } from '../transports/sim/rng.js';
 import { BroadcastTracker } from './broadcast-metrics.js';
 import { ChurnModel } from './churn.js';
 import { DeliveryTracker } from './delivery-metrics.js';
+import { type Measurements, measurementsOf } from './measurements.js';
 import { degreeStats, largestComponentFraction } from './overlay-metrics.js';
 import type { NodeSelection, Scenario, ScenarioAction } from './scenario.js';
 import { ACTION_TYPES } from './scenario.js';
 import { mean, percentile } from './stats.js';
 import type { DirectorySummary, FaultCounts, Summary } from './summary.js';
+import { SeriesRecorder } from './timeseries.js';
 import { MessageWorkload } from './workload.js';
 import { SimWorld } from './world.js';
 
@@ -46,6 +48,8 @@ export interface RunOptions {
   onProgress?: (nowMs: number, totalMs: number) => void;
   /** Check every node's invariants after every input (slower; tests). */
   checkInvariants?: boolean;
+  /** Every engine event, in order, before the metrics see it (--trace, --check-determinism). */
+  onTrace?: (node: number, event: EngineEvent, now: number) => void;
 }
 
 export function overlayConfigOf(scenario: Scenario): OverlayConfig {
@@ -82,14 +86,26 @@ export function routingConfigOf(scenario: Scenario): RoutingConfig {
   };
 }
 
-export function runScenario(scenario: Scenario, options: RunOptions = {}): { summary: Summary } {
+export interface RunResult {
+  summary: Summary;
+  /** The time series and distributions behind the report's metrics.csv and plots. */
+  measurements: Measurements;
+}
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const repairsMs: number[] = [];
   const broadcasts = new BroadcastTracker();
   const deliveries = new DeliveryTracker();
+  const series = new SeriesRecorder(scenario.durationMs);
   let world: SimWorld | undefined;
   let workload: MessageWorkload | undefined;
-  const onEvent = (_node: number, event: EngineEvent, now: number): void => {
+  const onTrace = options.onTrace;
+  const onEvent = (node: number, event: EngineEvent, now: number): void => {
+    onTrace?.(node, event, now);
     switch (event.type) {
+      case 'neighbourUp':
+      case 'neighbourDown':
+        return series.onDegree(node, event.activeSize);
       case 'viewRepaired': {
         if (!world) return;
         // From the earliest failure of a lost neighbour (its crash or leave, when we know it).
@@ -138,7 +154,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
     onSend: (_node, bytes) => {
       if (bytes[5] === ONION_CODE) deliveries.onOnionFrame(bytes.length);
     },
-    onDown: (node) => deliveries.onNodeDown(node, world?.now ?? 0),
+    onDown: (node) => {
+      deliveries.onNodeDown(node, world?.now ?? 0);
+      series.onDown(node);
+    },
     onRestart: (node) => workload?.onRestart(node),
   });
   const w = world;
@@ -168,12 +187,23 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
 
   const total = scenario.durationMs;
   const step = Math.max(1, Math.ceil(total / PROGRESS_STEPS));
-  for (let t = 0; t < total;) {
-    t = Math.min(total, t + step);
+  // Stops at every progress step and every series sample; neither adds a scheduler event.
+  let nextSample = 0;
+  for (let t = 0, progressAt = step; t < total;) {
+    const sampleAt = series.timesMs[nextSample] ?? total;
+    t = Math.min(total, progressAt, sampleAt);
     w.net.runUntil(t);
-    options.onProgress?.(t, total);
+    if (t === sampleAt) {
+      series.sample(t, liveCount(w), w.net.stats.bytesSent);
+      nextSample += 1;
+    }
+    if (t === progressAt || t === total) {
+      options.onProgress?.(t, total);
+      progressAt = Math.min(total, progressAt + step);
+    }
   }
 
+  const lastProbeMs = total - PROBE_SETTLE_MS;
   const live = w.liveSnapshots();
   const degrees = degreeStats(live);
   const stats = w.net.stats;
@@ -199,12 +229,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
       repairMsP99: percentile(repairsMs, 99),
       degreeHistogram: degrees.histogram,
     },
-    broadcast: broadcasts.summary(
-      scenario.broadcast.mode,
-      total - PROBE_SETTLE_MS,
-      grafts,
-      scenario.measure,
-    ),
+    broadcast: broadcasts.summary(scenario.broadcast.mode, lastProbeMs, grafts, scenario.measure),
     directory: directorySummary(w),
     delivery: deliveries.summary(total),
     churn: {
@@ -221,7 +246,23 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): { sum
       dialsFailed: stats.dialsFailed,
     },
   };
-  return { summary };
+  const measurements = measurementsOf(
+    series.intervalMs,
+    series.rows(deliveries.messageTimes(), broadcasts.probeCoverages(lastProbeMs)),
+    {
+      messageLatencyMs: deliveries.latencies(),
+      broadcastLatencyMs: broadcasts.latencySamples(),
+      repairMs: repairsMs,
+    },
+  );
+  return { summary, measurements };
+}
+
+/** Live nodes, counted without building a list. */
+function liveCount(world: SimWorld): number {
+  let count = 0;
+  for (let i = 0; i < world.net.nodeCount; i++) if (world.net.isLive(i)) count += 1;
+  return count;
 }
 
 /** Probes from random live nodes, exponential gaps of mean `intervalMs` (a Poisson process). */

@@ -40,16 +40,19 @@
  *             alternates online sessions and offline periods (crash, then restart with the
  *             same keys); distributions: { weibull: { shape, scale } } | { exponential:
  *             { mean } } | { pareto: { shape, scale } } (churn.ts)
- *   workload  { interval, size, hops, expiry, from, until, pairs }: end-to-end messages
- *             between random online pairs, a Poisson process of mean gap `interval`
+ *   workload  { interval, size, hops, expiry, from, until, pairs, shards }: end-to-end
+ *             messages between random online pairs, a Poisson process of mean gap `interval`
  *             network-wide, sent in [from, until), each retried until `expiry` after it
- *             was sent; `hops` relays per path (every node's routing config); pairs: uniform
+ *             was sent; `hops` relays per path (every node's routing config); pairs: uniform;
+ *             shards: "n/k" (split every message into n shards, any k rebuild it, each on its
+ *             own node-disjoint path) or "none" (default: one packet per message)
  */
 
 import { readFileSync, statSync } from 'node:fs';
 import { formatDuration } from './duration.js';
 import { DEFAULT_DIRECTORY } from '../engine/directory/config.js';
 import { DEFAULT_ROUTING, REPLY_PATH_MAX, ROUTING_BODY_MAX } from '../engine/routing/config.js';
+import { parseShardSpec, type ShardSpec } from '../engine/routing/shard-spec.js';
 import { BROADCAST_BODY_MAX } from '../engine/wire/limits.js';
 import {
   ANNOUNCE_INTERVAL_MIN_MS,
@@ -223,6 +226,8 @@ export interface WorkloadParams {
   fromMs: number;
   untilMs: number;
   pairs: PairsModel;
+  /** Split every message into n shards, any k rebuild it; null: one packet per message. */
+  shards: ShardSpec | null;
 }
 
 export interface DirectoryParams {
@@ -295,7 +300,16 @@ const DISTRIBUTION_KEYS = {
   exponential: ['mean'],
   pareto: ['shape', 'scale'],
 } as const;
-const WORKLOAD_KEYS = ['interval', 'size', 'hops', 'expiry', 'from', 'until', 'pairs'] as const;
+const WORKLOAD_KEYS = [
+  'interval',
+  'size',
+  'hops',
+  'expiry',
+  'from',
+  'until',
+  'pairs',
+  'shards',
+] as const;
 const SWEEP_KEYS = ['key', 'values'] as const;
 const BROADCAST_KEYS = ['mode', 'interval', 'size', 'from', 'until'] as const;
 const DIRECTORY_KEYS = ['announceInterval', 'lifetime', 'relays'] as const;
@@ -324,6 +338,11 @@ const EVENT_KEYS = ['at', ...ACTION_TYPES] as const;
 
 /** Reads and parses a scenario file; every problem (unreadable file included) is a ScenarioError. */
 export function loadScenarioFile(path: string): Scenario {
+  return parseScenario(readScenarioText(path), path);
+}
+
+/** The text of a scenario file; a missing, unreadable or oversized file is a ScenarioError. */
+export function readScenarioText(path: string): string {
   let text: string;
   try {
     const size = statSync(path).size;
@@ -349,7 +368,7 @@ export function loadScenarioFile(path: string): Scenario {
             : (err as Error).message;
     throw new ScenarioError(path, '', 0, `cannot read scenario file: ${reason}`);
   }
-  return parseScenario(text, path);
+  return text;
 }
 
 /** Parses scenario YAML; `sourceName` labels errors (usually the file path). */
@@ -477,7 +496,15 @@ function readWorkload(field: Field | undefined, durationMs: number): WorkloadPar
       durationMs,
     ),
     pairs: get('pairs', (f) => f.oneOf(PAIRS_MODELS), 'uniform' as PairsModel),
+    shards: get('shards', readShards, null),
   };
+}
+
+/** `shards: 3/2` or `shards: none` (routing/shard-spec.ts has the one parser). */
+function readShards(field: Field): ShardSpec | null {
+  const parsed = parseShardSpec(field.scalar());
+  if (!parsed.ok) field.fail(parsed.message);
+  return parsed.spec;
 }
 
 function readChurn(field: Field | undefined, durationMs: number): ChurnParams | null {

@@ -81,6 +81,39 @@ export function histogram(values: readonly number[], binWidth = 1): [number, num
   return counts.map((count, i) => [(first + i) * binWidth, count]);
 }
 
+/** One point of an empirical CDF: `fraction` of the values are ≤ `value`. */
+export interface CdfPoint {
+  value: number;
+  fraction: number;
+}
+
+/**
+ * The empirical CDF of `values` in at most `pointsMax` points, for plots. Every point lies
+ * exactly on the CDF (value = the value at nearest rank r, fraction = r / n); equal values
+ * keep only their highest rank. Up to `pointsMax` distinct values it is the whole CDF;
+ * beyond, the ranks ceil(k·n / pointsMax) for k = 1..pointsMax, so the plot stays bounded
+ * whatever the run's size. Empty input gives [].
+ */
+export function empiricalCdf(values: readonly number[], pointsMax: number): CdfPoint[] {
+  if (!(Number.isInteger(pointsMax) && pointsMax >= 1)) {
+    throw new RangeError(`empiricalCdf: pointsMax must be a positive integer, got ${pointsMax}`);
+  }
+  checkFinite(values, 'empiricalCdf');
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  const ranks: number[] = [];
+  if (n <= pointsMax) for (let r = 1; r <= n; r++) ranks.push(r);
+  else for (let k = 1; k <= pointsMax; k++) ranks.push(Math.ceil((k * n) / pointsMax));
+  const points: CdfPoint[] = [];
+  for (const rank of ranks) {
+    const value = sorted[rank - 1] as number;
+    const point = { value, fraction: rank / n };
+    if (points.length > 0 && points[points.length - 1]?.value === value) points.pop();
+    points.push(point);
+  }
+  return points;
+}
+
 /**
  * Degree histogram for summary.json: `{ "4": 120, "5": 0, "6": 871, … }`, keys ascending.
  * Degrees are non-negative integers, so the keys are array-index-like and JSON keeps them in

@@ -97,6 +97,10 @@ export interface DeliverySummary {
   /** Messages delivered at least once (measured or not). */
   delivered: number;
   ratio: number | null;
+  /** Measured messages delivered before anything was sent again (delivery-metrics.ts). */
+  noRetry: number;
+  /** noRetry / measured. */
+  ratioNoRetry: number | null;
   /** Measured messages whose sender and target stayed online from send to deadline. */
   steadyEnds: number;
   /** The ratio over those. */
@@ -120,6 +124,10 @@ export interface DeliverySummary {
   pathDiversity: number | null;
   /** Distinct sizes (bytes) of onion frames seen on any link: exactly one. */
   packetSizes: number[];
+  /** Onion frames sent on any link: messages, shards, acks, every hop, resends. */
+  onionFrames: number;
+  /** onionFrames / delivered: the bandwidth one delivered message costs. */
+  onionFramesPerDelivered: number | null;
   packetsDropped: number;
   /** packetDropped events by reason, reasons in alphabetical order. */
   dropReasons: Record<string, number>;
@@ -162,6 +170,10 @@ export interface ReportExtra {
   scenarioFile?: string;
   /** The normalized scenario, shown as a parameter table. */
   scenario?: Scenario;
+  /** The command that reruns this run, when it is more than file and seed (`--set …`). */
+  reproduce?: string;
+  /** Markdown lines placed after the scenario, before the tables (report/: plots, files). */
+  sections?: readonly string[];
 }
 
 /** One line per known metric for the report tables, keyed by path in the summary. */
@@ -207,6 +219,9 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
     'messages in the ratio: target online at send time and at the deadline, outcome known',
   'delivery.delivered': 'messages delivered at least once',
   'delivery.ratio': 'measured messages delivered / measured messages',
+  'delivery.noRetry':
+    'measured messages delivered before any retry (first attempt, or first n shards, sufficed)',
+  'delivery.ratioNoRetry': 'delivered without any retry / measured messages',
   'delivery.steadyEnds':
     'measured messages whose sender and target stayed online from send to deadline',
   'delivery.ratioSteadyEnds': 'the ratio over those (what relays and retries achieve)',
@@ -217,7 +232,8 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'delivery.latencyMsP50': 'median time from send to first delivery (ms)',
   'delivery.latencyMsP95': '95th percentile time from send to first delivery (ms)',
   'delivery.latencyMsP99': '99th percentile time from send to first delivery (ms)',
-  'delivery.retries': 'attempts beyond the first of each message (timeouts and re-issues)',
+  'delivery.retries':
+    'attempts beyond the first of each message, packets beyond the first n of a sharded one',
   'delivery.reissued': 'messages issued again by a restarted sender (durable outbox)',
   'delivery.rerouted': 'messages delivered after at least one retry',
   'delivery.rerouteExtraMsP50':
@@ -226,6 +242,8 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'delivery.pathDiversity':
     'distinct paths / attempts per sender-target pair with ≥ 2 attempts, mean (1 = never reused)',
   'delivery.packetSizes': 'distinct onion frame sizes on any link in bytes (one size)',
+  'delivery.onionFrames': 'onion frames sent on any link (messages, shards, acks, resends)',
+  'delivery.onionFramesPerDelivered': 'onion frames per delivered message (bandwidth cost)',
   'delivery.packetsDropped': 'packetDropped events (bad MAC, replay, next hop unreachable, …)',
   'churn.crashes': 'sessions ended by the churn model (silent crashes)',
   'churn.restarts': 'offline periods ended by the churn model (restarts, same keys)',
@@ -292,7 +310,8 @@ export function writeReport(
   return { summaryPath, reportPath };
 }
 
-function writeAtomically(path: string, text: string): void {
+/** Writes `text` to `path` through a temporary file, so a reader never sees half of it. */
+export function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.partial`;
   writeFileSync(temporary, text);
   renameSync(temporary, path);
@@ -324,11 +343,12 @@ export function renderReport(summary: Summary, extra: ReportExtra = {}): string 
     'Reproduce:',
     '',
     '```sh',
-    reproduceCommand(extra.scenarioFile ?? '<scenario.yaml>', summary.seed),
+    extra.reproduce ?? reproduceCommand(extra.scenarioFile ?? '<scenario.yaml>', summary.seed),
     '```',
     '',
   );
   if (extra.scenario !== undefined) out.push(...scenarioSection(extra.scenario));
+  if (extra.sections !== undefined) out.push(...extra.sections);
 
   // Top-level scalars form the "Run" table; every object below it becomes its own section.
   const runRows = Object.entries(data).filter(([, value]) => !isRecord(value));

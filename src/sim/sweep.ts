@@ -24,6 +24,13 @@ export interface SweepResult {
   points: SweepPoint[];
 }
 
+export interface SweepOptions extends RunOptions {
+  /** The command that reruns the sweep, when it is more than file and seed (`--sweep …`). */
+  reproduce?: string;
+  /** The command that reruns one point (`--set key=value`). */
+  reproducePoint?: (value: number | string) => string;
+}
+
 /** The scenario of one sweep point: the file with `key` set to `value` and no sweep. */
 export function sweepVariant(
   text: string,
@@ -32,12 +39,22 @@ export function sweepVariant(
   value: number | string,
   seed: number,
 ): Scenario {
+  return parseScenario(sweepVariantText(text, key, value, seed), `${sourceName} (${key}=${value})`);
+}
+
+/** The YAML text of one sweep point (what sweepVariant validates). */
+export function sweepVariantText(
+  text: string,
+  key: string,
+  value: number | string,
+  seed: number,
+): string {
   const doc = YAML.parseDocument(text);
   const path = key.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
   doc.setIn(path, value);
   doc.delete('sweep');
   doc.set('seed', seed);
-  return parseScenario(doc.toString(), `${sourceName} (${key}=${value})`);
+  return doc.toString();
 }
 
 export function runSweep(
@@ -45,7 +62,7 @@ export function runSweep(
   sourceName: string,
   scenario: Scenario,
   outDir: string,
-  options: RunOptions = {},
+  options: SweepOptions = {},
 ): SweepResult {
   const sweep = scenario.sweep;
   if (sweep === null) throw new Error('runSweep: the scenario has no sweep');
@@ -53,21 +70,24 @@ export function runSweep(
   for (const value of sweep.values) {
     const variant = sweepVariant(text, sourceName, sweep.key, value, scenario.seed);
     const { summary } = runScenario(variant, options);
-    writeReport(join(outDir, `${sweep.key}=${value}`), summary, {
+    // A value may hold a slash (`workload.shards: 3/2`): it names one directory, not two.
+    writeReport(join(outDir, `${sweep.key}=${String(value).replaceAll('/', '-')}`), summary, {
       scenarioFile: sourceName,
       scenario: variant,
+      reproduce: options.reproducePoint?.(value),
     });
     points.push({ value, summary });
   }
   const result = { key: sweep.key, points };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'sweep.json'), `${JSON.stringify(canonicalize(result), null, 2)}\n`);
-  writeFileSync(join(outDir, 'report.md'), renderSweep(scenario, sourceName, result));
+  const reproduce = options.reproduce ?? `p2pmsg sim ${sourceName} --seed ${scenario.seed}`;
+  writeFileSync(join(outDir, 'report.md'), renderSweep(scenario, reproduce, result));
   return result;
 }
 
 /** Every numeric metric, by dotted path (histograms left out: they are per-point tables). */
-function flatten(
+export function flatten(
   value: unknown,
   prefix = '',
   out: Record<string, number | null> = {},
@@ -82,7 +102,7 @@ function flatten(
   return out;
 }
 
-function renderSweep(scenario: Scenario, sourceName: string, result: SweepResult): string {
+function renderSweep(scenario: Scenario, reproduce: string, result: SweepResult): string {
   const rows = result.points.map((p) => flatten(p.summary));
   // Only the metrics that differ between points, minus bookkeeping.
   const skip = /^(seed|nodes|durationMs|events|traceHash|faults\.|network\.)/;
@@ -100,7 +120,7 @@ function renderSweep(scenario: Scenario, sourceName: string, result: SweepResult
     'Reproduce:',
     '',
     '```sh',
-    `p2pmsg sim ${sourceName} --seed ${scenario.seed}`,
+    reproduce,
     '```',
     '',
     '## Metrics that vary',

@@ -5,7 +5,8 @@
  * Theory of operation. Gaps between messages are exponential with mean `intervalMs`
  * (network-wide); each message goes from a uniformly random live node to another one,
  * with a random 16-byte ID, `sizeBytes` of body and `expiresAt` = now + `expiryMs`. The
- * sender's engine retries it until then.
+ * sender's engine retries it until then. With `shards: n/k` every message is split into n
+ * shards, each on its own node-disjoint path (routing/shard-sender.ts).
  *
  * The daemon keeps its outbox on disk and, after a restart, issues every message still
  * pending again (engine/types.ts, the `send` command). The simulator plays that part: when
@@ -38,7 +39,7 @@ export class MessageWorkload {
 
   /** Queues the first message; each one queues the next. */
   schedule(): void {
-    const { intervalMs, fromMs, untilMs, sizeBytes, expiryMs } = this.scenario.workload;
+    const { intervalMs, fromMs, untilMs, sizeBytes, expiryMs, shards } = this.scenario.workload;
     if (intervalMs === null) return;
     const w = this.world;
     const random = new SeededRandomSource(`${this.scenario.seed}/workload`).fork('messages');
@@ -61,9 +62,10 @@ export class MessageWorkload {
           to: toId,
           body,
           expiresAt: now + expiryMs,
+          ...(shards === null ? {} : { shards }),
         };
         this.commands.set(id, { from, command });
-        this.tracker.onSent(id, from, to, now, now + expiryMs, true);
+        this.tracker.onSent(id, from, to, now, now + expiryMs, true, shards?.n ?? 1);
         w.net.at(now + expiryMs, () => this.tracker.onDeadline(id, w.net.isLive(to)));
         w.net.command(from, command);
       }

@@ -75,6 +75,12 @@ export const DESCRIPTOR_MAX_BYTES = 8 * 1024;
 /** Directory entries kept: tens of thousands of nodes is the simulator's upper range. */
 export const DIRECTORY_MAX_ENTRIES = 100_000;
 
+/**
+ * Descriptors written or removed per `saveDescriptors` call: one transaction, one fsync. A
+ * daemon that has just synced a directory of thousands writes it in a few such calls.
+ */
+export const DIRECTORY_BATCH_MAX = 1_000;
+
 /** Replay tags are hashes or ids: 8..64 bytes. */
 export const REPLAY_TAG_MIN_BYTES = 8;
 export const REPLAY_TAG_MAX_BYTES = 64;
@@ -83,6 +89,13 @@ export const REPLAY_TAG_MAX_BYTES = 64;
  * that persists replay state at packet rate batches it; 1,000 keeps one call short.
  */
 export const REPLAY_BATCH_MAX = 1_000;
+
+/**
+ * Replay tags kept at most; beyond it the ones expiring first go. The relay's in-memory
+ * replay cache holds 65,536 (the engine's DEFAULT_ROUTING.replayCacheMax, ~1 MB of rows
+ * here), so the table keeps everything the cache can, and a flood cannot grow it further.
+ */
+export const REPLAY_MAX_ENTRIES = 65_536;
 
 /**
  * One prune call deletes at most this many expired rows, so pruning a big backlog never

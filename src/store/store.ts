@@ -37,6 +37,7 @@ import type {
   Contact,
   ContactAddResult,
   ConversationSummary,
+  DescriptorWrite,
   DirectoryEntry,
   HistoryEntry,
   IdentitySecrets,
@@ -47,6 +48,7 @@ import type {
   NewOutgoing,
   NodeId,
   OutgoingMessage,
+  ReplayEntry,
 } from './types.js';
 
 /** WAL file size kept after a checkpoint; it regrows under load and shrinks back. */
@@ -276,6 +278,15 @@ export class Store {
   listDescriptors(limit?: number): DirectoryEntry[] {
     return this.tables.listDescriptors(limit);
   }
+  saveDescriptors(
+    writes: readonly DescriptorWrite[],
+    removed: readonly NodeId[],
+  ): { written: number; removed: number; refused: number } {
+    return this.tables.saveDescriptors(writes, removed);
+  }
+  freshestDescriptors(limit?: number): DirectoryEntry[] {
+    return this.tables.freshestDescriptors(limit);
+  }
   pruneDirectory(): number {
     return this.tables.pruneDirectory();
   }
@@ -286,6 +297,12 @@ export class Store {
   }
   rememberReplayMany(tags: readonly Uint8Array[], expiresAt: number): boolean[] {
     return this.tables.rememberReplayMany(tags, expiresAt);
+  }
+  saveReplayTags(entries: readonly ReplayEntry[]): number {
+    return this.tables.saveReplayTags(entries);
+  }
+  liveReplayTags(limit?: number): ReplayEntry[] {
+    return this.tables.liveReplayTags(limit);
   }
   hasReplay(tag: Uint8Array): boolean {
     return this.tables.hasReplay(tag);

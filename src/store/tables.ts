@@ -8,16 +8,20 @@
  *         `aliasProblem` refuses look-alikes; an alias names one node until removed.
  * Rule 3: the directory cache and the replay set are bounded: capacity checks on insert and
  *         pruning in batches of PRUNE_BATCH_ROWS, so no single call runs long.
+ * Rule 4: the daemon writes both in batches (`saveDescriptors`, `saveReplayTags`): one
+ *         transaction, so one fsync, per batch — never one per packet.
  */
 import { guard, StoreInputError } from './errors.js';
 import {
   CONTACTS_MAX,
   DESCRIPTOR_MAX_BYTES,
+  DIRECTORY_BATCH_MAX,
   DIRECTORY_MAX_ENTRIES,
   DIRECTORY_PAGE_MAX,
   IDENTITY_SECRET_BYTES,
   PRUNE_BATCH_ROWS,
   REPLAY_BATCH_MAX,
+  REPLAY_MAX_ENTRIES,
   REPLAY_TAG_MAX_BYTES,
   REPLAY_TAG_MIN_BYTES,
 } from './limits.js';
@@ -25,9 +29,11 @@ import type { Database, Statement } from './sqlite.js';
 import type {
   Contact,
   ContactAddResult,
+  DescriptorWrite,
   DirectoryEntry,
   IdentitySecrets,
   NodeId,
+  ReplayEntry,
 } from './types.js';
 import * as v from './validate.js';
 
@@ -66,9 +72,14 @@ export class SmallTables {
     getDescriptor: Statement<DirectoryRow>;
     listDescriptors: Statement<DirectoryRow>;
     pruneDirectory: Statement;
+    deleteDescriptor: Statement;
+    freshestDescriptors: Statement<DirectoryRow>;
     rememberReplay: Statement;
     hasReplay: Statement<number>;
     pruneReplay: Statement;
+    replayCount: Statement<number>;
+    evictReplay: Statement;
+    liveReplay: Statement<{ tag: Buffer; expires_at: number }>;
   };
 
   constructor(
@@ -97,6 +108,9 @@ export class SmallTables {
           WHERE expires_at > ? ORDER BY node_id LIMIT ?`),
       pruneDirectory: p(`DELETE FROM directory WHERE node_id IN (SELECT node_id FROM directory
           WHERE expires_at <= ? LIMIT ${PRUNE_BATCH_ROWS})`),
+      deleteDescriptor: p('DELETE FROM directory WHERE node_id = ?'),
+      freshestDescriptors: p(`SELECT node_id, descriptor, expires_at, updated_at FROM directory
+          WHERE expires_at > ? ORDER BY expires_at DESC LIMIT ?`),
       // A live tag is a replay (0 changes); an expired one is fresh again (1 change).
       rememberReplay: p(`INSERT INTO replay (tag, expires_at) VALUES (?, ?)
           ON CONFLICT (tag) DO UPDATE SET expires_at = excluded.expires_at
@@ -104,6 +118,11 @@ export class SmallTables {
       hasReplay: p<number>('SELECT count(*) FROM replay WHERE tag = ? AND expires_at > ?').pluck(),
       pruneReplay: p(`DELETE FROM replay WHERE tag IN (SELECT tag FROM replay
           WHERE expires_at <= ? LIMIT ${PRUNE_BATCH_ROWS})`),
+      replayCount: p<number>('SELECT count(*) FROM replay').pluck(),
+      evictReplay: p(`DELETE FROM replay WHERE tag IN (SELECT tag FROM replay
+          ORDER BY expires_at LIMIT ?)`),
+      liveReplay: p(`SELECT tag, expires_at FROM replay WHERE expires_at > ?
+          ORDER BY expires_at DESC LIMIT ?`),
     };
   }
 
@@ -186,24 +205,67 @@ export class SmallTables {
    * is at DIRECTORY_MAX_ENTRIES even after pruning expired entries: a counted drop.
    */
   putDescriptor(nodeId: NodeId, descriptor: Uint8Array, expiresAt: number): boolean {
-    v.checkNodeId(nodeId);
-    checkBytes(descriptor, 1, DESCRIPTOR_MAX_BYTES, 'descriptor');
-    v.checkTime(expiresAt, 'expiresAt');
+    return this.saveDescriptors([{ nodeId, descriptor, expiresAt }], []).refused === 0;
+  }
+
+  /**
+   * Caches `writes` (each replacing the node's previous descriptor) and deletes the
+   * descriptors of `removed`, up to DIRECTORY_BATCH_MAX of both together, in one
+   * transaction. A write refused because the cache is full even after pruning expired
+   * entries is counted in `refused`.
+   */
+  saveDescriptors(
+    writes: readonly DescriptorWrite[],
+    removed: readonly NodeId[],
+  ): { written: number; removed: number; refused: number } {
+    if (writes.length + removed.length > DIRECTORY_BATCH_MAX) {
+      throw new StoreInputError(
+        `${writes.length + removed.length} descriptor changes at once (max ${DIRECTORY_BATCH_MAX})`,
+      );
+    }
+    for (const w of writes) {
+      v.checkNodeId(w.nodeId);
+      checkBytes(w.descriptor, 1, DESCRIPTOR_MAX_BYTES, 'descriptor');
+      v.checkTime(w.expiresAt, 'expiresAt');
+    }
+    removed.forEach((id) => v.checkNodeId(id));
     const now = this.now();
-    return guard('cache descriptor', () =>
+    return guard('cache descriptors', () =>
       this.db
         .transaction(() => {
-          if (this.s.updateDescriptor.run(descriptor, expiresAt, now, nodeId).changes === 1) {
-            return true;
+          const result = { written: 0, removed: 0, refused: 0 };
+          for (const id of removed) result.removed += this.s.deleteDescriptor.run(id).changes;
+          // Counted once, then tracked: count(*) scans the table, too slow once per row.
+          let count = Number(this.s.directoryCount.get());
+          let pruned = false;
+          for (const { nodeId, descriptor, expiresAt } of writes) {
+            if (this.s.updateDescriptor.run(descriptor, expiresAt, now, nodeId).changes === 1) {
+              result.written += 1;
+              continue;
+            }
+            if (count >= DIRECTORY_MAX_ENTRIES && !pruned) {
+              pruned = true;
+              count -= this.s.pruneDirectory.run(now).changes;
+            }
+            if (count >= DIRECTORY_MAX_ENTRIES) {
+              result.refused += 1;
+              continue;
+            }
+            this.s.insertDescriptor.run(nodeId, descriptor, expiresAt, now);
+            count += 1;
+            result.written += 1;
           }
-          if (Number(this.s.directoryCount.get()) >= DIRECTORY_MAX_ENTRIES) {
-            this.s.pruneDirectory.run(now);
-            if (Number(this.s.directoryCount.get()) >= DIRECTORY_MAX_ENTRIES) return false;
-          }
-          this.s.insertDescriptor.run(nodeId, descriptor, expiresAt, now);
-          return true;
+          return result;
         })
         .immediate(),
+    );
+  }
+
+  /** The `limit` unexpired descriptors that expire last (the freshest), freshest first. */
+  freshestDescriptors(limit = DIRECTORY_PAGE_MAX): DirectoryEntry[] {
+    v.checkLimit(limit, DIRECTORY_PAGE_MAX);
+    return guard('read freshest descriptors', () =>
+      this.s.freshestDescriptors.all(this.now(), limit).map(toEntry),
     );
   }
 
@@ -254,6 +316,39 @@ export class SmallTables {
         )
         .immediate(),
     );
+  }
+
+  /**
+   * Remembers up to REPLAY_BATCH_MAX tags, each until its own expiry, in one transaction. A
+   * tag already live keeps its first expiry (a replay does not extend a tag's life). Then
+   * the table is cut back to REPLAY_MAX_ENTRIES, the tags expiring first going; returns how
+   * many went so.
+   */
+  saveReplayTags(entries: readonly ReplayEntry[]): number {
+    if (entries.length > REPLAY_BATCH_MAX) {
+      throw new StoreInputError(`${entries.length} replay tags at once (max ${REPLAY_BATCH_MAX})`);
+    }
+    for (const e of entries) {
+      checkBytes(e.tag, REPLAY_TAG_MIN_BYTES, REPLAY_TAG_MAX_BYTES, 'replay tag');
+      v.checkTime(e.expiresAt, 'expiresAt');
+    }
+    const now = this.now();
+    return guard('save replay tags', () =>
+      this.db
+        .transaction(() => {
+          for (const e of entries) this.s.rememberReplay.run(e.tag, e.expiresAt, now);
+          const over = Number(this.s.replayCount.get()) - REPLAY_MAX_ENTRIES;
+          return over > 0 ? this.s.evictReplay.run(over).changes : 0;
+        })
+        .immediate(),
+    );
+  }
+
+  /** The `limit` live tags that expire last, in order of expiry (oldest first). */
+  liveReplayTags(limit = REPLAY_MAX_ENTRIES): ReplayEntry[] {
+    v.checkLimit(limit, REPLAY_MAX_ENTRIES);
+    const rows = guard('read replay tags', () => this.s.liveReplay.all(this.now(), limit));
+    return rows.reverse().map((r) => ({ tag: new Uint8Array(r.tag), expiresAt: r.expires_at }));
   }
 
   hasReplay(tag: Uint8Array): boolean {

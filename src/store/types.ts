@@ -138,3 +138,16 @@ export interface DirectoryEntry {
   expiresAt: number;
   updatedAt: number;
 }
+
+/** A descriptor to cache (`saveDescriptors`). */
+export interface DescriptorWrite {
+  nodeId: NodeId;
+  descriptor: Uint8Array;
+  expiresAt: number;
+}
+
+/** A replay tag and when it stops mattering. */
+export interface ReplayEntry {
+  tag: Uint8Array;
+  expiresAt: number;
+}

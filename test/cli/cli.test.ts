@@ -66,8 +66,15 @@ describe.concurrent('p2pmsg CLI', () => {
     expect(result.code).toBe(0);
     for (const text of [
       '--seed <n>',
+      '--seeds <list>',
+      '--set <key=value>',
+      '--sweep <key=v1,v2,...>',
+      '--trace',
+      '--check-determinism',
       '--out <dir>',
       '--quiet',
+      'Student t',
+      'events.ndjson',
       'reports/<name>-<seed>/',
       '$ p2pmsg sim sim/scenarios/',
     ]) {
@@ -153,10 +160,12 @@ describe.concurrent('p2pmsg CLI', () => {
         ['sim', 'sim/scenarios/smoke.yaml', '--seed', '3', '--out', first],
         RUN_TIMEOUT_MS,
       );
-      expect(run.stderr).toBe(''); // not a TTY: no progress bar
+      // Not a TTY: no progress bar; the seed and the reproduce command come first, on stderr.
+      expect(run.stderr).toBe(
+        'sim smoke: seed 3, 50 nodes, 3m simulated, modelled crypto\n' +
+          'reproduce: p2pmsg sim sim/scenarios/smoke.yaml --seed 3\n',
+      );
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain('seed 3');
-      expect(run.stdout).toContain('reproduce: p2pmsg sim sim/scenarios/smoke.yaml --seed 3');
       expect(run.stdout).toContain(`wrote ${first}/`);
       const summary = JSON.parse(readFileSync(join(first, 'summary.json'), 'utf8')) as Record<
         string,
@@ -184,6 +193,7 @@ describe.concurrent('p2pmsg CLI', () => {
       );
       expect(again.code).toBe(0);
       expect(again.stdout).toBe('');
+      expect(again.stderr).toBe('');
       expect(readFileSync(join(second, 'summary.json'), 'utf8')).toBe(
         readFileSync(join(first, 'summary.json'), 'utf8'),
       );

@@ -2,7 +2,7 @@
  * `p2pmsg sim` in-process, with the runner replaced by a stub: the CLI's own flow (seed,
  * output directory, progress, internal errors) is tested without the simulator.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -39,14 +39,15 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('p2pmsg sim (stub runner)', () => {
-  it('runs the scenario, writes the report and prints seed, reproduce command and output directory', async () => {
+  it('runs the scenario, writes the report; seed and reproduce command first, on stderr', async () => {
     runner.runScenario.mockReturnValue({ summary: sampleSummary() });
     const { io, out, err } = captureIo();
     const code = await runCli(['sim', SMOKE, '--out', tmp], io);
     expect(code).toBe(0);
-    expect(err).toEqual([]);
-    expect(out[0]).toBe('sim smoke: seed 1, 50 nodes, 3m simulated, modelled crypto');
-    expect(out[1]).toBe(`reproduce: p2pmsg sim ${SMOKE} --seed 1`);
+    expect(err).toEqual([
+      'sim smoke: seed 1, 50 nodes, 3m simulated, modelled crypto',
+      `reproduce: p2pmsg sim ${SMOKE} --seed 1`,
+    ]);
     expect(out.at(-1)).toMatch(
       new RegExp(`^wrote ${tmp}/ \\(summary.json, report.md\\) in .* wall time$`),
     );
@@ -60,7 +61,7 @@ describe('p2pmsg sim (stub runner)', () => {
 
   it('--seed overrides the file and names the default output directory', async () => {
     runner.runScenario.mockResolvedValue({ summary: sampleSummary() }); // a Promise works too
-    const { io, out } = captureIo();
+    const { io, err } = captureIo();
     const cwd = process.cwd();
     process.chdir(tmp);
     try {
@@ -69,7 +70,7 @@ describe('p2pmsg sim (stub runner)', () => {
       process.chdir(cwd);
     }
     expect((runner.runScenario.mock.calls[0]?.[0] as Scenario).seed).toBe(9);
-    expect(out[1]).toBe(`reproduce: p2pmsg sim ${SMOKE} --seed 9`);
+    expect(err[1]).toBe(`reproduce: p2pmsg sim ${SMOKE} --seed 9`);
     expect(readFileSync(join(tmp, 'reports', 'smoke-9', 'report.md'), 'utf8')).toContain(
       '# Simulation report',
     );
@@ -102,7 +103,8 @@ describe('p2pmsg sim (stub runner)', () => {
     });
     const { io, err } = captureIo();
     expect(await runCli(['sim', SMOKE, '--out', tmp, '--seed', '4'], io)).toBe(1);
-    expect(err[0]).toBe('error: internal error: invariant broken: node 7 lists itself');
+    expect(err[1]).toBe(`reproduce: p2pmsg sim ${SMOKE} --seed 4`); // before the run
+    expect(err[2]).toBe('error: internal error: invariant broken: node 7 lists itself');
     expect(err).toContain('  seed: 4');
     expect(err).toContain(`  reproduce: p2pmsg sim ${SMOKE} --seed 4`);
     expect(err.join('\n')).not.toMatch(/^\s+at /m);
@@ -123,9 +125,53 @@ describe('p2pmsg sim (stub runner)', () => {
     runner.runScenario.mockReturnValue({ summary: bad });
     const { io, err } = captureIo();
     expect(await runCli(['sim', SMOKE, '--out', tmp], io)).toBe(1);
-    expect(err[0]).toBe(
+    expect(err[2]).toBe(
       'error: internal error: summary.overlay.degreeMean is NaN; use null for "no value"',
     );
+  });
+
+  it('--check-determinism: runs that differ are exit 1 naming the first differing event, no report', async () => {
+    let call = 0;
+    runner.runScenario.mockImplementation(
+      (
+        _s: Scenario,
+        options: { onTrace?: (node: number, event: unknown, now: number) => void },
+      ) => {
+        call += 1;
+        options.onTrace?.(2, { type: 'joined' }, 40);
+        options.onTrace?.(3, call === 2 ? { type: 'left' } : { type: 'joined' }, 50);
+        return { summary: sampleSummary() };
+      },
+    );
+    const { io, out, err } = captureIo();
+    expect(await runCli(['sim', SMOKE, '--out', tmp, '--check-determinism'], io)).toBe(1);
+    expect(call).toBe(3); // two runs, then a replay of the first to show its side
+    expect(err.slice(2)).toEqual([
+      'error: not deterministic: the runs first differ at engine event 1 (t=50 ms, node 3)',
+      '  first run:  {"t":50,"node":3,"event":{"type":"joined"}}',
+      '  second run: {"t":50,"node":3,"event":{"type":"left"}}',
+      '  seed: 1',
+      `  reproduce: p2pmsg sim ${SMOKE} --seed 1 --check-determinism`,
+    ]);
+    expect(out).toEqual([]);
+    expect(existsSync(join(tmp, 'summary.json'))).toBe(false);
+  });
+
+  it('--check-determinism: equal events but different summaries are exit 1 too', async () => {
+    let call = 0;
+    runner.runScenario.mockImplementation(() => {
+      call += 1;
+      const summary = sampleSummary();
+      if (call === 2) summary.overlay.repairs += 1;
+      return { summary };
+    });
+    const { io, err } = captureIo();
+    expect(await runCli(['sim', SMOKE, '--out', tmp, '--check-determinism'], io)).toBe(1);
+    expect(err[2]).toMatch(
+      /^error: not deterministic: every engine event agrees, but summary\.json differs at line \d+$/,
+    );
+    expect(err[3]).toBe('  first run:      "repairs": 31,');
+    expect(err[4]).toBe('  second run:     "repairs": 32,');
   });
 
   it('usage errors never reach the runner', async () => {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ClientHandler, PushOutcome } from '../../src/client/server.js';
+import type { ClientHandler, PushOptions, PushOutcome } from '../../src/client/server.js';
 import type { MessageInfo } from '../../src/client/protocol.js';
 
 export function socketDir(): string {
@@ -28,6 +28,8 @@ export function message(n: number, body = `message ${n}`, address = '127.0.0.2:7
 /** A handler whose answers tests script and whose calls tests inspect. */
 export class FakeHandler implements ClientHandler {
   pushes: Array<[string, string]> = [];
+  /** The options of each push, in order (the NDJSON `shards` field). */
+  pushOptions: PushOptions[] = [];
   unread: MessageInfo[] = [];
   commits: string[][] = [];
   pushOutcome: PushOutcome = { ok: true, id: 'f'.repeat(32) };
@@ -43,9 +45,10 @@ export class FakeHandler implements ClientHandler {
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
   }
 
-  async push(destination: string, body: string): Promise<PushOutcome> {
+  async push(destination: string, body: string, options: PushOptions = {}): Promise<PushOutcome> {
     await this.wait('push');
     this.pushes.push([destination, body]);
+    this.pushOptions.push(options);
     return this.pushOutcome;
   }
 

@@ -88,6 +88,14 @@ const REQUESTS: Array<[string, Expect]> = [
     { kind: 'json', request: { op: 'push', to: 'bob', body: 'a\nb' } },
   ],
   [
+    '{"op":"push","to":"bob","body":"x","shards":"3/2"}',
+    { kind: 'json', request: { op: 'push', to: 'bob', body: 'x', shards: '3/2' } },
+  ],
+  [
+    '{"op":"push","to":"bob","body":"x","shards":" none "}',
+    { kind: 'json', request: { op: 'push', to: 'bob', body: 'x', shards: 'none' } },
+  ],
+  [
     '{"op":"contact-add","alias":"bob","id":"x"}',
     { kind: 'json', request: { op: 'contact-add', alias: 'bob', id: 'x' } },
   ],
@@ -102,6 +110,9 @@ const REQUESTS: Array<[string, Expect]> = [
   ['{"op":"push","to":"bob","body":""}', 'bad-request'],
   ['{"op":"push","to":"bob","body":"\\ud800"}', 'bad-request'],
   ['{"op":"push","to":"b b","body":"x"}', 'bad-request'],
+  ['{"op":"push","to":"bob","body":"x","shards":"2/3"}', 'bad-request'],
+  ['{"op":"push","to":"bob","body":"x","shards":"9/2"}', 'bad-request'],
+  ['{"op":"push","to":"bob","body":"x","shards":{"n":3,"k":2}}', 'bad-request'],
   ['{"op":"conversations","limit":"5"}', 'bad-request'],
   ['{"__proto__":{"op":"status"}}', 'bad-request'],
   ['[]', 'unknown-command'],

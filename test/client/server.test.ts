@@ -46,6 +46,25 @@ describe('seed protocol, byte for byte', () => {
     expect(handler.pushes).toEqual([['127.0.0.3:7000', 'hello']]);
   });
 
+  it('shards: the NDJSON push passes its setting on; the seed PUSH leaves the default', async () => {
+    const { socketPath, handler } = await start();
+    const push = (extra: string) =>
+      rawExchange(socketPath, `{"op":"push","to":"bob","body":"x"${extra}}\n`);
+    expect((await push(',"shards":"3/2"')).text).toMatch(/^\{"ok":true/);
+    expect((await push(',"shards":"none"')).text).toMatch(/^\{"ok":true/);
+    expect((await push('')).text).toMatch(/^\{"ok":true/);
+    expect((await rawExchange(socketPath, 'PUSH IP:bob MSG:y\n')).text).toBe('SUCCESS\n');
+    const refused = await push(',"shards":"2/3"');
+    expect(JSON.parse(refused.text)).toEqual({
+      ok: false,
+      error: {
+        code: 'bad-request',
+        message: '"shards": k (3) cannot exceed n (2): any k of the n shards rebuild the message',
+      },
+    });
+    expect(handler.pushOptions).toEqual([{ shards: { n: 3, k: 2 } }, { shards: null }, {}, {}]);
+  });
+
   it('CRLF and a half-close without terminator work too', async () => {
     const { socketPath, handler } = await start();
     expect((await rawExchange(socketPath, 'PUSH IP:bob MSG:a\\nb\r\n')).text).toBe('SUCCESS\n');

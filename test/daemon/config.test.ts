@@ -29,6 +29,7 @@ describe('daemon settings', () => {
       relay: true,
       clientListen: null,
       hops: HOPS_DEFAULT,
+      shards: null,
       messageTtlMs: MESSAGE_TTL_MS,
       logFormat: 'text',
       logLevel: 'info',
@@ -94,6 +95,21 @@ describe('daemon settings', () => {
     );
     expect(() => resolveSettings({}, { logFormat: 'xml' })).toThrow(
       '--log-format: expected one of text, json, found "xml"',
+    );
+  });
+
+  it('shards: a node default of "n/k" or "none", from the file or --shards', () => {
+    expect(resolveSettings({ shards: '3/2' }, {}).shards).toEqual({ n: 3, k: 2 });
+    expect(resolveSettings({ shards: '3/2' }, { shards: 'none' }).shards).toBeNull();
+    expect(resolveSettings({}, { shards: '5/3' }).shards).toEqual({ n: 5, k: 3 });
+    expect(() => resolveSettings({}, { shards: '2/5' })).toThrow(
+      '--shards: k (5) cannot exceed n (2): any k of the n shards rebuild the message',
+    );
+    expect(() => resolveSettings({ shards: 3 }, {})).toThrow(
+      'config.json: shards: expected n/k with 1 ≤ k ≤ n ≤ 8 (e.g. 3/2) or "none", found 3',
+    );
+    expect(() => resolveSettings({}, { shards: '12/2' })).toThrow(
+      '--shards: at most 8 shards per message, found n = 12',
     );
   });
 

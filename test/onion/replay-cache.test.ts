@@ -106,3 +106,94 @@ describe('ReplayCache', () => {
       { numRuns: 300 },
     ));
 });
+
+describe('ReplayCache across a restart (entries → restore)', () => {
+  it('a restored tag is a replay until exactly maxAge after it was first seen', () => {
+    const before = new ReplayCache(8, 100);
+    before.check(tag(1), 10);
+    before.check(tag(2), 30);
+    before.check(tag(1), 40); // a replay: the tag keeps its first time (Rule 4)
+    expect(before.entries()).toEqual([
+      { tag: tag(1), seenAt: 10 },
+      { tag: tag(2), seenAt: 30 },
+    ]);
+    expect(before.entries(30)).toEqual([{ tag: tag(2), seenAt: 30 }]);
+
+    const after = new ReplayCache(8, 100);
+    expect(after.restore(before.entries(), 50)).toEqual({ restored: 2, dropped: 0 });
+    expect(after.check(tag(1), 109)).toBe('replay');
+    expect(after.check(tag(1), 110)).toBe('fresh');
+    expect(after.check(tag(2), 129)).toBe('replay');
+    expect(after.check(tag(2), 130)).toBe('fresh');
+  });
+
+  it('aged entries are dropped; of the rest only the newest `capacity` are kept', () => {
+    const cache = new ReplayCache(2, 100);
+    const saved = [0, 10, 20, 30].map((t) => ({ tag: tag(t), seenAt: t }));
+    // At 105 the entry seen at 0 is aged out; 10, 20, 30 are live; 2 fit.
+    expect(cache.restore(saved, 105)).toEqual({ restored: 2, dropped: 2 });
+    expect(cache.entries().map((e) => e.seenAt)).toEqual([20, 30]);
+    expect(cache.check(tag(10), 105)).toBe('fresh');
+  });
+
+  it('unsorted, duplicated, future-dated and malformed entries do not break age order', () => {
+    const cache = new ReplayCache(8, 100);
+    const result = cache.restore(
+      [
+        { tag: tag(3), seenAt: 500 }, // after now: the clock stepped back; counts as now
+        { tag: tag(1), seenAt: 20 },
+        { tag: tag(1), seenAt: 10 }, // the first sighting wins
+        { tag: new Uint8Array(0), seenAt: 5 },
+        { tag: tag(2), seenAt: Number.NaN },
+      ],
+      50,
+    );
+    expect(result).toEqual({ restored: 2, dropped: 3 });
+    expect(cache.entries()).toEqual([
+      { tag: tag(1), seenAt: 10 },
+      { tag: tag(3), seenAt: 50 },
+    ]);
+    expect(cache.flush(110)).toBe(1);
+    expect(cache.flush(150)).toBe(1);
+  });
+
+  it('restore into a cache in use is local misuse', () => {
+    const cache = new ReplayCache(8, 100);
+    cache.check(tag(1), 0);
+    expect(() => cache.restore([], 0)).toThrow(ReplayCacheError);
+  });
+
+  it('a cache restored from another’s entries answers every later check as the other does', () =>
+    checkProperty(
+      FILE,
+      'a cache restored from another’s entries answers every later check as the other does',
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(fc.record({ id: fc.nat(20), dt: fc.nat(15) }), { maxLength: 200 }),
+        fc.nat(200),
+        fc.nat(30),
+        (capacity, maxAge, steps, cut, downMs) => {
+          const kept = new ReplayCache(capacity, maxAge);
+          const crashed = new ReplayCache(capacity, maxAge);
+          let now = 0;
+          const split = Math.min(cut, steps.length);
+          for (const { id, dt } of steps.slice(0, split)) {
+            now += dt;
+            kept.check(tag(id), now);
+            crashed.check(tag(id), now);
+          }
+          now += downMs; // the node was down this long
+          const restarted = new ReplayCache(capacity, maxAge);
+          restarted.restore(crashed.entries(), now);
+          kept.flush(now);
+          expect(restarted.entries()).toEqual(kept.entries());
+          for (const { id, dt } of steps.slice(split)) {
+            now += dt;
+            expect(restarted.check(tag(id), now)).toBe(kept.check(tag(id), now));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    ));
+});

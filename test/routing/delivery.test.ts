@@ -246,13 +246,13 @@ describe('routing on the simulator', () => {
     send(1, { body: new Uint8Array(1025) });
     send(2, { to: net.id(0) });
     send(3, { expiresAt: net.w.now });
-    send(4, { shards: { n: 3, k: 2 } });
+    send(4, { shards: { n: 3, k: 2 }, body: new Uint8Array(1025) });
     const reasons = net.eventsOf('messageFailed').map((f) => [f.value.messageId, f.value.reason]);
     expect(reasons).toEqual([
       ['01'.repeat(16), 'too-large'],
       ['02'.repeat(16), 'self'],
       ['03'.repeat(16), 'expired'],
-      ['04'.repeat(16), 'shards-unsupported'],
+      ['04'.repeat(16), 'too-large'],
     ]);
   });
 

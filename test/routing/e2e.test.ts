@@ -12,13 +12,20 @@ import {
 } from '../../src/engine/crypto/index.js';
 import { identityFromSecrets, type Identity } from '../../src/engine/identity.js';
 import { PAYLOAD_MAX } from '../../src/engine/onion/limits.js';
-import { REPLY_PATH_MAX, ROUTING_BODY_MAX } from '../../src/engine/routing/config.js';
+import {
+  REPLY_PATH_MAX,
+  ROUTING_BODY_MAX,
+  SHARDS_PER_MESSAGE_MAX,
+} from '../../src/engine/routing/config.js';
 import {
   E2eError,
   ENVELOPE_MAX_BYTES,
   openEnvelope,
   sealAck,
   sealMessage,
+  sealShard,
+  sealShardAck,
+  SHARD_BODY_MAX,
   type MessageFields,
 } from '../../src/engine/routing/e2e.js';
 import { AleaRandom } from '../../src/transports/sim/rng.js';
@@ -67,6 +74,33 @@ describe.each(SUITES)('e2e envelope (%s suite)', (_name, suite) => {
       kind: 'ack',
       messageId: new Uint8Array(16).fill(3),
     });
+  });
+
+  it('a shard opens as a shard, signed like a message; its ack names the shard and what is held', () => {
+    const shard = { ...fields(suite), body: new Uint8Array(300).fill(9) };
+    const sealed = sealShard(suite, new AleaRandom('s'), alice, to(bob), shard)!;
+    const opened = openEnvelope(suite, bob, sealed);
+    expect(opened).toMatchObject({ kind: 'shard', from: alice.id, sentAt: shard.sentAt });
+    if (opened.kind !== 'shard') throw new Error('not a shard');
+    expect(opened.body).toEqual(shard.body);
+    const ack = { messageId: new Uint8Array(16).fill(5), index: 2, held: 0b101, complete: false };
+    const ackSealed = sealShardAck(suite, new AleaRandom('a'), to(alice), ack)!;
+    expect(openEnvelope(suite, alice, ackSealed)).toEqual({ kind: 'shardAck', ...ack });
+    const done = { ...ack, held: 0, complete: true };
+    const doneSealed = sealShardAck(suite, new AleaRandom('a'), to(alice), done)!;
+    expect(openEnvelope(suite, alice, doneSealed)).toEqual({ kind: 'shardAck', ...done });
+    expect(() =>
+      sealShardAck(suite, new AleaRandom('a'), to(alice), {
+        ...ack,
+        index: SHARDS_PER_MESSAGE_MAX,
+      }),
+    ).toThrow(E2eError);
+    expect(() =>
+      sealShardAck(suite, new AleaRandom('a'), to(alice), {
+        ...ack,
+        held: 1 << SHARDS_PER_MESSAGE_MAX,
+      }),
+    ).toThrow(E2eError);
   });
 
   it('wrong target: an envelope for bob does not open for carol', () => {
@@ -135,8 +169,18 @@ describe('e2e envelope limits', () => {
       { id: bob.id, dhKey: bob.dhPublic },
       largest,
     )!;
-    expect(sealed.length).toBe(ENVELOPE_MAX_BYTES);
+    // The largest envelope of all is a shard's (its body, one encoded shard, is the larger).
+    expect(sealed.length).toBe(ENVELOPE_MAX_BYTES - (SHARD_BODY_MAX - ROUTING_BODY_MAX));
     expect(openEnvelope(suite, bob, sealed).kind).toBe('message');
+    const shard = sealShard(
+      suite,
+      new AleaRandom('s'),
+      alice,
+      { id: bob.id, dhKey: bob.dhPublic },
+      { ...largest, body: new Uint8Array(SHARD_BODY_MAX).fill(2) },
+    )!;
+    expect(shard.length).toBe(ENVELOPE_MAX_BYTES);
+    expect(openEnvelope(suite, bob, shard).kind).toBe('shard');
   });
 
   it('our own oversize fields are local misuse', () => {
@@ -184,7 +228,7 @@ describe('e2e envelope limits', () => {
         ),
         (bytes) => {
           const opened = openEnvelope(suite, bob, bytes);
-          expect(['message', 'ack', 'reject']).toContain(opened.kind);
+          expect(['message', 'ack', 'shard', 'shardAck', 'reject']).toContain(opened.kind);
         },
       ),
       { numRuns: 2_000 },

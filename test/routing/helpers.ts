@@ -39,8 +39,17 @@ export interface RoutingNet {
   onEvent: ((node: number, event: EngineEvent, at: number) => void) | undefined;
   id(index: number): NodeId;
   index(id: NodeId): number;
-  /** Sends `body` from node `from` to node `to`; returns the message ID (hex). */
-  send(from: number, to: number, body: string, expiresInMs?: number): string;
+  /**
+   * Sends `body` from node `from` to node `to`, split into shards when `shards` is given;
+   * returns the message ID (hex).
+   */
+  send(
+    from: number,
+    to: number,
+    body: string,
+    expiresInMs?: number,
+    shards?: { n: number; k: number },
+  ): string;
   eventsOf<T extends EngineEvent['type']>(
     type: T,
     messageId?: string,
@@ -74,7 +83,7 @@ export function routingNet(options: NetOptions = {}): RoutingNet {
     onEvent: undefined,
     id: (index) => net.w.idOf(index) as NodeId,
     index: (id) => net.w.indexOf(id) as number,
-    send(from, to, body, expiresInMs = 120_000) {
+    send(from, to, body, expiresInMs = 120_000, shards = undefined) {
       const messageId = ids.bytes(16);
       net.w.net.command(from, {
         type: 'send',
@@ -82,6 +91,7 @@ export function routingNet(options: NetOptions = {}): RoutingNet {
         to: net.id(to),
         body: new TextEncoder().encode(body),
         expiresAt: net.w.now + expiresInMs,
+        ...(shards === undefined ? {} : { shards }),
       });
       return HEX(messageId);
     },

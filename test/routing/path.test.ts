@@ -13,7 +13,7 @@ import {
   TEST_ROUTING,
   validateRoutingConfig,
 } from '../../src/engine/routing/config.js';
-import { choosePath, networkGroup } from '../../src/engine/routing/path.js';
+import { chooseDisjointPaths, choosePath, networkGroup } from '../../src/engine/routing/path.js';
 import { AleaRandom } from '../../src/transports/sim/rng.js';
 import { checkProperty } from '../support/property.js';
 
@@ -181,6 +181,82 @@ describe('choosePath', () => {
   });
 });
 
+describe('chooseDisjointPaths (the shards of one message)', () => {
+  it('property: no relay on two paths; every path of one length, allowed, never excluded', () => {
+    checkProperty(
+      FILE,
+      'disjoint paths',
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.integer({ min: -1, max: 7 }), { maxLength: 40 }),
+        (seed, count, requests, hops, hopsMin, owners) => {
+          fc.pre(hopsMin <= hops);
+          const all = relays(count, 5);
+          const exclude = new Set(all.slice(0, 2).map((r) => r.id));
+          // Relay i belongs to shard owners[i] (−1 or missing: to none), as the sender keeps them.
+          const ownerOf = new Map(all.map((r, i) => [r.id, owners[i] ?? -1]));
+          const asks = Array.from({ length: requests }, (_, q) => ({
+            allowed: (id: string) => ownerOf.get(id) === -1 || ownerOf.get(id) === q,
+          }));
+          const paths = chooseDisjointPaths(new AleaRandom(String(seed)), all, asks, {
+            hops,
+            hopsMin,
+            exclude,
+          });
+          const pool = all.filter(
+            (r) => !exclude.has(r.id) && asks.some((q) => q.allowed(r.id)),
+          ).length;
+          const unrestricted = owners.every((o) => o === -1);
+          if (paths === null) {
+            // Without owners, null exactly when n paths of hopsMin do not fit; with them, a
+            // path may also run out of the relays it may use.
+            if (unrestricted) expect(Math.floor(pool / requests)).toBeLessThan(hopsMin);
+            return;
+          }
+          expect(paths).toHaveLength(requests);
+          const used = paths.flat().map((r) => r.id);
+          expect(new Set(used).size).toBe(used.length); // node-disjoint, no repeats
+          // One length for all, shorter (down to hopsMin) only for a path that may use fewer.
+          const length = Math.min(hops, Math.floor(pool / requests));
+          for (const path of paths) {
+            expect(path.length).toBeGreaterThanOrEqual(hopsMin);
+            expect(path.length).toBeLessThanOrEqual(length);
+          }
+          if (unrestricted) {
+            expect(paths.map((p) => p.length)).toEqual(paths.map(() => length));
+          }
+          paths.forEach((path, q) => {
+            for (const r of path) {
+              expect(exclude.has(r.id)).toBe(false);
+              expect(asks[q]!.allowed(r.id)).toBe(true);
+            }
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a directory too small for n paths of `hops` shortens them alike, then gives none', () => {
+    const all = relays(9);
+    const draw = (n: number, hopsMin = 1) =>
+      chooseDisjointPaths(
+        new AleaRandom('small'),
+        all,
+        Array.from({ length: n }, () => ({})),
+        { hops: 3, hopsMin, exclude: none },
+      );
+    expect(draw(3)!.map((p) => p.length)).toEqual([3, 3, 3]);
+    expect(draw(4)!.map((p) => p.length)).toEqual([2, 2, 2, 2]);
+    expect(draw(5, 2)).toBeNull();
+    expect(draw(10)).toBeNull();
+  });
+});
+
 describe('routing config', () => {
   it('the default and test configs are valid', () => {
     expect(validateRoutingConfig(DEFAULT_ROUTING)).toBe(DEFAULT_ROUTING);
@@ -197,6 +273,8 @@ describe('routing config', () => {
     { seenMaxAgeMs: 20_000 },
     { ackTimeoutMs: 1.5 },
     { replyPath: 'backwards' as 'fresh' },
+    { shardBuffersMax: 0 },
+    { shardBufferMaxAgeMs: 0 },
   ])('refuses %o', (change) => {
     expect(() => validateRoutingConfig({ ...DEFAULT_ROUTING, ...change })).toThrow(
       RoutingConfigError,

@@ -78,6 +78,7 @@ describe('parseScenario: defaults', () => {
         fromMs: 0,
         untilMs: 600_000,
         pairs: 'uniform',
+        shards: null,
       },
       churn: null,
     });
@@ -97,6 +98,7 @@ describe('parseScenario: defaults', () => {
       fromMs: 60_000,
       untilMs: 300_000,
       pairs: 'uniform',
+      shards: null,
     });
     const keyPath = (yaml: string): string => errorOf(`${BASE}workload:\n${yaml}`).keyPath;
     expect(keyPath('  interval: 5ms\n')).toBe('workload.interval');

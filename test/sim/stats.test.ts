@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HISTOGRAM_BINS_MAX,
   degreeHistogram,
+  empiricalCdf,
   histogram,
   mean,
   minMax,
@@ -128,5 +129,38 @@ describe('histogram', () => {
     expect(JSON.stringify(record)).toBe('{"2":1,"3":1,"4":0,"5":0,"6":0,"7":0,"8":0,"9":0,"10":2}');
     expect(() => degreeHistogram([1.5])).toThrow(RangeError);
     expect(() => degreeHistogram([-1])).toThrow(RangeError);
+  });
+});
+
+describe('empiricalCdf', () => {
+  it('small inputs: every distinct value at the share of values ≤ it', () => {
+    expect(empiricalCdf([30, 10, 20, 20], 10)).toEqual([
+      { value: 10, fraction: 0.25 },
+      { value: 20, fraction: 0.75 },
+      { value: 30, fraction: 1 },
+    ]);
+    expect(empiricalCdf([], 10)).toEqual([]);
+    expect(() => empiricalCdf([1], 0)).toThrow(RangeError);
+    expect(() => empiricalCdf([Number.NaN], 5)).toThrow(RangeError);
+  });
+
+  it('large inputs: at most pointsMax points, each exactly on the CDF, ending at (max, 1)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 1, max: 50 }),
+        (values, pointsMax) => {
+          const points = empiricalCdf(values, pointsMax);
+          expect(points.length).toBeGreaterThan(0);
+          expect(points.length).toBeLessThanOrEqual(pointsMax);
+          expect(points.at(-1)).toEqual({ value: Math.max(...values), fraction: 1 });
+          points.forEach((p, i) => {
+            const atOrBelow = values.filter((v) => v <= p.value).length;
+            expect(p.fraction).toBe(atOrBelow / values.length);
+            if (i > 0) expect(p.value).toBeGreaterThan((points[i - 1] as { value: number }).value);
+          });
+        },
+      ),
+    );
   });
 });

@@ -5,7 +5,13 @@
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store, StoreInputError } from '../../src/store/index.js';
-import { BODY_MAX_BYTES, PRUNE_BATCH_ROWS } from '../../src/store/limits.js';
+import {
+  BODY_MAX_BYTES,
+  DIRECTORY_BATCH_MAX,
+  PRUNE_BATCH_ROWS,
+  REPLAY_BATCH_MAX,
+  REPLAY_MAX_ENTRIES,
+} from '../../src/store/limits.js';
 import { ALICE, BOB, CAROL, freshStore, mid, RELAY1, RELAY2, removeDir } from './helpers.js';
 
 const dirs: string[] = [];
@@ -307,6 +313,109 @@ describe('directory cache and replay state', () => {
     expect(store.pruneReplay()).toBe(PRUNE_BATCH_ROWS);
     expect(store.pruneReplay()).toBe(10);
     expect(store.pruneReplay()).toBe(0);
+  });
+});
+
+describe('saved engine state (directory and replay tags in batches)', () => {
+  const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+  const tag = (i: number) => {
+    const t = new Uint8Array(16);
+    new DataView(t.buffer).setUint32(0, i);
+    return t;
+  };
+
+  it('descriptors: writes and removals in one batch; the freshest come back first, across a reopen', () => {
+    const { store, clock, file } = open();
+    expect(
+      store.saveDescriptors(
+        [
+          { nodeId: BOB, descriptor: bytes(200, 1), expiresAt: clock.t + 100 },
+          { nodeId: CAROL, descriptor: bytes(200, 2), expiresAt: clock.t + 300 },
+          { nodeId: RELAY1, descriptor: bytes(200, 3), expiresAt: clock.t + 200 },
+        ],
+        [],
+      ),
+    ).toEqual({ written: 3, removed: 0, refused: 0 });
+    expect(
+      store.saveDescriptors(
+        [{ nodeId: BOB, descriptor: bytes(200, 9), expiresAt: clock.t + 400 }],
+        [RELAY1, RELAY2],
+      ),
+    ).toEqual({ written: 1, removed: 1, refused: 0 });
+    store.close();
+
+    const again = Store.open({ path: file, now: clock.now });
+    const fresh = again.freshestDescriptors();
+    expect(fresh.map((d) => d.nodeId)).toEqual([BOB, CAROL]);
+    expect(fresh[0]!.descriptor).toEqual(bytes(200, 9));
+    expect(again.freshestDescriptors(1).map((d) => d.nodeId)).toEqual([BOB]);
+    clock.advance(300);
+    expect(again.freshestDescriptors().map((d) => d.nodeId)).toEqual([BOB]);
+    again.close();
+  });
+
+  it('descriptors: a bad entry or an oversized batch is refused before anything is written', () => {
+    const { store, clock } = open();
+    const good = { nodeId: BOB, descriptor: bytes(10, 1), expiresAt: clock.t + 100 };
+    expect(() => store.saveDescriptors([good, { ...good, nodeId: 'not-an-id' }], [])).toThrow(
+      StoreInputError,
+    );
+    expect(() => store.saveDescriptors([good], ['x'])).toThrow(StoreInputError);
+    expect(() =>
+      store.saveDescriptors(
+        Array.from({ length: DIRECTORY_BATCH_MAX + 1 }, () => good),
+        [],
+      ),
+    ).toThrow(StoreInputError);
+    expect(store.freshestDescriptors()).toEqual([]);
+  });
+
+  it('replay tags: each keeps its own expiry, a live tag keeps its first, they come back oldest first', () => {
+    const { store, clock, file } = open();
+    expect(
+      store.saveReplayTags([
+        { tag: tag(1), expiresAt: clock.t + 300 },
+        { tag: tag(2), expiresAt: clock.t + 100 },
+        { tag: tag(3), expiresAt: clock.t + 200 },
+      ]),
+    ).toBe(0);
+    store.saveReplayTags([{ tag: tag(2), expiresAt: clock.t + 900 }]); // live: stays +100
+    store.close();
+
+    const again = Store.open({ path: file, now: clock.now });
+    expect(again.liveReplayTags()).toEqual([
+      { tag: tag(2), expiresAt: clock.t + 100 },
+      { tag: tag(3), expiresAt: clock.t + 200 },
+      { tag: tag(1), expiresAt: clock.t + 300 },
+    ]);
+    expect(again.liveReplayTags(2).map((e) => e.expiresAt)).toEqual([clock.t + 200, clock.t + 300]);
+    clock.advance(100);
+    again.saveReplayTags([{ tag: tag(2), expiresAt: clock.t + 500 }]); // expired: fresh again
+    expect(again.liveReplayTags().map((e) => e.expiresAt)).toEqual([
+      clock.t + 100,
+      clock.t + 200,
+      clock.t + 500,
+    ]);
+    expect(() => again.saveReplayTags([{ tag: new Uint8Array(4), expiresAt: 1 }])).toThrow(
+      StoreInputError,
+    );
+    again.close();
+  });
+
+  it(`replay tags: the table never holds more than REPLAY_MAX_ENTRIES; the earliest to expire go`, () => {
+    const { store, clock } = open();
+    const n = REPLAY_MAX_ENTRIES + 10;
+    let evicted = 0;
+    for (let i = 0; i < n; i += REPLAY_BATCH_MAX) {
+      const batch = [];
+      for (let j = i; j < Math.min(n, i + REPLAY_BATCH_MAX); j++)
+        batch.push({ tag: tag(j), expiresAt: clock.t + 1_000 + j });
+      evicted += store.saveReplayTags(batch);
+    }
+    expect(evicted).toBe(10);
+    const live = store.liveReplayTags();
+    expect(live).toHaveLength(REPLAY_MAX_ENTRIES);
+    expect(live[0]).toEqual({ tag: tag(10), expiresAt: clock.t + 1_010 });
   });
 });
 

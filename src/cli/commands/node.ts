@@ -40,6 +40,7 @@ interface NodeOptions {
   relay?: unknown;
   clientListen?: unknown;
   hops?: unknown;
+  shards?: unknown;
   logFormat?: unknown;
   logLevel?: unknown;
   detach?: unknown;
@@ -56,6 +57,10 @@ export const nodeCommand: CliCommand = {
       .option('--no-relay', 'Do not relay messages for others')
       .option('--client-listen <127.0.0.1:port>', 'Also serve clients on loopback TCP')
       .option('--hops <n>', `Relays per message path, 1..${HOPS_MAX} (default ${HOPS_DEFAULT})`)
+      .option(
+        '--shards <n/k>',
+        'Split messages into n shards on node-disjoint paths, any k rebuild one (default none)',
+      )
       .option('--log-format <text|json>', 'Log lines for people (text) or machines (json)')
       .option('--log-level <level>', 'debug, info, warn or error (default info)')
       .option('--detach', 'Run in the background; logs go to <data-dir>/daemon.log')
@@ -103,6 +108,7 @@ function flagSettings(options: NodeOptions): SettingsInput {
     relay: options.relay === false ? false : undefined,
     clientListen: text(options.clientListen, '--client-listen'),
     hops: options.hops,
+    shards: text(options.shards, '--shards'),
     logFormat: text(options.logFormat, '--log-format'),
     logLevel: text(options.logLevel, '--log-level'),
   };
@@ -120,6 +126,7 @@ function childArgs(dataDir: string, flags: SettingsInput): string[] {
   if (flags.relay === false) args.push('--no-relay');
   add('--client-listen', flags.clientListen);
   add('--hops', flags.hops);
+  add('--shards', flags.shards);
   add('--log-format', flags.logFormat);
   add('--log-level', flags.logLevel);
   return args;

@@ -6,10 +6,14 @@
  *
  * SUCCESS means the message is on the daemon's disk: it will be retried on fresh paths until
  * it is acknowledged or expires. Prints the message ID (for `p2pmsg trace`).
+ *
+ * `--shards n/k` splits the message into n shards, any k of which rebuild it, each sent on
+ * its own node-disjoint path (issue 7); `--shards none` sends one packet whatever the
+ * node's default (`p2pmsg node --shards`). Checked here, before the daemon is asked.
  */
 import type { CAC } from 'cac';
 import { bodyProblem, clientLimits } from '../../client/index.js';
-import { ROUTING_BODY_MAX } from '../../engine/routing/index.js';
+import { formatShardSpec, parseShardSpec, ROUTING_BODY_MAX } from '../../engine/routing/index.js';
 import type { CliCommand, CliIo } from '../context.js';
 import type { ClientTarget } from '../../client/index.js';
 import {
@@ -24,6 +28,7 @@ import { CommandError, EXIT_OK, UsageError } from '../errors.js';
 interface SendOptions extends ClientOptions {
   '--'?: unknown;
   wait?: unknown;
+  shards?: unknown;
 }
 
 /** `--wait` gives up after this long (exit 1; the message stays queued in the daemon). */
@@ -42,10 +47,15 @@ export const sendCommand: CliCommand = {
         '--wait',
         `Return only once the target acknowledged (at most ${SEND_WAIT_MAX_MS / 1000} s)`,
       )
+      .option(
+        '--shards <n/k>',
+        'Split into n shards on node-disjoint paths, any k rebuild it (none: one packet)',
+      )
       .example('  $ p2pmsg send alice "lunch at noon?"')
       .example('  $ p2pmsg send 127.0.0.3:7000 hello')
       .example('  $ echo "from a script" | p2pmsg send 5xq2…kz -')
       .example('  $ p2pmsg send --wait bob "are you there?"')
+      .example('  $ p2pmsg send --shards 3/2 bob "survives a dead path"')
       .action((dest: unknown, message: unknown, options: SendOptions) =>
         runSend(io, String(dest), message, options),
       );
@@ -84,6 +94,7 @@ async function runSend(
   } else {
     body = [...(message === undefined ? [] : [String(message)]), ...rest].join(' ');
   }
+  const shards = shardsOption(options.shards);
   const problem = bodyProblem(body);
   if (problem !== null) throw new UsageError(problem);
   const bytes = Buffer.byteLength(body, 'utf8');
@@ -91,7 +102,12 @@ async function runSend(
     throw new UsageError(`message is ${bytes} bytes; at most ${ROUTING_BODY_MAX} fit one packet`);
   }
   const target = targetOf(options);
-  const { id } = await ask(target, { op: 'push', to: dest, body });
+  const { id } = await ask(target, {
+    op: 'push',
+    to: dest,
+    body,
+    ...(shards === undefined ? {} : { shards }),
+  });
   if (options.wait !== true) {
     io.out(options.json === true ? JSON.stringify({ id }) : id);
     return EXIT_OK;
@@ -100,6 +116,15 @@ async function runSend(
   io.out(options.json === true ? JSON.stringify({ id, state }) : `${id} ${state}`);
   if (state !== 'delivered') throw new CommandError(`message ${id} ${state}`);
   return EXIT_OK;
+}
+
+/** `--shards n/k` or `none` in its canonical form; undefined without the flag. */
+function shardsOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new UsageError('--shards: given more than once');
+  const parsed = parseShardSpec(value === true ? '' : String(value));
+  if (!parsed.ok) throw new UsageError(`--shards: ${parsed.message}`);
+  return formatShardSpec(parsed.spec);
 }
 
 /** Polls `trace` until the message is delivered or failed, or SEND_WAIT_MAX_MS pass. */

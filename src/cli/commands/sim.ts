@@ -1,83 +1,154 @@
 /**
- * `p2pmsg sim <scenario.yaml> [--seed N] [--out DIR] [--quiet]` (DESIGN.md §5, issue 2 #6).
+ * `p2pmsg sim <scenario.yaml> [options]` (DESIGN.md §5, issue 2 #6, issue 6 #3).
  *
- * Loads and validates the scenario, prints the seed and the command that reproduces the run,
- * runs it on the simulated network (runner.ts), writes summary.json and report.md, and prints
- * where they went with the wall time. Wall time and paths go to the terminal only.
+ * Loads the scenario with its `--set` overrides and validates it (sim-plan.ts), prints the
+ * seed and the command that reproduces the run on stderr, then runs one of three modes:
+ * - one run (this file): summary.json, report.md, metrics.csv and plots; with `--trace` also
+ *   events.ndjson; with `--check-determinism` the run is made twice and compared;
+ * - a sweep (the file's `sweep:` or `--sweep`): one run per value, one report (sim-many.ts);
+ * - seeds (`--seeds 1..20`): one run per seed on worker threads, one report with mean and
+ *   confidence interval per metric (sim-many.ts).
  *
- * Failures: a bad option or scenario is one `error:` line and exit 2; anything that goes wrong
- * once the run has started is an internal error: message, seed and reproduce command, exit 1.
+ * Failures: a bad option or scenario is one `error:` line and exit 2; a run that is not
+ * deterministic, or anything that goes wrong once a run has started, is exit 1 with the
+ * seed and the reproduce command.
  */
 
 import type { CAC } from 'cac';
-import { readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  checkScenarioDeterminism,
+  type DeterminismResult,
+  describeDifference,
+  type RunOutput,
+} from '../../sim/determinism.js';
 import { humanDuration } from '../../sim/duration.js';
-import { SEED_MAX } from '../../sim/limits.js';
-import { runScenario } from '../../sim/runner.js';
-import { runSweep } from '../../sim/sweep.js';
-import { type Scenario, ScenarioError, loadScenarioFile } from '../../sim/scenario.js';
-import { type Summary, reproduceCommand, writeReport } from '../../sim/summary.js';
+import {
+  SEED_MAX,
+  SEED_WORKERS_MAX,
+  SEEDS_MAX,
+  TRACE_BYTES_MAX,
+  TRACE_LINES_MAX,
+} from '../../sim/limits.js';
+import { type RunReportResult, writeRunReport } from '../../sim/report/write-run-report.js';
+import { type RunOptions, runScenario } from '../../sim/runner.js';
+import { ScenarioError } from '../../sim/scenario.js';
+import { defaultSeedWorkers } from '../../sim/seed-pool.js';
+import { TRACE_FILE, type TraceResult, TraceWriter } from '../../sim/trace.js';
 import type { CliCommand, CliIo } from '../context.js';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
+import { EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from '../errors.js';
 import { createProgressBar } from '../progress.js';
+import { runSeedsMode, runSweepMode } from './sim-many.js';
+import { describeFiles, openingLine, overlayHeadline, reportInternalError } from './sim-output.js';
+import {
+  type SimOptions,
+  type SimPlan,
+  parseSimOptions,
+  planCommand,
+  planSim,
+  seedCommand,
+} from './sim-plan.js';
 
-interface SimOptions {
-  seed?: unknown;
-  out?: unknown;
-  quiet?: unknown;
-}
+const MIB = 1024 * 1024;
 
 export const simCommand: CliCommand = {
   name: 'sim',
   register(cli: CAC, io: CliIo): void {
     cli
       .command('sim <scenario>', 'Run a scenario on the simulated network and write a report')
-      .usage('sim <scenario.yaml> [--seed N] [--out DIR] [--quiet]')
+      .usage(
+        'sim <scenario.yaml> [--seed N | --seeds LIST] [--set key=value]... ' +
+          '[--sweep key=v1,v2,...] [--trace] [--check-determinism] [--out DIR] [--quiet]',
+      )
       .option(
         '--seed <n>',
         `Seed for all randomness, 0..${SEED_MAX}; overrides the scenario's seed`,
       )
       .option(
-        '--out <dir>',
-        'Directory for summary.json and report.md (default: reports/<name>-<seed>/)',
+        '--seeds <list>',
+        `Run every seed of a range (1..20) or list (1,2,5) in parallel; report mean and 95% CI per metric`,
       )
-      .option('--quiet', 'Print only errors: no seed line, no progress bar, no summary line')
+      .option(
+        '--set <key=value>',
+        'Override one scenario key before validation, e.g. overlay.maxPeers=10 (repeatable)',
+      )
+      .option(
+        '--sweep <key=v1,v2,...>',
+        "One run per value of a key into one report (replaces the file's sweep:)",
+      )
+      .option('--trace', 'Also write events.ndjson: one line per engine event (t, node, event)')
+      .option(
+        '--check-determinism',
+        'Run twice in this process; exit 1 naming the first engine event that differs',
+      )
+      .option(
+        '--out <dir>',
+        'Report directory (default: reports/<name>-<seed>/, reports/<name>-seeds-<list>/)',
+      )
+      .option('--quiet', 'Print only errors: no seed line, no progress, no summary line')
       .example('  $ p2pmsg sim sim/scenarios/overlay.yaml')
       .example('  $ p2pmsg sim sim/scenarios/overlay.yaml --seed 7 --out /tmp/overlay-7')
+      .example(
+        '  $ p2pmsg sim sim/scenarios/smoke.yaml --set nodes=100 --set events.0.crash.fraction=0.5',
+      )
+      .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --sweep overlay.maxPeers=6,8,10')
+      .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --seeds 1..20')
+      .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --trace --check-determinism')
       .action((file: string, options: SimOptions) => runSim(io, file, options));
   },
   helpSections: [
     {
       title: 'Scenario files',
       body:
-        '  YAML with keys name, seed, nodes, duration, crypto, join, overlay, network, events\n' +
-        '  and settle (see src/sim/scenario.ts and sim/scenarios/*.yaml). Durations need a\n' +
-        '  unit: 250ms, 90s, 10m, 1.5h. Unknown keys are errors.',
+        '  YAML with keys name, seed, nodes, duration, crypto, join, overlay, network, events,\n' +
+        '  settle, broadcast, directory, measure, sweep, workload and churn (see\n' +
+        '  src/sim/scenario.ts and sim/scenarios/*.yaml). Durations need a unit: 250ms, 90s,\n' +
+        '  10m, 1.5h. Unknown keys are errors.',
+    },
+    {
+      title: 'Overrides',
+      body:
+        '  --set key=value edits the file before it is validated, so a bad value is reported\n' +
+        '  with its key path. Keys are dotted paths with list indexes (events.0.at, or\n' +
+        '  events[0].at); a value is one YAML scalar (8 is a number, 90s and tree are strings,\n' +
+        '  "8" is a string). --sweep key=v1,v2 runs one scenario per value (at most 32).',
+    },
+    {
+      title: 'Many seeds',
+      body:
+        `  --seeds 1..20, 1,2,5 or 1..5,9 (2 to ${SEEDS_MAX} seeds) runs one simulation per seed on\n` +
+        `  worker threads (one per core, at most ${SEED_WORKERS_MAX}) and writes seeds.json and\n` +
+        '  report.md: per numeric metric of summary.json, the mean, the 95% confidence interval\n' +
+        "  of the mean (Student t, n-1 degrees of freedom) and every seed's value, plus\n" +
+        '  seed-<n>/summary.json. The output does not depend on which seed finished first.',
     },
     {
       title: 'Output',
       body:
         '  summary.json: every metric, byte-identical for the same scenario and seed.\n' +
-        '  report.md: the scenario, metric tables and the command that reproduces the run.',
+        '  report.md: the scenario, plots, metric tables and the command that reproduces the run.\n' +
+        '  metrics.csv: a time series (live nodes, delivery, coverage, traffic, degree).\n' +
+        '  <plot>.svg and <plot>.vl.json: each plot and its Vega-Lite spec.\n' +
+        '  events.ndjson (--trace): {"t":ms,"node":index,"event":{...}} per engine event, at most\n' +
+        `  ${TRACE_LINES_MAX.toLocaleString('en-US')} lines and ${TRACE_BYTES_MAX / MIB} MiB; past that, a last line {"truncated":true,...}.\n` +
+        '  The seed and the command that reproduces the run go to stderr first.',
     },
     {
       title: 'Exit codes',
       body:
-        '  0 done; 2 bad option or scenario (one error line naming the file, line and key);\n' +
-        '  1 internal error (message, seed and reproduce command on stderr)',
+        '  0 done; 2 bad option or scenario (one error line naming the option, or the file,\n' +
+        '  line and key); 1 not deterministic (the first differing event, both versions) or an\n' +
+        '  internal error (message, seed and reproduce command on stderr)',
     },
   ],
 };
 
 async function runSim(io: CliIo, file: string, options: SimOptions): Promise<number> {
-  const seedOverride = parseSeedOption(options.seed);
-  const out = stringOption(options.out, '--out');
-  const quiet = options.quiet === true;
-
-  let scenario: Scenario;
+  const parsed = parseSimOptions(options);
+  let plan: SimPlan;
   try {
-    scenario = loadScenarioFile(String(file));
+    plan = planSim(String(file), parsed);
   } catch (err) {
     if (err instanceof ScenarioError) {
       io.err(`error: ${err.format()}`);
@@ -85,109 +156,105 @@ async function runSim(io: CliIo, file: string, options: SimOptions): Promise<num
     }
     throw err;
   }
-  if (seedOverride !== undefined) scenario = { ...scenario, seed: seedOverride };
-  const seed = scenario.seed;
-  const reproduce = reproduceCommand(String(file), seed);
-  const outDir = out ?? join('reports', `${scenario.name}-${seed}`);
-
-  if (!quiet) {
-    io.out(
-      `sim ${scenario.name}: seed ${seed}, ${scenario.nodes} nodes, ` +
-        `${humanDuration(scenario.durationMs)} simulated, ${scenario.crypto} crypto`,
-    );
-    io.out(`reproduce: ${reproduce}`);
+  const reproduce = planCommand(plan);
+  const workers = Math.min(defaultSeedWorkers(), plan.seeds?.length ?? 1);
+  if (!plan.quiet) {
+    io.err(openingLine(plan, workers));
+    io.err(`reproduce: ${reproduce}`);
   }
-
   const started = io.clock();
-  if (scenario.sweep !== null) {
-    try {
-      const result = runSweep(readFileSync(String(file), 'utf8'), String(file), scenario, outDir);
-      if (!quiet) {
-        io.out(
-          `sweep ${result.key}: ${result.points.length} runs; wrote ${outDir}/ (sweep.json, report.md) ` +
-            `in ${humanDuration(io.clock() - started)} wall time`,
-        );
-      }
-    } catch (err) {
-      reportInternalError(io, err, seed, reproduce);
-      return EXIT_INTERNAL;
-    }
-    return EXIT_OK;
-  }
-  const bar = quiet ? null : createProgressBar(io.progress, scenario.durationMs);
-  let summary: Summary;
+  if (plan.mode === 'seeds') return runSeedsMode(io, plan, reproduce, started, workers);
+  if (plan.mode === 'sweep') return runSweepMode(io, plan, reproduce, started);
+  return runOne(io, plan, reproduce, started);
+}
+
+/** One run (twice with --check-determinism), its report and, with --trace, its trace. */
+async function runOne(
+  io: CliIo,
+  plan: SimPlan,
+  reproduce: string,
+  started: number,
+): Promise<number> {
+  const { scenario } = plan;
+  const total = scenario.durationMs;
+  const runs = plan.checkDeterminism ? 2 : 1;
+  const bar = plan.quiet ? null : createProgressBar(io.progress, runs * total);
+  let trace: TraceWriter | null = null;
+  let traced: TraceResult | null = null;
+  let verdict: DeterminismResult | null = null;
+  let written: RunReportResult;
+  let output: RunOutput;
   try {
-    const result = await runScenario(
-      scenario,
-      bar === null ? {} : { onProgress: (now, total) => bar.update(now, total) },
-    );
+    if (plan.trace) trace = new TraceWriter(plan.outDir);
+    else rmSync(join(plan.outDir, TRACE_FILE), { force: true }); // not an older run's trace
+    if (plan.checkDeterminism) {
+      const checked = checkScenarioDeterminism(scenario, {
+        ...(trace === null ? {} : { onFirstTrace: trace.record }),
+        ...(bar === null
+          ? {}
+          : {
+              onProgress: (run: number, now: number) =>
+                bar.update((run - 1) * total + now, runs * total),
+            }),
+      });
+      verdict = checked.verdict;
+      output = checked.firstRun;
+    } else {
+      const runOptions: RunOptions = {};
+      if (bar !== null) runOptions.onProgress = (now, all) => bar.update(now, all);
+      if (trace !== null) runOptions.onTrace = trace.record;
+      output = await runScenario(scenario, runOptions);
+    }
     bar?.finish();
-    summary = result.summary;
-    writeReport(outDir, summary, { scenarioFile: String(file), scenario });
+    traced = trace?.close() ?? null;
+    if (verdict !== null && !verdict.deterministic) {
+      describeDifference(verdict).forEach((line, i) => io.err(i === 0 ? `error: ${line}` : line));
+      io.err(`  seed: ${scenario.seed}`);
+      io.err(`  reproduce: ${reproduce}`);
+      if (traced !== null) io.err(`  trace of the first run: ${traced.path}`);
+      return EXIT_FAILED;
+    }
+    written = await writeRunReport(plan.outDir, output.summary, output.measurements, {
+      scenarioFile: plan.file,
+      scenario,
+      ...(plan.sets.length === 0 ? {} : { reproduce: seedCommand(plan, scenario.seed) }),
+    });
   } catch (err) {
     bar?.finish();
-    reportInternalError(io, err, seed, reproduce);
+    const partial = traced ?? closeAfterFailure(trace);
+    reportInternalError(io, err, scenario.seed, reproduce);
+    if (partial !== null) io.err(`  trace up to the failure: ${partial.path}`);
     return EXIT_INTERNAL;
   }
-  const wallMs = io.clock() - started;
-
-  if (!quiet) {
-    const headline = overlayHeadline(summary);
-    if (headline !== '') io.out(headline);
-    io.out(`wrote ${outDir}/ (summary.json, report.md) in ${humanDuration(wallMs)} wall time`);
+  // A plot that failed leaves the run and the tables whole: say so, but exit 0.
+  for (const problem of written.problems) io.err(`warning: ${problem}`);
+  if (plan.quiet) return EXIT_OK;
+  if (traced?.truncatedBy != null) {
+    const limit = traced.truncatedBy === 'lines' ? 'TRACE_LINES_MAX' : 'TRACE_BYTES_MAX';
+    io.err(
+      `note: ${TRACE_FILE} holds the first ${traced.lines} of ${traced.events} engine events ` +
+        `(${limit}); its last line says so`,
+    );
   }
+  if (verdict?.deterministic === true) {
+    io.out(
+      `deterministic: 2 runs agree on all ${verdict.events} engine events and on summary.json ` +
+        `(trace hash ${verdict.traceHash})`,
+    );
+  }
+  const headline = overlayHeadline(output.summary);
+  if (headline !== '') io.out(headline);
+  const files = describeFiles(written) + (traced === null ? '' : `, ${TRACE_FILE}`);
+  io.out(`wrote ${plan.outDir}/ (${files}) in ${humanDuration(io.clock() - started)} wall time`);
   return EXIT_OK;
 }
 
-/** `--seed`: mri has already turned digit strings into numbers. */
-function parseSeedOption(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new UsageError('--seed given more than once');
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= SEED_MAX) {
-    return value;
+/** Closes the trace after a failed run so it can be read; null if that fails too. */
+function closeAfterFailure(trace: TraceWriter | null): TraceResult | null {
+  if (trace === null) return null;
+  try {
+    return trace.close();
+  } catch {
+    return null;
   }
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new UsageError(`--seed: expected an integer from 0 to ${SEED_MAX}, found ${shown}`);
-}
-
-function stringOption(value: unknown, flag: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new UsageError(`${flag} given more than once`);
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number') return String(value);
-  throw new UsageError(`${flag}: expected a value`);
-}
-
-function reportInternalError(io: CliIo, err: unknown, seed: number, reproduce: string): void {
-  const message = err instanceof Error ? err.message : String(err);
-  io.err(`error: internal error: ${message}`);
-  io.err(`  seed: ${seed}`);
-  io.err(`  reproduce: ${reproduce}`);
-  const debug = io.env['P2PMSG_DEBUG'];
-  if (debug !== undefined && debug !== '' && debug !== '0' && err instanceof Error && err.stack) {
-    io.err(err.stack);
-  } else {
-    io.err('  (set P2PMSG_DEBUG=1 to see the stack trace)');
-  }
-}
-
-/** One line of the overlay's health for the terminal; '' if the runner did not fill it in. */
-function overlayHeadline(summary: Summary): string {
-  const o = summary.overlay as Partial<Summary['overlay']> | undefined;
-  if (o === undefined || typeof o.liveNodes !== 'number') return '';
-  const degree =
-    typeof o.degreeMin === 'number' &&
-    typeof o.degreeMax === 'number' &&
-    typeof o.degreeMean === 'number'
-      ? `degree ${o.degreeMin}..${o.degreeMax} (mean ${o.degreeMean.toFixed(2)})`
-      : 'degree n/a';
-  const component =
-    typeof o.largestComponent === 'number'
-      ? `largest component ${(o.largestComponent * 100).toFixed(1)}%`
-      : '';
-  const repair =
-    typeof o.repairMsP50 === 'number' && typeof o.repairMsP99 === 'number'
-      ? `repair p50 ${humanDuration(o.repairMsP50)}, p99 ${humanDuration(o.repairMsP99)}`
-      : 'no repairs';
-  return `overlay: ${o.liveNodes} live, ${[degree, component, repair].filter((s) => s !== '').join(', ')}`;
 }

@@ -60,13 +60,17 @@ export class Directory {
     return this.entries.get(id);
   }
 
-  /** Verifies and applies a record from the network. */
-  acceptBytes(bytes: Uint8Array, now: Millis): AcceptOutcome {
+  /**
+   * Verifies and applies a record from the network, or (`only: 'descriptor'`) one a runtime
+   * saved to disk: the same checks, but there a revocation has no place and is malformed.
+   */
+  acceptBytes(bytes: Uint8Array, now: Millis, only?: 'descriptor'): AcceptOutcome {
     const record = openRecord(this.crypto, bytes);
     if (record === 'forged' || record === 'malformed') {
       this.counters[record] += 1;
       return record;
     }
+    if (only !== undefined && record.kind !== only) return this.count('malformed');
     return this.accept(record, now);
   }
 

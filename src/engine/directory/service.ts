@@ -101,6 +101,21 @@ export class DirectoryService {
     this.served.delete(peer);
   }
 
+  /**
+   * Descriptors a runtime saved in an earlier life (NodeOptions.restore), put back at start.
+   * Nothing read from disk is trusted: each goes through the checks a descriptor from the
+   * network does (Directory.acceptBytes: signature, issue and expiry times, lifetime,
+   * capacity; rejections counted there by reason). Returns how many got in and how many not.
+   */
+  restore(records: readonly Uint8Array[], now: Millis): { accepted: number; rejected: number } {
+    let accepted = 0;
+    for (const bytes of records) {
+      const outcome = this.directory.acceptBytes(bytes, now, 'descriptor');
+      if (outcome === 'new' || outcome === 'updated' || outcome === 'known') accepted += 1;
+    }
+    return { accepted, rejected: records.length - accepted };
+  }
+
   onSyncChunk(descriptors: Uint8Array[], now: Millis): void {
     for (const bytes of descriptors) this.directory.acceptBytes(bytes, now);
   }

@@ -16,5 +16,7 @@ export {
   ReplayCache,
   ReplayCacheError,
   type ReplayCacheStats,
+  type ReplayEntry,
+  type ReplayRestoreResult,
   type ReplayVerdict,
 } from './replay-cache.js';

@@ -20,6 +20,10 @@
  *    treated as not moving, so entries stay in insertion order, which is age order, and a
  *    flush stops at the first young entry.
  * 4. The first sighting of a tag fixes its time: replays do not extend its life.
+ * 5. Restarts: `entries(since)` hands a runtime what to save, with each tag's first-sighting
+ *    time; `restore` puts saved entries back into an empty cache under Rules 1–4 (aged ones
+ *    are not taken, at most `capacity` of the newest are), so a tag outlives a restart for
+ *    exactly the age it would have lived without one.
  */
 
 /** Local misuse of the cache (bad parameters or arguments): a bug in the caller. */
@@ -28,6 +32,20 @@ export class ReplayCacheError extends Error {
 }
 
 export type ReplayVerdict = 'fresh' | 'replay';
+
+/** A tag and the time it was first seen, as a runtime saves it across a restart. */
+export interface ReplayEntry {
+  readonly tag: Uint8Array;
+  readonly seenAt: number;
+}
+
+/** What `restore` did with the entries it was given. */
+export interface ReplayRestoreResult {
+  /** Entries now in the cache. */
+  restored: number;
+  /** Entries not taken: aged maxAgeMs or more, duplicates, or beyond capacity (oldest). */
+  dropped: number;
+}
 
 export interface ReplayCacheStats {
   readonly size: number;
@@ -85,6 +103,15 @@ export class ReplayCache {
     return 'fresh';
   }
 
+  /** Whether `tag` was seen within maxAgeMs; unlike `check`, records and counts nothing. */
+  has(tag: Uint8Array, now: number): boolean {
+    if (!(tag instanceof Uint8Array) || tag.length === 0) {
+      throw new ReplayCacheError('tag: expected a non-empty Uint8Array');
+    }
+    this.flush(now);
+    return this.seenAt.has(String.fromCharCode(...tag));
+  }
+
   /** Forgets every entry aged maxAgeMs or more at `now`; returns how many. */
   flush(now: number): number {
     if (!Number.isFinite(now)) throw new ReplayCacheError(`now: expected a finite number`);
@@ -97,6 +124,45 @@ export class ReplayCache {
     }
     this.expired += dropped;
     return dropped;
+  }
+
+  /** Entries first seen at `since` or later, oldest first (Rule 5). */
+  entries(since = -Infinity): ReplayEntry[] {
+    const out: ReplayEntry[] = [];
+    for (const [key, seenAt] of this.seenAt) {
+      if (seenAt < since) continue;
+      const tag = new Uint8Array(key.length);
+      for (let i = 0; i < key.length; i++) tag[i] = key.charCodeAt(i);
+      out.push({ tag, seenAt });
+    }
+    return out;
+  }
+
+  /**
+   * Puts saved entries back into an empty cache (Rule 5). A time after `now` counts as `now`
+   * (Rule 3: the clock stepped back across the restart); a tag given twice keeps its first
+   * sighting (Rule 4). Entries are values from disk, so bad ones are dropped, not thrown on.
+   */
+  restore(entries: readonly ReplayEntry[], now: number): ReplayRestoreResult {
+    if (this.seenAt.size > 0) throw new ReplayCacheError('restore: the cache is not empty');
+    this.flush(now);
+    const live = entries
+      .filter((e) => e.tag instanceof Uint8Array && e.tag.length > 0 && Number.isFinite(e.seenAt))
+      .map((e) => ({ tag: e.tag, seenAt: Math.min(e.seenAt, this.latest) }))
+      .filter((e) => this.latest - e.seenAt < this.maxAgeMs)
+      .sort((a, b) => a.seenAt - b.seenAt);
+    const unique = new Map<string, number>();
+    for (const { tag, seenAt } of live) {
+      const key = String.fromCharCode(...tag);
+      if (!unique.has(key)) unique.set(key, seenAt);
+    }
+    // Map order is insertion order, which is ascending seenAt: keep the newest `capacity`.
+    let skip = unique.size - this.capacity;
+    for (const [key, seenAt] of unique) {
+      if (skip-- > 0) continue;
+      this.seenAt.set(key, seenAt);
+    }
+    return { restored: this.seenAt.size, dropped: entries.length - this.seenAt.size };
   }
 
   /** Forgets everything, e.g. when the relay rotates its X25519 key (Rule 2). */

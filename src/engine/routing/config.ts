@@ -6,6 +6,7 @@
  */
 import { DEFAULT_DIRECTORY } from '../directory/config.js';
 import { HOPS_MAX } from '../onion/limits.js';
+import { SHARDS_MAX } from '../shards/limits.js';
 
 /**
  * Largest message body one packet carries, 1 KiB. The envelope around it (sender keys,
@@ -17,6 +18,19 @@ export const ROUTING_BODY_MAX = 1024;
 
 /** Relays in a reply path: the recipient is the last hop of a packet, so HOPS_MAX − 1. */
 export const REPLY_PATH_MAX = HOPS_MAX - 1;
+
+/**
+ * Most shards of one message on the data plane (`send --shards n/k`: 1 ≤ k ≤ n ≤ this).
+ * Each shard takes a path of its own that shares no relay with its siblings', so n shards
+ * need n·hops distinct relays (24 at the default three hops, a small network's worth), and
+ * each costs a packet out and an ack back: 8 packets for a 1 KiB message is already more
+ * redundancy than anything but a very lossy network repays. The shard library allows 16
+ * (shards/limits.ts); 8 also keeps a shard ack's set of held shards within 16 bits.
+ */
+export const SHARDS_PER_MESSAGE_MAX = 8;
+if (SHARDS_PER_MESSAGE_MAX > SHARDS_MAX || SHARDS_PER_MESSAGE_MAX > 16) {
+  throw new Error('SHARDS_PER_MESSAGE_MAX exceeds what the shard layer or a shard ack holds');
+}
 
 export interface RoutingConfig {
   /** Relays per path (DESIGN.md §3: 3 by default). The packet adds the recipient as a hop. */
@@ -67,6 +81,10 @@ export interface RoutingConfig {
   seenMaxAgeMs: number;
   /** The most a sender's clock may differ from ours (judging a message's `sentAt`). */
   clockSkewMs: number;
+  /** Sharded messages a target holds partly (some shards, fewer than k), at most. */
+  shardBuffersMax: number;
+  /** A partly received sharded message waits this long for its other shards. */
+  shardBufferMaxAgeMs: number;
 }
 
 /**
@@ -106,6 +124,13 @@ export interface RoutingConfig {
  *   window minus twice the clock skew (sender.ts), and the target refuses anything older,
  *   so within one engine's life a message is delivered at most once.
  * - Clock skew 10 s, as the directory accepts (directory/config.ts).
+ * - Shard buffers: 256 partial messages of at most 16 shards (shard-buffers.ts) of ≤ 1.2 KiB
+ *   (~5 MB at worst, reached only by senders that split their messages twice) for 10 minutes. A partial message is normal only for a few round
+ *   trips (k shards arrive together unless n − k + 1 paths broke); after that the sender's
+ *   resends arrive within its backoff cap (30 s), so 10 minutes spans many of them. Losing a
+ *   buffer early (expiry, eviction of the oldest at capacity, a restart) costs a resend,
+ *   never a wrong or lost message: every shard ack says which shards the target holds, and
+ *   the sender resends the rest (shard-sender.ts).
  */
 export const DEFAULT_ROUTING: RoutingConfig = {
   hops: 3,
@@ -127,6 +152,8 @@ export const DEFAULT_ROUTING: RoutingConfig = {
   seenMax: 65_536,
   seenMaxAgeMs: 24 * 60 * 60_000,
   clockSkewMs: 10_000,
+  shardBuffersMax: 256,
+  shardBufferMaxAgeMs: 10 * 60_000,
 };
 
 /** Small limits so tests reach every edge in a few steps (STYLE.md #6). */
@@ -143,6 +170,8 @@ export const TEST_ROUTING: RoutingConfig = {
   replayMaxAgeMs: 10 * 60_000,
   seenMax: 16,
   seenMaxAgeMs: 10 * 60_000,
+  shardBuffersMax: 4,
+  shardBufferMaxAgeMs: 60_000,
 };
 
 /** Local misuse: a configuration that cannot work. */
@@ -178,6 +207,8 @@ export function validateRoutingConfig(config: RoutingConfig): RoutingConfig {
     'seenMax',
     'replayMaxAgeMs',
     'suspectsMax',
+    'shardBuffersMax',
+    'shardBufferMaxAgeMs',
   ] as const) {
     check(config[key] >= 1, `${key} must be positive`);
   }

@@ -14,12 +14,15 @@
  *
  * Plaintext:
  *
- *   kind u8 (1 message, 2 ack) ‖ message ID (16)
- *   message only: sender sign key (32) ‖ sender DH key (32) ‖ sentAt u48 ms
+ *   kind u8 (1 message, 2 ack, 3 shard, 4 shard ack) ‖ message ID (16)
+ *   message, shard: sender sign key (32) ‖ sender DH key (32) ‖ sentAt u48 ms
  *                 ‖ reply count u8 (≤ REPLY_PATH_MAX) ‖ reply relay IDs (20 each)
- *                 ‖ body length u16 (≤ ROUTING_BODY_MAX) ‖ body
+ *                 ‖ body length u16 ‖ body (a message: ≤ ROUTING_BODY_MAX bytes of text;
+ *                   a shard: one encoded shard, shards/codec.ts, ≤ SHARD_BODY_MAX)
  *                 ‖ Ed25519 signature (64) over "p2pmsg e2e message v1" ‖ target ID (20)
- *                   ‖ every plaintext byte before the signature
+ *                   ‖ every plaintext byte before the signature (the kind byte included)
+ *   shard ack:    shard index u8 ‖ held u16 (bit i: the target holds shard i)
+ *                 ‖ complete u8 (0 or 1: the message was rebuilt and delivered)
  *
  * Why this shape:
  * - Sealed to the recipient's static X25519 key with a fresh ephemeral key (an ECIES /
@@ -33,6 +36,11 @@
  * - An acknowledgement is just the message ID sealed to the sender. The ID is 16 random
  *   bytes that only sender and target know (it travels inside this envelope), so an ack
  *   that opens and names a pending ID proves the target read the message.
+ * - A shard is signed on its own like a message (the signature covers the kind byte, so a
+ *   shard can never pass for a message or the reverse): the target knows who sent each
+ *   shard before buffering it, and only the sender can add shards to its own message.
+ *   Its ack says which shards the target holds, so the sender resends only the others
+ *   (shard-sender.ts).
  *
  * Rules:
  * 1. `openEnvelope` never throws on remote bytes: anything wrong is a typed rejection.
@@ -54,7 +62,8 @@ import type { Random } from '../random.js';
 import type { Millis, NodeId } from '../types.js';
 import { Reader, Writer } from '../wire/codec.js';
 import { NODE_ID_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../wire/limits.js';
-import { REPLY_PATH_MAX, ROUTING_BODY_MAX } from './config.js';
+import { encodedShardBytes } from '../shards/codec.js';
+import { REPLY_PATH_MAX, ROUTING_BODY_MAX, SHARDS_PER_MESSAGE_MAX } from './config.js';
 
 const encoder = new TextEncoder();
 const SALT = encoder.encode('p2pmsg/e2e/v1');
@@ -64,10 +73,18 @@ const SIGNATURE_DOMAIN = encoder.encode('p2pmsg e2e message v1');
 export const E2E_VERSION = 1;
 const KIND_MESSAGE = 1;
 const KIND_ACK = 2;
+const KIND_SHARD = 3;
+const KIND_SHARD_ACK = 4;
 export const MESSAGE_ID_BYTES = 16;
 
+/**
+ * The largest shard a shard envelope carries: a ROUTING_BODY_MAX message split into the most
+ * shards with k = 1 (every shard then holds all of it), 1,224 bytes with the defaults.
+ */
+export const SHARD_BODY_MAX = encodedShardBytes(SHARDS_PER_MESSAGE_MAX, 1, ROUTING_BODY_MAX);
+
 const HEADER_BYTES = 1 + X25519_KEY_BYTES;
-/** Plaintext of the largest message (every field at its limit). */
+/** Plaintext of the largest signed envelope (every field at its limit; the larger body). */
 const MESSAGE_PLAINTEXT_MAX =
   1 +
   MESSAGE_ID_BYTES +
@@ -76,9 +93,9 @@ const MESSAGE_PLAINTEXT_MAX =
   1 +
   REPLY_PATH_MAX * NODE_ID_BYTES +
   2 +
-  ROUTING_BODY_MAX +
+  Math.max(ROUTING_BODY_MAX, SHARD_BODY_MAX) +
   SIGNATURE_BYTES;
-/** The largest envelope: 1,307 bytes with the default limits. */
+/** The largest envelope: 1,507 bytes with the default limits (a shard of a 1 KiB message). */
 export const ENVELOPE_MAX_BYTES = HEADER_BYTES + MESSAGE_PLAINTEXT_MAX + AEAD_TAG_BYTES;
 if (ENVELOPE_MAX_BYTES > PAYLOAD_MAX) {
   throw new Error(`e2e: an envelope of ${ENVELOPE_MAX_BYTES} bytes exceeds PAYLOAD_MAX`);
@@ -102,9 +119,29 @@ export interface Recipient {
 export type E2eRejectReason =
   'e2e-malformed' | 'e2e-bad-version' | 'e2e-bad-key' | 'e2e-undecryptable' | 'e2e-bad-signature';
 
+/** What a shard's acknowledgement tells the sender. */
+export interface ShardAck {
+  messageId: Uint8Array;
+  /** The shard this ack answers. */
+  index: number;
+  /** Bit i set: the target holds shard i (SHARDS_PER_MESSAGE_MAX ≤ 16 bits). */
+  held: number;
+  /** The target rebuilt and delivered the message: the sender is done. */
+  complete: boolean;
+}
+
+/** A signed envelope as the target reads it: a whole message, or one shard of one. */
+export type OpenedSigned = {
+  kind: 'message' | 'shard';
+  from: NodeId;
+  signKey: Uint8Array;
+  dhKey: Uint8Array;
+} & MessageFields;
+
 export type Opened =
-  | ({ kind: 'message'; from: NodeId; signKey: Uint8Array; dhKey: Uint8Array } & MessageFields)
+  | OpenedSigned
   | { kind: 'ack'; messageId: Uint8Array }
+  | ({ kind: 'shardAck' } & ShardAck)
   | { kind: 'reject'; reason: E2eRejectReason };
 
 /** Local misuse of the envelope (a field beyond its limit): a bug in the caller. */
@@ -125,20 +162,45 @@ export function sealMessage(
   target: Recipient,
   fields: MessageFields,
 ): Uint8Array | null {
+  return sealSigned(suite, random, sender, target, fields, KIND_MESSAGE);
+}
+
+/**
+ * One shard of a message, signed by `sender` and sealed to `target`; `fields.body` is the
+ * encoded shard (shards/codec.ts). Null as for sealMessage.
+ */
+export function sealShard(
+  suite: CryptoSuite,
+  random: Random,
+  sender: Identity,
+  target: Recipient,
+  fields: MessageFields,
+): Uint8Array | null {
+  return sealSigned(suite, random, sender, target, fields, KIND_SHARD);
+}
+
+function sealSigned(
+  suite: CryptoSuite,
+  random: Random,
+  sender: Identity,
+  target: Recipient,
+  fields: MessageFields,
+  kind: typeof KIND_MESSAGE | typeof KIND_SHARD,
+): Uint8Array | null {
   const targetId = idBytes(target.id, 'target.id');
   if (fields.replyPath.length > REPLY_PATH_MAX) {
     throw new E2eError(`replyPath: at most ${REPLY_PATH_MAX} relays`);
   }
   const w = WRITER;
   w.pos = 0;
-  w.u8(KIND_MESSAGE);
+  w.u8(kind);
   w.fixed(fields.messageId, MESSAGE_ID_BYTES, 'e2e.messageId');
   w.fixed(sender.signPublic, PUBLIC_KEY_BYTES, 'e2e.signKey');
   w.fixed(sender.dhPublic, PUBLIC_KEY_BYTES, 'e2e.dhKey');
   w.timestamp(fields.sentAt, 'e2e.sentAt');
   w.u8(fields.replyPath.length);
   for (const id of fields.replyPath) w.nodeId(id, 'e2e.replyPath');
-  w.blob(fields.body, ROUTING_BODY_MAX, 'e2e.body');
+  w.blob(fields.body, bodyMax(kind), 'e2e.body');
   const signed = signedBytes(targetId, w.bytes.subarray(0, w.pos));
   w.fixed(suite.ed25519Sign(sender.signSecret, signed), SIGNATURE_BYTES, 'e2e.signature');
   wipe(signed);
@@ -156,6 +218,30 @@ export function sealAck(
   w.pos = 0;
   w.u8(KIND_ACK);
   w.fixed(messageId, MESSAGE_ID_BYTES, 'e2e.messageId');
+  return sealPlaintext(suite, random, sender, w);
+}
+
+/** An acknowledgement of one shard sealed to the message's sender. */
+export function sealShardAck(
+  suite: CryptoSuite,
+  random: Random,
+  sender: Recipient,
+  ack: ShardAck,
+): Uint8Array | null {
+  const { index, held } = ack;
+  if (!Number.isInteger(index) || index < 0 || index >= SHARDS_PER_MESSAGE_MAX) {
+    throw new E2eError(`shard ack: index ${index} outside 0..${SHARDS_PER_MESSAGE_MAX - 1}`);
+  }
+  if (!Number.isInteger(held) || held < 0 || held >= 2 ** SHARDS_PER_MESSAGE_MAX) {
+    throw new E2eError(`shard ack: held ${held} is not a set of shard indexes`);
+  }
+  const w = WRITER;
+  w.pos = 0;
+  w.u8(KIND_SHARD_ACK);
+  w.fixed(ack.messageId, MESSAGE_ID_BYTES, 'e2e.messageId');
+  w.u8(index);
+  w.u16(held, 'e2e.held');
+  w.flag(ack.complete, 'e2e.complete');
   return sealPlaintext(suite, random, sender, w);
 }
 
@@ -185,6 +271,10 @@ export function openEnvelope(suite: CryptoSuite, self: Identity, bytes: Uint8Arr
 }
 
 // ---- helpers ------------------------------------------------------------------------------
+
+function bodyMax(kind: number): number {
+  return kind === KIND_SHARD ? SHARD_BODY_MAX : ROUTING_BODY_MAX;
+}
 
 function reject(reason: E2eRejectReason): Opened {
   return { kind: 'reject', reason };
@@ -260,7 +350,18 @@ function parsePlaintext(suite: CryptoSuite, self: Identity, plain: Uint8Array): 
       ? { kind: 'ack', messageId }
       : reject('e2e-malformed');
   }
-  if (kind !== KIND_MESSAGE) return reject('e2e-malformed');
+  if (kind === KIND_SHARD_ACK) {
+    const index = r.u8('e2e.shardIndex');
+    const held = r.u16('e2e.held');
+    const complete = r.flag('e2e.complete');
+    const valid =
+      r.error === null &&
+      r.remaining === 0 &&
+      index < SHARDS_PER_MESSAGE_MAX &&
+      held < 2 ** SHARDS_PER_MESSAGE_MAX;
+    return valid ? { kind: 'shardAck', messageId, index, held, complete } : reject('e2e-malformed');
+  }
+  if (kind !== KIND_MESSAGE && kind !== KIND_SHARD) return reject('e2e-malformed');
   const signKey = r.fixed(PUBLIC_KEY_BYTES, 'e2e.signKey');
   const dhKey = r.fixed(PUBLIC_KEY_BYTES, 'e2e.dhKey');
   const sentAt = r.timestamp('e2e.sentAt');
@@ -268,7 +369,7 @@ function parsePlaintext(suite: CryptoSuite, self: Identity, plain: Uint8Array): 
   if (count > REPLY_PATH_MAX) return reject('e2e-malformed');
   const replyPath: NodeId[] = [];
   for (let i = 0; i < count; i++) replyPath.push(r.nodeId('e2e.replyPath'));
-  const body = r.blob(ROUTING_BODY_MAX, 'e2e.body');
+  const body = r.blob(bodyMax(kind), 'e2e.body');
   const signedEnd = r.pos;
   const signature = r.fixed(SIGNATURE_BYTES, 'e2e.signature');
   if (r.error !== null || r.remaining !== 0) return reject('e2e-malformed');
@@ -278,5 +379,14 @@ function parsePlaintext(suite: CryptoSuite, self: Identity, plain: Uint8Array): 
   wipe(signed);
   if (!valid) return reject('e2e-bad-signature');
   const from = nodeIdOf(suite, signKey, dhKey);
-  return { kind: 'message', from, signKey, dhKey, messageId, sentAt, replyPath, body };
+  return {
+    kind: kind === KIND_SHARD ? 'shard' : 'message',
+    from,
+    signKey,
+    dhKey,
+    messageId,
+    sentAt,
+    replyPath,
+    body,
+  };
 }

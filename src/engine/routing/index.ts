@@ -6,6 +6,8 @@
  *                    └─deliver─▶ Receiver ──message─▶ deliver + ack (fresh onion)
  *                                   └─ack─▶ Sender (pending message answered)
  *   send command ─▶ Sender ──attempt─▶ onion to the first relay; retries on timer ticks
+ *   send command with shards ─▶ ShardSender ──n shards─▶ n onions on node-disjoint paths
+ *                    Receiver ──shard ack─▶ ShardSender (held shards; "complete" answers it)
  *
  * Randomness: one stream per purpose (paths, backoff jitter, the sender's keys, the
  * receiver's), forked from the node's source, so that no module's draws shift another's
@@ -18,21 +20,47 @@ import type { RoutingHost } from './host.js';
 import { Receiver } from './receiver.js';
 import { Relay } from './relay.js';
 import { Sender } from './sender.js';
+import { ShardSender } from './shard-sender.js';
 import { RelaySuspicion } from './suspects.js';
 
-export { DEFAULT_ROUTING, TEST_ROUTING, ROUTING_BODY_MAX, type RoutingConfig } from './config.js';
+export {
+  DEFAULT_ROUTING,
+  TEST_ROUTING,
+  ROUTING_BODY_MAX,
+  SHARDS_PER_MESSAGE_MAX,
+  type RoutingConfig,
+} from './config.js';
+export {
+  formatShardSpec,
+  parseShardSpec,
+  SHARD_SPEC_NONE,
+  type ShardSpec,
+  type ShardSpecResult,
+} from './shard-spec.js';
 export type { RoutingHost } from './host.js';
 
 export class Routing {
   readonly sender: Sender;
+  /** Sharded messages (sends with `shards`). */
+  readonly shardSender: ShardSender;
   readonly relay: Relay;
   readonly receiver: Receiver;
   /** Nodes this node believes are down (suspects.ts). */
   readonly suspects: RelaySuspicion;
 
+  private readonly config: RoutingConfig;
+
   constructor(host: RoutingHost, config: RoutingConfig, random: RandomSource) {
     const valid = validateRoutingConfig(config);
+    this.config = valid;
     this.suspects = new RelaySuspicion(valid.suspectsMax, valid.suspectMs);
+    // Each sender counts the other's messages against the one pending limit.
+    const shardsPending = {
+      get size(): number {
+        return shardSender.size;
+      },
+      has: (key: string): boolean => shardSender.has(key),
+    };
     this.sender = new Sender(
       host,
       valid,
@@ -40,13 +68,26 @@ export class Routing {
       random.fork('routing-backoff'),
       random.fork('routing-crypto'),
       this.suspects,
+      shardsPending,
     );
+    const shardSender = new ShardSender(
+      host,
+      valid,
+      random.fork('routing-shard-paths'),
+      random.fork('routing-shard-backoff'),
+      random.fork('routing-shard-crypto'),
+      this.suspects,
+      this.sender.rtt,
+      this.sender,
+    );
+    this.shardSender = shardSender;
     this.receiver = new Receiver(
       host,
       valid,
       random.fork('routing-reply-paths'),
       random.fork('routing-ack-crypto'),
       (messageId, now) => this.sender.onAck(messageId, now),
+      (ack, now) => this.shardSender.onShardAck(ack, now),
     );
     this.relay = new Relay(host, valid, (payload, now) => this.receiver.onPayload(payload, now));
   }
@@ -59,6 +100,7 @@ export class Routing {
   /** An onion packet the link layer could not deliver to its next hop. */
   onPacketLost(packet: Uint8Array, now: Millis): void {
     this.sender.onPacketLost(packet, now);
+    this.shardSender.onPacketLost(packet, now);
   }
 
   /** We could not reach `id` (a dial failed, a neighbour stopped answering). */
@@ -72,23 +114,34 @@ export class Routing {
   }
 
   send(command: Extract<Command, { type: 'send' }>, now: Millis): void {
-    this.sender.send(command, now);
+    if (command.shards === undefined) this.sender.send(command, now);
+    else this.shardSender.send(command, now);
   }
 
   tick(now: Millis): void {
     this.sender.tick(now);
+    this.shardSender.tick(now);
   }
 
   nextDeadline(): Millis | undefined {
-    return this.sender.nextDeadline();
+    const a = this.sender.nextDeadline();
+    const b = this.shardSender.nextDeadline();
+    return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  }
+
+  /** Answers every pending message with a failure (the node is leaving the network). */
+  failAll(reason: string): void {
+    this.sender.failAll(reason);
+    this.shardSender.failAll(reason);
   }
 
   counters(): Record<string, number> {
     const replay = this.relay.replay.stats();
     return {
-      messagesPending: this.sender.size,
-      messageAttempts: this.sender.attempts,
-      acksLate: this.sender.acksLate,
+      messagesPending: this.sender.size + this.shardSender.size,
+      messageAttempts: this.sender.attempts + this.shardSender.attempts,
+      acksLate: this.sender.acksLate + this.shardSender.acksLate,
+      shardedPending: this.shardSender.size,
       ackTimeoutMs: this.sender.rtt.timeoutMs(),
       suspects: this.suspects.size,
       suspectEvictions: this.suspects.evictions,
@@ -101,11 +154,21 @@ export class Routing {
       messageDuplicates: this.receiver.duplicates,
       seenEvictions: this.receiver.seen.stats().evictions,
       acksUnsent: this.receiver.acksUnsent,
+      shardsReceived: this.receiver.shardsReceived,
+      shardsRejected: this.receiver.shardsRejected,
+      shardBuffers: this.receiver.shardBuffers.size,
+      shardBufferEvictions: this.receiver.shardBuffers.evictions,
+      shardBufferExpired: this.receiver.shardBuffers.expired,
     };
   }
 
   checkInvariants(): void {
     this.sender.checkInvariants();
+    this.shardSender.checkInvariants();
+    if (this.sender.size + this.shardSender.size > this.config.pendingMax)
+      throw new Error('pending messages over capacity');
+    if (this.receiver.shardBuffers.size > this.receiver.shardBuffers.capacity)
+      throw new Error('shard buffers over capacity');
     if (this.relay.replay.size > this.relay.replay.capacity)
       throw new Error('replay cache over capacity');
     if (this.receiver.seen.size > this.receiver.seen.capacity)

@@ -22,6 +22,8 @@
  *    `hopsMin`; fewer than that ⇒ null (the caller fails the attempt and retries later).
  * 3. Exactly one `random.int` draw per relay on the path, whatever the directory holds, so
  *    two runs that see the same directory draw the same paths.
+ * 4. `chooseDisjointPaths` (the shards of one message, DESIGN.md §3 "Shards"): no relay on
+ *    two of its paths, ever; the rules above hold for each path.
  */
 import type { Descriptor } from '../directory/records.js';
 import type { Random } from '../random.js';
@@ -135,4 +137,49 @@ export function choosePath(
 /** A path as one string (node IDs joined), to compare paths of different attempts. */
 export function pathKey(path: readonly { id: NodeId }[]): string {
   return path.map((r) => r.id).join(',');
+}
+
+/** One path of a set of node-disjoint paths (one shard of a message). */
+export interface DisjointRequest {
+  /** Relays this path may use at all (default any): the sender keeps a relay to one shard. */
+  allowed?: (id: NodeId) => boolean;
+  /** As PathOptions.avoid, for this path (relays of its own earlier attempts). */
+  avoid?: ReadonlySet<NodeId>;
+}
+
+/**
+ * One path per request, no two sharing a relay (Rule 4), drawn in request order with the
+ * preferences of choosePath; null when the relays cannot give each of them hopsMin relays.
+ *
+ * Every path gets the same length, min(hops, ⌊pool / requests⌋), pool being the relays some
+ * request may use — fewer (down to hopsMin) only for a request allowed fewer relays. A
+ * directory too small for n disjoint paths of `hops` relays thus shortens all paths alike,
+ * down to hopsMin, rather than starving the last ones; below that there is no set of
+ * paths, and the caller waits for the directory to grow (shard-sender.ts).
+ */
+export function chooseDisjointPaths(
+  random: Random,
+  relays: readonly Descriptor[],
+  requests: readonly DisjointRequest[],
+  options: Omit<PathOptions, 'avoid'>,
+): Descriptor[][] | null {
+  const { exclude } = options;
+  const may = (request: DisjointRequest, id: NodeId): boolean => request.allowed?.(id) ?? true;
+  const pool = relays.filter((r) => !exclude.has(r.id) && requests.some((q) => may(q, r.id)));
+  const hops = Math.min(options.hops, Math.floor(pool.length / Math.max(1, requests.length)));
+  if (requests.length > 0 && (hops < options.hopsMin || hops === 0)) return null;
+  const taken = new Set<NodeId>();
+  const paths: Descriptor[][] = [];
+  for (const request of requests) {
+    const candidates = pool.filter((r) => !taken.has(r.id) && may(request, r.id));
+    const path = choosePath(random, candidates, {
+      ...options,
+      hops,
+      ...(request.avoid === undefined ? {} : { avoid: request.avoid }),
+    });
+    if (path === null) return null;
+    for (const relay of path) taken.add(relay.id);
+    paths.push(path);
+  }
+  return paths;
 }

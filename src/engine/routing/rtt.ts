@@ -14,6 +14,8 @@
  * Every path is new, so the samples come from different relays: the variance term is
  * what absorbs that, as it absorbs a changing route under TCP.
  */
+import type { Random } from '../random.js';
+
 export class RttEstimator {
   private srtt: number | undefined;
   private rttvar = 0;
@@ -47,4 +49,10 @@ export class RttEstimator {
   get smoothedMs(): number | undefined {
     return this.srtt;
   }
+}
+
+/** A wait drawn uniformly from ±jitterPercent % of `ms`, at least 1 ms (one draw). */
+export function jitteredMs(ms: number, jitterPercent: number, random: Random): number {
+  const spread = jitterPercent / 100;
+  return Math.max(1, Math.round(ms * (1 - spread + 2 * spread * random.next())));
 }

@@ -28,7 +28,8 @@
  *    own bookkeeping); a pending message leaves the table exactly when it is answered.
  * 2. A message's deadline is min(expiresAt, first send + messageLifetimeMaxMs): the target
  *    refuses messages older than its dedup window (receiver.ts Rule 1).
- * 3. Bounded: at most pendingMax messages; a send beyond that fails at once.
+ * 3. Bounded: at most pendingMax messages, sharded ones (shard-sender.ts) included; a send
+ *    beyond that fails at once. A send with `shards` is the shard sender's (index.ts).
  * 4. Draws: paths from `pathRandom`, jitter from `backoffRandom`, keys from
  *    `cryptoRandom`; the number of draws does not depend on the crypto suite.
  */
@@ -44,7 +45,7 @@ import {
 import { MESSAGE_ID_BYTES, sealMessage } from './e2e.js';
 import { hexOf, sendOnion, type RoutingHost } from './host.js';
 import { choosePath, pathKey } from './path.js';
-import { RttEstimator } from './rtt.js';
+import { jitteredMs, RttEstimator } from './rtt.js';
 import type { RelaySuspicion } from './suspects.js';
 
 type SendCommand = Extract<Command, { type: 'send' }>;
@@ -88,6 +89,14 @@ interface Pending {
   firstHopLost: boolean;
 }
 
+/** Messages pending in another sender (index.ts): one pending limit, one ID space. */
+export interface PendingElsewhere {
+  readonly size: number;
+  has(key: string): boolean;
+}
+
+const NOTHING_ELSEWHERE: PendingElsewhere = { size: 0, has: () => false };
+
 /** Local misuse of the send command (not a remote condition): a bug in the runtime. */
 export class RoutingError extends Error {
   override name = 'RoutingError';
@@ -113,6 +122,8 @@ export class Sender {
     private readonly cryptoRandom: Random,
     /** Nodes believed down, shared with the node (suspects.ts). */
     private readonly suspects: RelaySuspicion,
+    /** The shard sender's messages: the same pending limit and IDs (Rules 1 and 3). */
+    private readonly elsewhere: PendingElsewhere = NOTHING_ELSEWHERE,
   ) {
     this.lifetimeMaxMs = messageLifetimeMaxMs(config);
     this.rtt = new RttEstimator(
@@ -126,32 +137,15 @@ export class Sender {
     return this.pending.size;
   }
 
+  /** Whether the message of hex ID `key` is pending here. */
+  has(key: string): boolean {
+    return this.pending.has(key);
+  }
+
   send(command: SendCommand, now: Millis): void {
+    const key = admit(command, now, this.host, this.config, this, this.elsewhere);
+    if (key === undefined) return;
     const { messageId } = command;
-    if (!(messageId instanceof Uint8Array) || messageId.length !== MESSAGE_ID_BYTES) {
-      throw new RoutingError(`send: messageId must be ${MESSAGE_ID_BYTES} bytes`);
-    }
-    const key = hexOf(messageId);
-    if (this.pending.has(key)) {
-      this.host.event({ type: 'drop', what: 'send-already-pending' });
-      return;
-    }
-    const refusal =
-      command.body.length > ROUTING_BODY_MAX
-        ? 'too-large'
-        : command.shards !== undefined
-          ? 'shards-unsupported'
-          : command.to === this.host.identity.id
-            ? 'self'
-            : command.expiresAt <= now
-              ? 'expired'
-              : this.pending.size >= this.config.pendingMax
-                ? 'too-many-pending'
-                : undefined;
-    if (refusal !== undefined) {
-      this.host.event({ type: 'messageFailed', messageId: key, reason: refusal });
-      return;
-    }
     const message: Pending = {
       key,
       messageId: messageId.slice(),
@@ -268,17 +262,7 @@ export class Sender {
       message.problem = 'no-relays';
       return this.waitUntil(message, now + config.directoryPollMs);
     }
-    const onPath = new Set(path.map((r) => r.id));
-    const reply =
-      config.replyPath === 'reverse'
-        ? [...path].reverse()
-        : (choosePath(this.pathRandom, relays, {
-            hops: config.hops,
-            hopsMin: config.hopsMin,
-            exclude: new Set([host.identity.id, message.to]),
-            avoid: onPath,
-            staleBefore: now - config.relayStaleAfterMs,
-          }) ?? []);
+    const reply = replyRelaysFor(path, relays, message.to, host, config, this.pathRandom, now);
     const sealed = sealMessage(host.crypto, this.cryptoRandom, host.identity, target, {
       messageId: message.messageId,
       sentAt: message.sentAt,
@@ -368,8 +352,7 @@ export class Sender {
 
   /** A wait drawn uniformly from ±jitterPercent % of `ms`. */
   private jittered(ms: number): number {
-    const spread = this.config.jitterPercent / 100;
-    return Math.max(1, Math.round(ms * (1 - spread + 2 * spread * this.backoffRandom.next())));
+    return jitteredMs(ms, this.config.jitterPercent, this.backoffRandom);
   }
 
   private fail(message: Pending): void {
@@ -378,4 +361,65 @@ export class Sender {
       message.attempts === 0 && message.problem !== undefined ? message.problem : 'expired';
     this.host.event({ type: 'messageFailed', messageId: message.key, reason });
   }
+}
+
+// ---- shared with shard-sender.ts ----------------------------------------------------------
+
+/**
+ * The checks every send passes before it is pending (Rules 1 and 3): the hex key of the
+ * accepted message, or undefined when it was refused (a `messageFailed` event) or is pending
+ * already (a `drop` event). Throws RoutingError on a message ID of the wrong size.
+ */
+export function admit(
+  command: SendCommand,
+  now: Millis,
+  host: RoutingHost,
+  config: RoutingConfig,
+  here: PendingElsewhere,
+  elsewhere: PendingElsewhere,
+): string | undefined {
+  const { messageId } = command;
+  if (!(messageId instanceof Uint8Array) || messageId.length !== MESSAGE_ID_BYTES) {
+    throw new RoutingError(`send: messageId must be ${MESSAGE_ID_BYTES} bytes`);
+  }
+  const key = hexOf(messageId);
+  if (here.has(key) || elsewhere.has(key)) {
+    host.event({ type: 'drop', what: 'send-already-pending' });
+    return undefined;
+  }
+  const refusal =
+    command.body.length > ROUTING_BODY_MAX
+      ? 'too-large'
+      : command.to === host.identity.id
+        ? 'self'
+        : command.expiresAt <= now
+          ? 'expired'
+          : here.size + elsewhere.size >= config.pendingMax
+            ? 'too-many-pending'
+            : undefined;
+  if (refusal === undefined) return key;
+  host.event({ type: 'messageFailed', messageId: key, reason: refusal });
+  return undefined;
+}
+
+/** The relays an ack of a packet sent over `path` should take back (config.ts replyPath). */
+export function replyRelaysFor(
+  path: readonly Descriptor[],
+  relays: readonly Descriptor[],
+  to: NodeId,
+  host: RoutingHost,
+  config: RoutingConfig,
+  random: Random,
+  now: Millis,
+): Descriptor[] {
+  if (config.replyPath === 'reverse') return [...path].reverse();
+  return (
+    choosePath(random, relays, {
+      hops: config.hops,
+      hopsMin: config.hopsMin,
+      exclude: new Set([host.identity.id, to]),
+      avoid: new Set(path.map((r) => r.id)),
+      staleBefore: now - config.relayStaleAfterMs,
+    }) ?? []
+  );
 }

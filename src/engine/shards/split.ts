@@ -200,6 +200,17 @@ function sameParams(a: Shard, b: Shard): boolean {
   );
 }
 
+/**
+ * Whether the tag list of `list` commits to `shard`: the same message parameters, and the
+ * shard's contents hash to its entry of that list. `commitsTo(s, s)` says a shard is
+ * self-consistent (not corrupted in transit); shards of one split all commit to each
+ * other's lists, so a receiver can group what it holds by split. Never throws.
+ */
+export function commitsTo(suite: CryptoSuite, list: Shard, shard: Shard): boolean {
+  if (shardProblem(list) !== null || shardProblem(shard) !== null) return false;
+  return sameParams(list, shard) && tagAt(list.tags, shard.index, shardTag(suite, shard));
+}
+
 /** One decode attempt: the plaintext from k members (sorted by index), or null. */
 function attempt(suite: CryptoSuite, members: readonly Shard[]): Uint8Array | null {
   const { n, k, messageBytes, messageId } = members[0]!;
