@@ -40,7 +40,7 @@ function churnRun(): Record<string, unknown> {
   const events: string[] = [];
   for (let minute = 3; minute < 19; minute++) {
     events.push(`  - at: ${minute}m`, '    crash: { fraction: 0.005 }');
-    events.push(`  - at: ${minute}m30s`, '    restart: { fraction: 1 }');
+    events.push(`  - at: ${minute * 60 + 30}s`, '    restart: { fraction: 1 }');
   }
   const scenario = parseScenario(
     [
@@ -68,7 +68,10 @@ function churnRun(): Record<string, unknown> {
 
 /** Directory traffic alone: bytes of broadcast + sync frames per node per second. */
 function directoryRun(): Record<string, unknown> {
-  const scenario = parseScenario(`name: bench-directory\nnodes: ${NODES}\nduration: 25m\n`, 'bench/broadcast.ts');
+  const scenario = parseScenario(
+    `name: bench-directory\nnodes: ${NODES}\nduration: 25m\n`,
+    'bench/broadcast.ts',
+  );
   const world = new SimWorld({
     seed: '1',
     crypto: 'modelled',
@@ -95,7 +98,8 @@ function directoryRun(): Record<string, unknown> {
   const atSteady = directoryBytes();
   world.net.runUntil(endMs);
   const atEnd = directoryBytes();
-  const perNodePerSecond = (bytes: number, ms: number) => Math.round((bytes / NODES / (ms / 1000)) * 10) / 10;
+  const perNodePerSecond = (bytes: number, ms: number) =>
+    Math.round((bytes / NODES / (ms / 1000)) * 10) / 10;
   return {
     nodes: NODES,
     simulatedMinutes: 25,
@@ -129,26 +133,49 @@ function dropListMemory(): Record<string, unknown> {
   };
 }
 
-export async function runBroadcastBench(): Promise<Record<string, unknown>> {
-  const started = performance.now();
-  const report = {
-    benchmark: 'broadcast',
-    node: process.version,
-    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
-    floodVsTree: { flood: modeRun('flood'), tree: modeRun('tree') },
-    churn: churnRun(),
-    directory: directoryRun(),
-    dropList: dropListMemory(),
-    seconds: 0,
-  };
-  report.seconds = Math.round(performance.now() - started) / 1000;
-  return report;
+/** The parts of this benchmark, each runnable alone (they are long: minutes each). */
+const PARTS: Record<string, () => Record<string, unknown>> = {
+  flood: () => modeRun('flood'),
+  tree: () => modeRun('tree'),
+  churn: churnRun,
+  directory: directoryRun,
+  dropList: dropListMemory,
+};
+
+function runPart(name: string): Record<string, unknown> {
+  const part = PARTS[name];
+  if (part === undefined)
+    throw new Error(`unknown part ${name}: expected one of ${Object.keys(PARTS).join(', ')}`);
+  const loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
+  return { ...part(), loadAverageAtStart: loadAverage };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const report = await runBroadcastBench();
-  const out = resolve('reports/bench/broadcast.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
-  console.log(JSON.stringify(report, null, 2));
+export async function runBroadcastBench(): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const parts = Object.fromEntries(Object.keys(PARTS).map((name) => [name, runPart(name)]));
+  return {
+    benchmark: 'broadcast',
+    node: process.version,
+    ...parts,
+    seconds: Math.round(performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Run alone: `npx tsx bench/broadcast.ts [part …]` runs the named parts (all by default),
+ * each written to reports/bench/broadcast/<part>.json as soon as it ends, so parts can run
+ * in parallel processes and a long run keeps what it finished.
+ */
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+) {
+  const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PARTS);
+  for (const name of names) {
+    const result = { benchmark: `broadcast/${name}`, node: process.version, ...runPart(name) };
+    const out = resolve(`reports/bench/broadcast/${name}.json`);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    console.log(JSON.stringify(result, null, 2));
+  }
 }

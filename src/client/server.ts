@@ -438,6 +438,13 @@ class Connection {
     const queued = queue;
     queue = null;
     queued.forEach(send);
+    if (socket.readableEnded) {
+      // The client half-closed to end its request (Rule 1): 'end' has come and gone, so
+      // onEnd will not end this watch as it ends others. Found by the fuzzer (client-socket).
+      this.stopWatching();
+      this.phase = 'done';
+      socket.end(); // after the lines above are flushed; then 'close'
+    }
   }
 
   private stopWatching(): void {

@@ -27,16 +27,33 @@
  *      exponential(mean)      = −mean · ln(1 − u)
  *      weibull(shape, scale)  = scale · (−ln(1 − u))^(1/shape)
  *      pareto(shape, scale)   = scale / (1 − u)^(1/shape)   (Pareto type I, minimum scale)
- *    Each draw is at least 1 ms (the simulator's clock resolution).
+ *      truncatedNormal        = the u-quantile of normal(mean, sd) restricted to [min, max]
+ *                               (distributions.ts)
+ *    Each draw is at least 1 ms (the simulator's clock resolution) and at most
+ *    DURATION_MAX_MS (no run is longer, and a heavy tail must not overflow the clock).
+ * 5. Heterogeneity (`heterogeneity:`): each node draws one factor, once, from its own stream
+ *    (`${seed}/churn`, fork `factor/<index>`), the same across restarts; its session lengths,
+ *    offline lengths or both (`applies`) are that factor times a draw. A node with factor 3
+ *    stays online three times as long on average: the long-lived "core" and the flighty
+ *    "fringe" that measurement studies see, without changing any node's draw sequence.
  */
 import type { Random } from '../engine/random.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
+import {
+  sampleFactor,
+  truncatedNormalMean,
+  truncatedNormalMedian,
+  truncatedNormalQuantile,
+  type TruncatedNormal,
+} from './distributions.js';
+import { DURATION_MAX_MS } from './limits.js';
 import type { ChurnParams, Distribution } from './scenario.js';
 import type { SimWorld } from './world.js';
 
-/** One draw (ms, at least 1) from `d` (Rule 4). */
-export function sampleMs(d: Distribution, random: Random): number {
-  const tail = -Math.log(1 - random.next()); // an exponential(1) variate, ≥ 0
+/** One draw (ms, from 1 to DURATION_MAX_MS) from `d`, times `factor` (Rules 4 and 5). */
+export function sampleMs(d: Distribution, random: Random, factor = 1): number {
+  const u = random.next();
+  const tail = -Math.log(1 - u); // an exponential(1) variate, ≥ 0
   let ms: number;
   switch (d.kind) {
     case 'exponential':
@@ -48,8 +65,15 @@ export function sampleMs(d: Distribution, random: Random): number {
     case 'pareto':
       ms = d.scaleMs * Math.exp(tail / d.shape);
       break;
+    case 'truncatedNormal':
+      ms = truncatedNormalQuantile(truncatedNormalOf(d), u);
+      break;
   }
-  return Math.max(1, Math.round(ms));
+  return Math.min(DURATION_MAX_MS, Math.max(1, Math.round(ms * factor)));
+}
+
+function truncatedNormalOf(d: Extract<Distribution, { kind: 'truncatedNormal' }>): TruncatedNormal {
+  return { mean: d.meanMs, sd: d.sdMs, min: d.minMs, max: d.maxMs };
 }
 
 /** The mean of `d` in ms (Infinity for a Pareto shape ≤ 1). */
@@ -61,6 +85,8 @@ export function meanMs(d: Distribution): number {
       return d.scaleMs * gamma(1 + 1 / d.shape);
     case 'pareto':
       return d.shape <= 1 ? Infinity : (d.shape * d.scaleMs) / (d.shape - 1);
+    case 'truncatedNormal':
+      return truncatedNormalMean(truncatedNormalOf(d));
   }
 }
 
@@ -73,6 +99,8 @@ export function medianMs(d: Distribution): number {
       return d.scaleMs * Math.LN2 ** (1 / d.shape);
     case 'pareto':
       return d.scaleMs * 2 ** (1 / d.shape);
+    case 'truncatedNormal':
+      return truncatedNormalMedian(truncatedNormalOf(d));
   }
 }
 
@@ -95,6 +123,8 @@ export function gamma(x: number): number {
 export class ChurnModel {
   private readonly root: SeededRandomSource;
   private readonly streams = new Map<number, Random>();
+  /** Each node's heterogeneity factor, drawn on first use (Rule 5). */
+  private readonly factors = new Map<number, number>();
   crashes = 0;
   restarts = 0;
 
@@ -130,15 +160,29 @@ export class ChurnModel {
     return random;
   }
 
+  /** Node `index`'s factor for `which` lengths: 1 unless heterogeneity applies to them. */
+  factorOf(index: number, which: 'session' | 'offline'): number {
+    const h = this.params.heterogeneity;
+    if (h === null || (h.applies !== 'both' && h.applies !== which)) return 1;
+    let factor = this.factors.get(index);
+    if (factor === undefined) {
+      factor = sampleFactor(h.factor, this.root.fork(`factor/${index}`));
+      this.factors.set(index, factor);
+    }
+    return factor;
+  }
+
   private beginSession(index: number): void {
     const w = this.world;
-    const end = w.now + sampleMs(this.params.session, this.random(index));
+    const end =
+      w.now + sampleMs(this.params.session, this.random(index), this.factorOf(index, 'session'));
     if (end >= this.params.untilMs) return; // Rule 1: online for the rest of the churn window
     w.net.at(end, () => {
       if (!w.net.isLive(index)) return; // Rule 2
       w.crash(index);
       this.crashes += 1;
-      const back = w.now + sampleMs(this.params.offline, this.random(index));
+      const back =
+        w.now + sampleMs(this.params.offline, this.random(index), this.factorOf(index, 'offline'));
       w.net.at(back, () => {
         if (w.net.isLive(index)) return; // Rule 2
         w.restart(index);

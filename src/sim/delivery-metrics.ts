@@ -52,6 +52,17 @@ interface Tracked {
   done: boolean;
 }
 
+/** One message as the swarm's liveness check reads it (times in simulated ms). */
+export interface MessageRecord {
+  id: string;
+  from: number;
+  to: number;
+  sentAt: number;
+  deadline: number;
+  /** First delivery to the target, or undefined. */
+  deliveredAt: number | undefined;
+}
+
 export class DeliveryTracker {
   private readonly messages = new Map<string, Tracked>();
   private readonly pairs = new Map<string, { attempts: number; paths: Set<string> }>();
@@ -161,6 +172,23 @@ export class DeliveryTracker {
       if (m.from === from && !m.done && m.deadline > now) out.push(id);
     }
     return out;
+  }
+
+  /** Second deliveries to one engine life so far (must stay 0; the swarm checks it live). */
+  get duplicateCount(): number {
+    return this.duplicates;
+  }
+
+  /** Every message, in send order. */
+  records(): MessageRecord[] {
+    return [...this.messages].map(([id, m]) => ({
+      id,
+      from: m.from,
+      to: m.to,
+      sentAt: m.sentAt,
+      deadline: m.deadline,
+      deliveredAt: m.deliveredAt,
+    }));
   }
 
   /** Send and first-delivery times of every message, in send order (the time series). */

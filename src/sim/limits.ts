@@ -83,14 +83,32 @@ export const LATENCY_SIGMA_DEFAULT = 0.5;
 /** sigma = 3 already puts the 99th percentile ~1,000× above the median. */
 export const LATENCY_SIGMA_MAX = 3;
 
+/**
+ * Latency matrices (`kind: matrix`): the row limit is the simulated network's (a 4,096-row
+ * table is 64 MiB); a CSV file of that many rows of 5-digit values is ~100 MiB, so 128 MiB
+ * bounds the read without refusing any matrix the row limit allows.
+ */
+export { LATENCY_MATRIX_ROWS_MAX, REORDER_DELAY_MAX_MS } from '../transports/sim/limits.js';
+export const LATENCY_MATRIX_FILE_MAX_BYTES = 128 * 1024 * 1024;
+
+/** Duplication and reordering are probabilities per frame, like loss. */
+export const DUPLICATE_DEFAULT = 0;
+
 /** Loss is a probability per frame. */
 export const LOSS_MIN = 0;
 export const LOSS_MAX = 1;
 export const LOSS_DEFAULT = 0;
 
-/** A partition splits the live nodes into 2..16 random groups. */
+/** A partition splits the live nodes into 2..16 random groups (or lists up to 16 groups). */
 export const PARTITION_GROUPS_MIN = 2;
 export const PARTITION_GROUPS_MAX = 16;
+
+/**
+ * Items in one list of named nodes (`nodes: [3, "10..19"]`): a range counts as one item, so
+ * any set of nodes fits in a few items; the bound keeps a generated file from listing every
+ * index one by one.
+ */
+export const NODE_LIST_ITEMS_MAX = 1000;
 
 /** Broadcast workload: probes no closer than 10 ms apart network-wide (100/s). */
 export const BROADCAST_INTERVAL_MIN_MS = 10;
@@ -126,6 +144,32 @@ export const WORKLOAD_EXPIRY_MAX_MS = messageLifetimeMaxMs(DEFAULT_ROUTING);
 export const CHURN_SHAPE_MAX = 10;
 /** Shortest scale or mean of a churn distribution: a node must get time to join. */
 export const CHURN_DURATION_MIN_MS = SECOND_MS;
+/**
+ * A truncated normal whose [min, max] holds less than this share of the untruncated normal
+ * is refused: such bounds sit many standard deviations from the mean, almost surely a unit
+ * typo (mean in seconds, bounds in hours), and the draws would all pile up on one bound.
+ */
+export const TRUNCATED_NORMAL_MASS_MIN = 1e-6;
+/**
+ * Per-node churn factors: a log-normal sigma of 3 already spreads the middle 98% of nodes
+ * over a factor of e^(2·2.33·3) ≈ 10^6; uniform factors within [1/1000, 1000].
+ */
+export const HETEROGENEITY_SIGMA_MAX = 3;
+export const HETEROGENEITY_FACTOR_MIN = 0.001;
+export const HETEROGENEITY_FACTOR_MAX = 1000;
+
+/**
+ * Zipf exponent of the hot-spot workload. Measured popularity exponents are ~0.6–1.2; at 5 the
+ * top node already takes ~96% of all messages, so anything larger is a typo.
+ */
+export const ZIPF_EXPONENT_MAX = 5;
+/**
+ * Log-normal message sizes: sigma 3 spreads sizes over four orders of magnitude already; the
+ * default 1 puts the middle half of messages within a factor of ~2 of the median, the spread
+ * of chat message lengths.
+ */
+export const SIZE_SIGMA_MAX = 3;
+export const SIZE_SIGMA_DEFAULT = 1;
 
 // ---------------------------------------------------------------------------------------------
 // Runs of `p2pmsg sim`: the trace, the determinism check, --set and --seeds

@@ -17,18 +17,18 @@ import {
   type RoutingConfig,
 } from '../engine/routing/config.js';
 import { MESSAGE_CODES } from '../engine/wire/messages.js';
-import { sample } from '../engine/random.js';
 import type { EngineEvent } from '../engine/types.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
+import { applyAction } from './actions.js';
 import { BroadcastTracker } from './broadcast-metrics.js';
 import { ChurnModel } from './churn.js';
 import { DeliveryTracker } from './delivery-metrics.js';
+import { FaultLog } from './faults.js';
 import { type Measurements, measurementsOf } from './measurements.js';
 import { degreeStats, largestComponentFraction } from './overlay-metrics.js';
-import type { NodeSelection, Scenario, ScenarioAction } from './scenario.js';
-import { ACTION_TYPES } from './scenario.js';
+import type { Scenario } from './scenario.js';
 import { mean, percentile } from './stats.js';
-import type { DirectorySummary, FaultCounts, Summary } from './summary.js';
+import type { DirectorySummary, Summary } from './summary.js';
 import { SeriesRecorder } from './timeseries.js';
 import { MessageWorkload } from './workload.js';
 import { SimWorld } from './world.js';
@@ -50,6 +50,25 @@ export interface RunOptions {
   checkInvariants?: boolean;
   /** Every engine event, in order, before the metrics see it (--trace, --check-determinism). */
   onTrace?: (node: number, event: EngineEvent, now: number) => void;
+  /** More eyes on the run (the swarm's checks, sim/swarm/); they see, never steer. */
+  observe?: RunObserver;
+}
+
+/**
+ * Hooks into one run, each called after the runner's own bookkeeping for the same thing.
+ * None may schedule events or command nodes: the run must stay the run its scenario makes.
+ */
+export interface RunObserver {
+  /** Once, before the first event: the run's world and its delivery tracker, to query. */
+  attach?(world: SimWorld, deliveries: DeliveryTracker): void;
+  /** Every frame a node sends on a link. */
+  onSend?(node: number, bytes: Uint8Array, now: number): void;
+  /** A message delivered to node `node` in its engine life `life` (hex message ID). */
+  onDeliver?(node: number, life: number, messageId: string, now: number): void;
+  /** Node `node` crashed or left. */
+  onDown?(node: number, now: number): void;
+  /** Node `node` restarted (after its engine got `start`). */
+  onRestart?(node: number, now: number): void;
 }
 
 export function overlayConfigOf(scenario: Scenario): OverlayConfig {
@@ -100,6 +119,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   let world: SimWorld | undefined;
   let workload: MessageWorkload | undefined;
   const onTrace = options.onTrace;
+  const observe = options.observe ?? {};
   const onEvent = (node: number, event: EngineEvent, now: number): void => {
     onTrace?.(node, event, now);
     switch (event.type) {
@@ -142,38 +162,43 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     relayFraction: scenario.directory.relayFraction,
     latency: scenario.network.latency,
     loss: scenario.network.loss,
+    duplicate: scenario.network.duplicate,
+    ...(scenario.network.reorder === null ? {} : { reorder: scenario.network.reorder }),
     checkInvariants: options.checkInvariants ?? false,
     onEvent,
-    onDeliver: (node, message, now) =>
-      deliveries.onDelivered(
-        Buffer.from(message.messageId).toString('hex'),
-        node,
-        world?.lifeOf(node) ?? 0,
-        now,
-      ),
-    onSend: (_node, bytes) => {
+    onDeliver: (node, message, now) => {
+      const id = Buffer.from(message.messageId).toString('hex');
+      const life = world?.lifeOf(node) ?? 0;
+      deliveries.onDelivered(id, node, life, now);
+      observe.onDeliver?.(node, life, id, now);
+    },
+    onSend: (node, bytes, now) => {
       if (bytes[5] === ONION_CODE) deliveries.onOnionFrame(bytes.length);
+      observe.onSend?.(node, bytes, now);
     },
     onDown: (node) => {
       deliveries.onNodeDown(node, world?.now ?? 0);
       series.onDown(node);
+      observe.onDown?.(node, world?.now ?? 0);
     },
-    onRestart: (node) => workload?.onRestart(node),
+    onRestart: (node) => {
+      workload?.onRestart(node);
+      observe.onRestart?.(node, world?.now ?? 0);
+    },
   });
   const w = world;
   workload = new MessageWorkload(w, scenario, deliveries);
+  observe.attach?.(w, deliveries);
 
   const spacing = scenario.nodes > 1 ? scenario.join.overMs / (scenario.nodes - 1) : 0;
   for (let i = 0; i < scenario.nodes; i++) w.net.at(Math.floor(i * spacing), () => w.addNode());
 
-  const faults = Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as FaultCounts;
-  for (const event of scenario.events) {
+  const faults = new FaultLog(scenario);
+  scenario.events.forEach((event, index) => {
     w.net.at(event.at, () => {
-      if (applyAction(w, event.action, (index) => churn?.onJoin(index))) {
-        faults[event.action.type] += 1;
-      }
+      if (applyAction(w, event.action, (joined) => churn?.onJoin(joined))) faults.onFired(index);
     });
-  }
+  });
   scheduleProbes(w, scenario, broadcasts);
   workload.schedule();
   const churn = scenario.churn === null ? null : new ChurnModel(w, scenario.churn, scenario.seed);
@@ -217,7 +242,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     crypto: scenario.crypto,
     events: stats.events,
     traceHash: w.net.traceHash(),
-    faults,
+    faults: faults.summary(stats, churn?.crashes ?? 0),
     overlay: {
       liveNodes: live.length,
       degreeMin: live.length > 0 ? degrees.min : null,
@@ -315,52 +340,4 @@ function directorySummary(world: SimWorld): DirectorySummary {
     forged,
     stale,
   };
-}
-
-/** How many of `eligible` a selection names (a fraction rounds, but to at least one). */
-function selectionSize(selection: NodeSelection, eligible: number): number {
-  const wanted =
-    selection.fraction !== undefined
-      ? Math.max(1, Math.round(selection.fraction * eligible))
-      : selection.count;
-  return Math.min(eligible, wanted ?? 0);
-}
-
-/** Applies a scripted action; false when there was nothing to act on (it did not fire). */
-function applyAction(
-  world: SimWorld,
-  action: ScenarioAction,
-  onJoin: (index: number) => void,
-): boolean {
-  const pickNodes = (eligible: number[], selection: NodeSelection): number[] =>
-    sample(world.eventRandom, eligible, selectionSize(selection, eligible.length));
-  switch (action.type) {
-    case 'crash': {
-      const nodes = pickNodes(world.net.liveNodes(), action);
-      nodes.forEach((i) => world.crash(i));
-      return nodes.length > 0;
-    }
-    case 'leave': {
-      const nodes = pickNodes(world.net.liveNodes(), action);
-      nodes.forEach((i) => world.leave(i));
-      return nodes.length > 0;
-    }
-    case 'restart': {
-      const nodes = pickNodes(world.crashedNodes(), action);
-      nodes.forEach((i) => world.restart(i));
-      return nodes.length > 0;
-    }
-    case 'join':
-      for (let i = 0; i < action.count; i++) onJoin(world.addNode());
-      return action.count > 0;
-    case 'partition':
-      world.partition(action.groups);
-      return true;
-    case 'heal':
-      world.net.heal();
-      return true;
-    case 'loss':
-      world.net.setLoss(action.loss);
-      return true;
-  }
 }

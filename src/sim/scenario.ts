@@ -28,30 +28,36 @@
  *             random already-live node; default nodes × 20ms (at most `duration`)
  *   overlay   { minPeers, maxPeers, targetPeers, passive, shuffleInterval,
  *               heartbeatInterval, heartbeatTimeout }
- *   network   { latency: { kind: constant, ms } | { kind: uniform, min, max }
- *                        | { kind: lognormal, median, sigma },  loss: 0..1 }
- *   events    [ { at: duration, <one action> } ], actions:
- *               crash | leave | restart: { fraction: (0, 1] } or { count: n }
- *               join: { count: n }   partition: { groups: 2..16 }   heal: {} | null | true
- *               loss: 0..1
+ *   network   { latency, loss, duplicate, reorder } (scenario-network.ts): latency models
+ *             constant, uniform, lognormal, matrix (CSV file), coordinates (2-D points)
+ *   events    [ { at: duration, <one action> } ] (scenario-events.ts), actions:
+ *               crash | leave | restart: { fraction } | { count } | { nodes: [7, "10..19"] }
+ *               join: { count, over }   partition: { groups | isolate, oneWay }
+ *               heal: {} | null | true   loss: 0..1   latency: <latency model>
  *   settle    duration: a quiet window at the end of the run in which no event may fire;
  *             end-of-run metrics describe the network after it has settled
- *   churn     { session: <distribution>, offline: <distribution>, from, until }: every node
- *             alternates online sessions and offline periods (crash, then restart with the
- *             same keys); distributions: { weibull: { shape, scale } } | { exponential:
- *             { mean } } | { pareto: { shape, scale } } (churn.ts)
+ *   churn     { session: <distribution>, offline: <distribution>, from, until,
+ *             heterogeneity }: every node alternates online sessions and offline periods
+ *             (crash, then restart with the same keys); distributions: weibull, exponential,
+ *             pareto, truncatedNormal; heterogeneity: a factor per node (churn.ts,
+ *             scenario-models.ts)
  *   workload  { interval, size, hops, expiry, from, until, pairs, shards }: end-to-end
  *             messages between random online pairs, a Poisson process of mean gap `interval`
  *             network-wide, sent in [from, until), each retried until `expiry` after it
- *             was sent; `hops` relays per path (every node's routing config); pairs: uniform;
- *             shards: "n/k" (split every message into n shards, any k rebuild it, each on its
- *             own node-disjoint path) or "none" (default: one packet per message)
+ *             was sent; `hops` relays per path (every node's routing config); pairs: uniform
+ *             or { zipf: { s } }; size: bytes or a distribution; shards: "n/k" (split every
+ *             message into n shards, any k rebuild it, each on its own node-disjoint path) or
+ *             "none" (default: one packet per message)
+ *
+ * docs/scenarios.md is the reference of every key, with its default and an example.
  */
 
-import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FactorDistribution, SizeModel } from './distributions.js';
 import { formatDuration } from './duration.js';
+import { TextFileError, readTextFile } from './text-file.js';
 import { DEFAULT_DIRECTORY } from '../engine/directory/config.js';
-import { DEFAULT_ROUTING, REPLY_PATH_MAX, ROUTING_BODY_MAX } from '../engine/routing/config.js';
+import { DEFAULT_ROUTING, REPLY_PATH_MAX } from '../engine/routing/config.js';
 import { parseShardSpec, type ShardSpec } from '../engine/routing/shard-spec.js';
 import { BROADCAST_BODY_MAX } from '../engine/wire/limits.js';
 import {
@@ -62,29 +68,18 @@ import {
   SWEEP_KEY_PATTERN,
   SWEEP_VALUES_MAX,
   DURATION_MAX_MS,
-  EVENTS_MAX,
   HEARTBEAT_INTERVAL_DEFAULT_MS,
   HEARTBEAT_INTERVAL_MAX_MS,
   HEARTBEAT_INTERVAL_MIN_MS,
   HEARTBEAT_TIMEOUT_DEFAULT_MS,
   HEARTBEAT_TIMEOUT_MAX_MS,
   JOIN_SPREAD_PER_NODE_MS,
-  LATENCY_MAX_MS,
-  LATENCY_MEDIAN_DEFAULT_MS,
-  LATENCY_SIGMA_DEFAULT,
-  LATENCY_SIGMA_MAX,
-  LOSS_DEFAULT,
-  LOSS_MAX,
-  LOSS_MIN,
   MAX_PEERS_DEFAULT,
   MIN_PEERS_DEFAULT,
   NAME_MAX_CHARS,
   NAME_PATTERN,
-  NODES_EVER_MAX,
   NODES_MAX,
   NODES_MIN,
-  PARTITION_GROUPS_MAX,
-  PARTITION_GROUPS_MIN,
   PASSIVE_DEFAULT,
   PASSIVE_MAX,
   PEERS_MAX,
@@ -94,17 +89,25 @@ import {
   SHUFFLE_INTERVAL_DEFAULT_MS,
   SHUFFLE_INTERVAL_MAX_MS,
   SHUFFLE_INTERVAL_MIN_MS,
-  CHURN_DURATION_MIN_MS,
-  CHURN_SHAPE_MAX,
   WORKLOAD_EXPIRY_DEFAULT_MS,
   WORKLOAD_EXPIRY_MAX_MS,
   WORKLOAD_EXPIRY_MIN_MS,
   WORKLOAD_INTERVAL_MIN_MS,
-  WORKLOAD_SIZE_DEFAULT,
 } from './limits.js';
-import { type Field, type MapField, ScenarioError, list, readYaml } from './yaml-reader.js';
+import { ACTION_TYPES, readEvents } from './scenario-events.js';
+import {
+  DISTRIBUTION_KINDS,
+  readDistribution,
+  readHeterogeneity,
+  readPairs,
+  readSize,
+} from './scenario-models.js';
+import { LATENCY_KINDS, readNetwork } from './scenario-network.js';
+import { type Field, ScenarioError, list, optional, readYaml } from './yaml-reader.js';
 
 export { ScenarioError } from './yaml-reader.js';
+export { ACTION_TYPES, DISTRIBUTION_KINDS, LATENCY_KINDS };
+export type { FactorDistribution, SizeModel };
 
 // ---------------------------------------------------------------------------------------------
 // The normalized scenario
@@ -112,12 +115,16 @@ export { ScenarioError } from './yaml-reader.js';
 export type CryptoMode = 'real' | 'modelled';
 export const CRYPTO_MODES: readonly CryptoMode[] = ['real', 'modelled'];
 
-/** One-way link latency, drawn once per ordered pair of nodes. All values in milliseconds. */
+/**
+ * One-way link latency (transports/sim/latency.ts has the semantics). All values in
+ * milliseconds; a matrix carries its numbers (read from `file` at parse time).
+ */
 export type LatencyModel =
   | { kind: 'constant'; ms: number }
   | { kind: 'uniform'; minMs: number; maxMs: number }
-  | { kind: 'lognormal'; medianMs: number; sigma: number };
-export const LATENCY_KINDS: readonly LatencyModel['kind'][] = ['constant', 'uniform', 'lognormal'];
+  | { kind: 'lognormal'; medianMs: number; sigma: number }
+  | { kind: 'matrix'; file: string; ms: number[][] }
+  | { kind: 'coordinates'; sizeMs: number; baseMs: number };
 
 export interface OverlayParams {
   minPeers: number;
@@ -130,43 +137,63 @@ export interface OverlayParams {
   heartbeatTimeoutMs: number;
 }
 
+/** Reordering: with `probability`, a frame is held 1..maxDelayMs beyond its FIFO turn. */
+export interface ReorderParams {
+  probability: number;
+  maxDelayMs: number;
+}
+
 export interface NetworkParams {
   latency: LatencyModel;
   /** Probability that a frame is lost, 0..1. */
   loss: number;
+  /** Probability that a frame is delivered twice, 0..1. */
+  duplicate: number;
+  /** null: frames on a link arrive in order. */
+  reorder: ReorderParams | null;
 }
 
-/** Which nodes an action touches: exactly one of the two is set. */
+/** Node indexes from `from` to `to`, both included. */
+export interface NodeRange {
+  from: number;
+  to: number;
+}
+
+/** Which nodes an action touches: exactly one of the three is set. */
 export type NodeSelection =
   /** This share of the eligible nodes, rounded to the nearest count (at least 1). */
-  | { fraction: number; count?: never }
+  | { fraction: number; count?: never; nodes?: never }
   /** This many of the eligible nodes (fewer if fewer are eligible). */
-  | { count: number; fraction?: never };
+  | { count: number; fraction?: never; nodes?: never }
+  /** These nodes, those of them that are eligible. */
+  | { nodes: NodeRange[]; fraction?: never; count?: never };
+
+/** How a partition splits the nodes (scenario-events.ts). */
+export type PartitionSplit =
+  /** The live nodes, shuffled and dealt into `groups` groups. */
+  | { kind: 'random'; groups: number }
+  /** These groups (existing nodes, live or not); unlisted nodes form one more group, last. */
+  | { kind: 'groups'; groups: NodeRange[][] }
+  /** The selected nodes (live ones for fraction and count) form one group, the rest another. */
+  | { kind: 'isolate'; nodes: NodeSelection };
 
 /**
  * A scripted action. Eligible nodes: live ones for crash and leave, currently crashed ones for
- * restart. Partition splits the live nodes into `groups` random groups; heal removes it.
+ * restart. Partition replaces any partition in force (oneWay: a group cannot reach the groups
+ * after it, they still reach it); heal removes it. Join adds `count` nodes at random times in
+ * [at, at + overMs] (all at `at` when overMs is 0).
  */
 export type ScenarioAction =
   | ({ type: 'crash' } & NodeSelection)
   | ({ type: 'leave' } & NodeSelection)
   | ({ type: 'restart' } & NodeSelection)
-  | { type: 'join'; count: number }
-  | { type: 'partition'; groups: number }
+  | { type: 'join'; count: number; overMs: number }
+  | { type: 'partition'; split: PartitionSplit; oneWay: boolean }
   | { type: 'heal' }
-  | { type: 'loss'; loss: number };
+  | { type: 'loss'; loss: number }
+  | { type: 'latency'; latency: LatencyModel };
 
 export type ActionType = ScenarioAction['type'];
-/** Every action, in the order reports list them. */
-export const ACTION_TYPES: readonly ActionType[] = [
-  'crash',
-  'leave',
-  'join',
-  'restart',
-  'partition',
-  'heal',
-  'loss',
-];
 
 export interface ScenarioEvent {
   /** Simulated time of the event, in milliseconds from the start (0 ≤ at ≤ durationMs). */
@@ -194,12 +221,16 @@ export interface BroadcastParams {
 export type Distribution =
   | { kind: 'exponential'; meanMs: number }
   | { kind: 'weibull'; shape: number; scaleMs: number }
-  | { kind: 'pareto'; shape: number; scaleMs: number };
-export const DISTRIBUTION_KINDS: readonly Distribution['kind'][] = [
-  'weibull',
-  'exponential',
-  'pareto',
-];
+  | { kind: 'pareto'; shape: number; scaleMs: number }
+  /** A normal(meanMs, sdMs) restricted to [minMs, maxMs]. */
+  | { kind: 'truncatedNormal'; meanMs: number; sdMs: number; minMs: number; maxMs: number };
+
+/** Per-node churn speeds: each node's lengths are multiplied by a factor drawn once for it. */
+export interface Heterogeneity {
+  factor: FactorDistribution;
+  /** Which lengths the factor multiplies. */
+  applies: 'session' | 'offline' | 'both';
+}
 
 /** Nodes alternating online sessions and offline periods in [fromMs, untilMs) (churn.ts). */
 export interface ChurnParams {
@@ -207,17 +238,23 @@ export interface ChurnParams {
   offline: Distribution;
   fromMs: number;
   untilMs: number;
+  /** null: every node draws from the same distributions. */
+  heterogeneity: Heterogeneity | null;
 }
 
-/** How a message's sender and target are chosen. uniform: two distinct random online nodes. */
-export type PairsModel = 'uniform';
-export const PAIRS_MODELS: readonly PairsModel[] = ['uniform'];
+/**
+ * How a message's sender and target are chosen (workload.ts). uniform: two distinct random
+ * online nodes. zipf: the target is the online node of Zipf rank r (exponent s; ranks follow
+ * node index order among the online nodes), the sender a uniform other online node.
+ */
+export type PairsModel = { kind: 'uniform' } | { kind: 'zipf'; s: number };
 
 /** The message workload: end-to-end messages as a Poisson process (runner.ts). */
 export interface WorkloadParams {
   /** Mean time between messages, network-wide; null for no messages. */
   intervalMs: number | null;
-  sizeBytes: number;
+  /** Body size of each message (a fixed size or a distribution). */
+  size: SizeModel;
   /** Relays per path (the routing config of every node). */
   hops: number;
   /** A message is retried until this long after it was sent. */
@@ -294,12 +331,7 @@ const TOP_KEYS = [
   'workload',
   'churn',
 ] as const;
-const CHURN_KEYS = ['session', 'offline', 'from', 'until'] as const;
-const DISTRIBUTION_KEYS = {
-  weibull: ['shape', 'scale'],
-  exponential: ['mean'],
-  pareto: ['shape', 'scale'],
-} as const;
+const CHURN_KEYS = ['session', 'offline', 'from', 'until', 'heterogeneity'] as const;
 const WORKLOAD_KEYS = [
   'interval',
   'size',
@@ -324,14 +356,6 @@ const OVERLAY_KEYS = [
   'heartbeatInterval',
   'heartbeatTimeout',
 ] as const;
-const NETWORK_KEYS = ['latency', 'loss'] as const;
-const LATENCY_KEYS = {
-  constant: ['kind', 'ms'],
-  uniform: ['kind', 'min', 'max'],
-  lognormal: ['kind', 'median', 'sigma'],
-} as const;
-const SELECTION_KEYS = ['fraction', 'count'] as const;
-const EVENT_KEYS = ['at', ...ACTION_TYPES] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Entry points
@@ -343,36 +367,32 @@ export function loadScenarioFile(path: string): Scenario {
 
 /** The text of a scenario file; a missing, unreadable or oversized file is a ScenarioError. */
 export function readScenarioText(path: string): string {
-  let text: string;
   try {
-    const size = statSync(path).size;
-    if (size > SCENARIO_FILE_MAX_BYTES) {
-      throw new ScenarioError(
-        path,
-        '',
-        0,
-        `expected a scenario file of at most ${SCENARIO_FILE_MAX_BYTES} bytes, found ${size} bytes`,
-      );
-    }
-    text = readFileSync(path, 'utf8');
+    return readTextFile(path, SCENARIO_FILE_MAX_BYTES, 'a scenario file');
   } catch (err) {
-    if (err instanceof ScenarioError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory, expected a YAML file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (err as Error).message;
-    throw new ScenarioError(path, '', 0, `cannot read scenario file: ${reason}`);
+    if (!(err instanceof TextFileError)) throw err;
+    const message =
+      err.kind === 'too-big' ? err.reason : `cannot read scenario file: ${err.reason}`;
+    throw new ScenarioError(path, '', 0, message);
   }
-  return text;
 }
 
-/** Parses scenario YAML; `sourceName` labels errors (usually the file path). */
-export function parseScenario(text: string, sourceName: string): Scenario {
+/** Where the files a scenario names (a latency matrix) are looked up. */
+export interface ParseOptions {
+  /** Default: the directory of `sourceName`, taken as a path. */
+  baseDir?: string;
+}
+
+/**
+ * Parses scenario YAML; `sourceName` labels errors (usually the file path) and, unless
+ * `options.baseDir` says otherwise, its directory is where relative file paths start.
+ */
+export function parseScenario(
+  text: string,
+  sourceName: string,
+  options: ParseOptions = {},
+): Scenario {
+  const baseDir = options.baseDir ?? dirname(sourceName);
   const root = readYaml(text, sourceName);
   if (root.isNull()) {
     root.fail(`expected a mapping with keys ${list(TOP_KEYS, 'and')}, found an empty document`);
@@ -390,14 +410,14 @@ export function parseScenario(text: string, sourceName: string): Scenario {
   const crypto = optional(top, 'crypto', (f) => f.oneOf(CRYPTO_MODES), 'modelled');
   const join = readJoin(top.get('join'), nodes, durationMs);
   const overlay = readOverlay(top.get('overlay'));
-  const network = readNetwork(top.get('network'));
+  const network = readNetwork(top.get('network'), baseDir);
   const settleMs = optional(
     top,
     'settle',
     (f) => f.duration(0, durationMs, `the scenario duration`),
     null,
   );
-  const events = readEvents(top.get('events'), nodes, durationMs, settleMs);
+  const events = readEvents(top.get('events'), nodes, durationMs, settleMs, baseDir);
   const broadcast = readBroadcast(top.get('broadcast'), durationMs);
   const directory = readDirectory(top.get('directory'));
   const measure = readWindows(top.get('measure'), durationMs);
@@ -441,11 +461,15 @@ function readSweep(field: Field | undefined): SweepParams | null {
     .list(SWEEP_VALUES_MAX)
     .map((f) => {
       const v = f.scalar();
-      if (typeof v !== 'number' && typeof v !== 'string') f.fail('expected a number or a string');
+      if (typeof v !== 'number' && typeof v !== 'string') {
+        f.fail(`expected a number or a string, found ${f.describe()}`);
+      }
       return v as number | string;
     });
   if (values.length === 0)
-    map.require('values', 'a list of values').fail('expected at least one value');
+    map
+      .require('values', 'a list of values')
+      .fail('expected at least one value, found an empty list');
   return { key, values };
 }
 
@@ -482,7 +506,7 @@ function readWorkload(field: Field | undefined, durationMs: number): WorkloadPar
       (f) => f.duration(WORKLOAD_INTERVAL_MIN_MS, durationMs, 'the scenario duration'),
       null as number | null,
     ),
-    sizeBytes: get('size', (f) => f.int(0, ROUTING_BODY_MAX), WORKLOAD_SIZE_DEFAULT),
+    size: readSize(map?.get('size')),
     hops: get('hops', (f) => f.int(1, REPLY_PATH_MAX), DEFAULT_ROUTING.hops),
     expiryMs: get(
       'expiry',
@@ -495,7 +519,7 @@ function readWorkload(field: Field | undefined, durationMs: number): WorkloadPar
       (f) => f.duration(fromMs, durationMs, 'the scenario duration'),
       durationMs,
     ),
-    pairs: get('pairs', (f) => f.oneOf(PAIRS_MODELS), 'uniform' as PairsModel),
+    pairs: get('pairs', readPairs, { kind: 'uniform' } as PairsModel),
     shards: get('shards', readShards, null),
   };
 }
@@ -524,35 +548,8 @@ function readChurn(field: Field | undefined, durationMs: number): ChurnParams | 
     (f) => f.duration(fromMs, durationMs, 'the scenario duration'),
     durationMs,
   );
-  return { session, offline, fromMs, untilMs };
-}
-
-/** `{ weibull: { shape, scale } }`, `{ exponential: { mean } }` or `{ pareto: { shape, scale } }`. */
-function readDistribution(field: Field): Distribution {
-  const outer = field.map(DISTRIBUTION_KINDS);
-  const kinds = outer.keys();
-  if (kinds.length !== 1) {
-    field.fail(
-      `expected exactly one of ${list(DISTRIBUTION_KINDS)}, found ` +
-        (kinds.length === 0 ? 'none' : kinds.join(' and ')),
-    );
-  }
-  const kind = kinds[0] as Distribution['kind'];
-  const map = (outer.get(kind) as Field).map(DISTRIBUTION_KEYS[kind]);
-  const shape = (): number =>
-    map
-      .require('shape', `a number in (0, ${CHURN_SHAPE_MAX}]`)
-      .number(0, CHURN_SHAPE_MAX, { minExclusive: true });
-  const duration = (key: string): number =>
-    map.require(key, 'a duration such as "30m"').duration(CHURN_DURATION_MIN_MS, DURATION_MAX_MS);
-  switch (kind) {
-    case 'exponential':
-      return { kind, meanMs: duration('mean') };
-    case 'weibull':
-      return { kind, shape: shape(), scaleMs: duration('scale') };
-    case 'pareto':
-      return { kind, shape: shape(), scaleMs: duration('scale') };
-  }
+  const heterogeneity = optional(map, 'heterogeneity', readHeterogeneity, null);
+  return { session, offline, fromMs, untilMs, heterogeneity };
 }
 
 function readDirectory(field: Field | undefined): DirectoryParams {
@@ -608,11 +605,6 @@ function readWindows(field: Field | undefined, durationMs: number): MeasureWindo
 
 // ---------------------------------------------------------------------------------------------
 // Sections
-
-function optional<T, D>(map: MapField, key: string, read: (field: Field) => T, fallback: D): T | D {
-  const field = map.get(key);
-  return field === undefined ? fallback : read(field);
-}
 
 function readName(field: Field): string {
   const name = field.string('a slug such as "overlay-1k"');
@@ -720,145 +712,4 @@ function within(
     field.fail(`expected a value from ${loName} (${lo}) to ${hiName} (${hi}), found ${value}`);
   }
   return value;
-}
-
-function readNetwork(field: Field | undefined): NetworkParams {
-  const map = field?.map(NETWORK_KEYS);
-  const latencyField = map?.get('latency');
-  const latency: LatencyModel =
-    latencyField === undefined
-      ? { kind: 'lognormal', medianMs: LATENCY_MEDIAN_DEFAULT_MS, sigma: LATENCY_SIGMA_DEFAULT }
-      : readLatency(latencyField);
-  const lossField = map?.get('loss');
-  const loss = lossField === undefined ? LOSS_DEFAULT : lossField.number(LOSS_MIN, LOSS_MAX);
-  return { latency, loss };
-}
-
-function readLatency(field: Field): LatencyModel {
-  // Read `kind` first so the allowed keys can depend on it.
-  const loose = field.map(['kind', 'ms', 'min', 'max', 'median', 'sigma']);
-  const kind = loose.require('kind', `one of ${list(LATENCY_KINDS)}`).oneOf(LATENCY_KINDS);
-  const map = field.map(LATENCY_KEYS[kind]);
-  const ms = (key: string): number =>
-    map.require(key, 'a duration such as "40ms"').duration(0, LATENCY_MAX_MS);
-  switch (kind) {
-    case 'constant':
-      return { kind, ms: ms('ms') };
-    case 'uniform': {
-      const minMs = ms('min');
-      const maxMs = ms('max');
-      if (minMs > maxMs) {
-        (map.get('max') as Field).fail(`expected max ≥ min (${minMs}ms), found ${maxMs}ms`);
-      }
-      return { kind, minMs, maxMs };
-    }
-    case 'lognormal': {
-      const medianMs = map
-        .require('median', 'a duration such as "40ms"')
-        .duration(1, LATENCY_MAX_MS);
-      const sigma = optional(
-        map,
-        'sigma',
-        (f) => f.number(0, LATENCY_SIGMA_MAX),
-        LATENCY_SIGMA_DEFAULT,
-      );
-      return { kind, medianMs, sigma };
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Events
-
-function readEvents(
-  field: Field | undefined,
-  nodes: number,
-  durationMs: number,
-  settleMs: number | null,
-): ScenarioEvent[] {
-  if (field === undefined) return [];
-  const events: ScenarioEvent[] = [];
-  let joinedTotal = nodes;
-  const lastAllowedMs = durationMs - (settleMs ?? 0);
-  for (const item of field.list(EVENTS_MAX)) {
-    const map = item.map(EVENT_KEYS);
-    const atField = map.require('at', 'a duration such as "10m"');
-    const at = atField.duration(0, durationMs, 'the scenario duration');
-    if (at > lastAllowedMs) {
-      atField.fail(
-        `expected at most ${formatDuration(lastAllowedMs)} (duration ${formatDuration(durationMs)} ` +
-          `minus settle ${formatDuration(settleMs ?? 0)}: no events while the network settles), ` +
-          `found ${formatDuration(at)}`,
-      );
-    }
-    const previous = events[events.length - 1];
-    if (previous !== undefined && at < previous.at) {
-      atField.fail(
-        `expected events in time order: this one (${formatDuration(at)}) comes before the one ` +
-          `above it (${formatDuration(previous.at)}, line ${previous.line})`,
-      );
-    }
-    const actionKeys = map.keys().filter((key) => key !== 'at');
-    if (actionKeys.length !== 1) {
-      const found = actionKeys.length === 0 ? 'none' : actionKeys.join(' and ');
-      item.fail(`expected exactly one action (${list(ACTION_TYPES)}) besides at, found ${found}`);
-    }
-    const type = actionKeys[0] as ActionType;
-    const action = readAction(type, map.get(type) as Field);
-    if (action.type === 'join') {
-      joinedTotal += action.count;
-      if (joinedTotal > NODES_EVER_MAX) {
-        (map.get('join') as Field).fail(
-          `expected at most ${NODES_EVER_MAX} nodes over the whole run (nodes plus every join), ` +
-            `found ${joinedTotal} by this event`,
-        );
-      }
-    }
-    events.push({ at, action, line: item.line });
-  }
-  return events;
-}
-
-function readAction(type: ActionType, field: Field): ScenarioAction {
-  switch (type) {
-    case 'crash':
-    case 'leave':
-    case 'restart':
-      return { type, ...readSelection(field) };
-    case 'join':
-      return {
-        type,
-        count: field.map(['count']).require('count', 'an integer ≥ 1').int(1, NODES_EVER_MAX),
-      };
-    case 'partition': {
-      const groups = field
-        .map(['groups'])
-        .require('groups', `an integer from ${PARTITION_GROUPS_MIN} to ${PARTITION_GROUPS_MAX}`)
-        .int(PARTITION_GROUPS_MIN, PARTITION_GROUPS_MAX);
-      return { type, groups };
-    }
-    case 'heal': {
-      // `heal:`, `heal: {}` and `heal: true` all read naturally; nothing else does.
-      if (field.isNull() || field.isEmptyMapping() || field.scalar() === true) return { type };
-      field.fail(
-        `expected nothing, {} or true (heal takes no parameters), found ${field.describe()}`,
-      );
-    }
-    case 'loss':
-      return { type, loss: field.number(LOSS_MIN, LOSS_MAX) };
-  }
-}
-
-function readSelection(field: Field): NodeSelection {
-  const map = field.map(SELECTION_KEYS);
-  const fraction = map.get('fraction');
-  const count = map.get('count');
-  if ((fraction === undefined) === (count === undefined)) {
-    field.fail(
-      `expected exactly one of fraction (0 < f ≤ 1) or count (an integer ≥ 1), found ` +
-        (fraction === undefined ? 'neither' : 'both'),
-    );
-  }
-  if (fraction !== undefined) return { fraction: fraction.number(0, 1, { minExclusive: true }) };
-  return { count: (count as Field).int(1, NODES_EVER_MAX) };
 }

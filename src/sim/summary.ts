@@ -19,13 +19,22 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from './duration.js';
-import type { ActionType, CryptoMode, Scenario, ScenarioAction } from './scenario.js';
+import type { FaultCounts } from './faults.js';
+import type {
+  ChurnParams,
+  CryptoMode,
+  Distribution,
+  LatencyModel,
+  PartitionSplit,
+  Scenario,
+  ScenarioAction,
+  SizeModel,
+} from './scenario.js';
 
 /** Decimals kept for every number in summary.json. */
 export const SUMMARY_DECIMALS = 6;
 
-/** How many times each scripted action fired. */
-export type FaultCounts = Record<ActionType, number>;
+export type { FaultCounts } from './faults.js';
 
 export interface OverlaySummary {
   /** Live nodes at the end of the run. */
@@ -190,8 +199,15 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'faults.join': 'join actions fired',
   'faults.restart': 'restart actions fired',
   'faults.partition': 'partition actions fired',
-  'faults.heal': 'heal actions fired',
+  'faults.heal': 'heal actions fired (a partition was in force)',
   'faults.loss': 'loss changes fired',
+  'faults.latency': 'latency model changes fired',
+  'faults.lossDrops': 'frames lost to the loss probability',
+  'faults.partitionCuts': 'frames, FINs and connection set-ups a partition stopped',
+  'faults.duplicates': 'frames delivered twice (network.duplicate)',
+  'faults.reorders': 'frames held back out of order (network.reorder)',
+  'faults.churnSessions': 'online sessions ended by the churn model',
+  'faults.neverFired': 'configured faults that never fired: the run fails unless empty',
   'overlay.liveNodes': 'live nodes at the end',
   'overlay.degreeMin': 'smallest active view at the end',
   'overlay.degreeMax': 'largest active view at the end',
@@ -417,8 +433,24 @@ function scenarioSection(scenario: Scenario): string[] {
       `shuffle ${formatDuration(o.shuffleIntervalMs)}, heartbeat ${formatDuration(o.heartbeatIntervalMs)}, ` +
         `timeout ${formatDuration(o.heartbeatTimeoutMs)}`,
     ],
-    ['latency', describeLatency(scenario)],
+    ['latency', describeLatency(scenario.network.latency)],
     ['loss', String(scenario.network.loss)],
+    ['duplicate', String(scenario.network.duplicate)],
+    [
+      'reorder',
+      scenario.network.reorder === null
+        ? '—'
+        : `probability ${scenario.network.reorder.probability}, up to ` +
+          `${formatDuration(scenario.network.reorder.maxDelayMs)} late`,
+    ],
+    ['message sizes', describeSize(scenario.workload.size)],
+    [
+      'pairs',
+      scenario.workload.pairs.kind === 'uniform'
+        ? 'uniform'
+        : `Zipf hot-spot targets, s = ${scenario.workload.pairs.s}`,
+    ],
+    ['churn', scenario.churn === null ? '—' : describeChurn(scenario.churn)],
     ['settle', scenario.settleMs === null ? '—' : formatDuration(scenario.settleMs)],
   ];
   const out = ['## Scenario', '', '| parameter | value |', '|---|---|'];
@@ -432,8 +464,7 @@ function scenarioSection(scenario: Scenario): string[] {
   return [...out, ''];
 }
 
-function describeLatency(scenario: Scenario): string {
-  const latency = scenario.network.latency;
+export function describeLatency(latency: LatencyModel): string {
   switch (latency.kind) {
     case 'constant':
       return `constant ${latency.ms}ms`;
@@ -441,7 +472,66 @@ function describeLatency(scenario: Scenario): string {
       return `uniform ${latency.minMs}–${latency.maxMs}ms`;
     case 'lognormal':
       return `log-normal, median ${latency.medianMs}ms, sigma ${latency.sigma}`;
+    case 'matrix':
+      return `matrix ${latency.file} (${latency.ms.length}×${latency.ms.length}, node i on row i mod ${latency.ms.length})`;
+    case 'coordinates':
+      return `2-D coordinates in a ${latency.sizeMs}ms square, plus ${latency.baseMs}ms`;
   }
+}
+
+function describeChurn(churn: ChurnParams): string {
+  const h = churn.heterogeneity;
+  const factor =
+    h === null
+      ? ''
+      : `; per-node factor on ${h.applies} lengths: ` +
+        (h.factor.kind === 'lognormal'
+          ? `log-normal, sigma ${h.factor.sigma}`
+          : `uniform ${h.factor.min}–${h.factor.max}`);
+  return (
+    `sessions ${describeDistribution(churn.session)}, offline ${describeDistribution(churn.offline)}, ` +
+    `from ${formatDuration(churn.fromMs)} until ${formatDuration(churn.untilMs)}${factor}`
+  );
+}
+
+function describeDistribution(d: Distribution): string {
+  switch (d.kind) {
+    case 'exponential':
+      return `exponential (mean ${formatDuration(d.meanMs)})`;
+    case 'weibull':
+      return `Weibull (shape ${d.shape}, scale ${formatDuration(d.scaleMs)})`;
+    case 'pareto':
+      return `Pareto (shape ${d.shape}, scale ${formatDuration(d.scaleMs)})`;
+    case 'truncatedNormal':
+      return (
+        `normal (mean ${formatDuration(d.meanMs)}, sd ${formatDuration(d.sdMs)}) in ` +
+        `[${formatDuration(d.minMs)}, ${formatDuration(d.maxMs)}]`
+      );
+  }
+}
+
+function describeSize(size: SizeModel): string {
+  switch (size.kind) {
+    case 'fixed':
+      return `${size.bytes} bytes`;
+    case 'uniform':
+      return `uniform ${size.minBytes}–${size.maxBytes} bytes`;
+    case 'lognormal':
+      return `log-normal, median ${size.medianBytes} bytes, sigma ${size.sigma}`;
+  }
+}
+
+function describeNodes(selection: {
+  fraction?: number;
+  count?: number;
+  nodes?: readonly { from: number; to: number }[];
+}): string {
+  if (selection.fraction !== undefined) return `${roundMetric(selection.fraction * 100)}%`;
+  if (selection.count !== undefined) return `${selection.count}`;
+  const ranges = (selection.nodes ?? []).map((r) =>
+    r.from === r.to ? `${r.from}` : `${r.from}..${r.to}`,
+  );
+  return `nodes ${ranges.join(', ')}`;
 }
 
 export function describeAction(action: ScenarioAction): string {
@@ -449,21 +539,36 @@ export function describeAction(action: ScenarioAction): string {
     case 'crash':
     case 'leave':
     case 'restart': {
-      const which =
-        action.fraction !== undefined
-          ? `${roundMetric(action.fraction * 100)}%`
-          : `${action.count}`;
+      const which = describeNodes(action);
       const of = action.type === 'restart' ? 'of the crashed nodes' : 'of the live nodes';
       return `${action.type} ${which} ${of}`;
     }
     case 'join':
-      return `join ${action.count} new nodes`;
+      return action.overMs === 0
+        ? `join ${action.count} new nodes`
+        : `join ${action.count} new nodes over ${formatDuration(action.overMs)}`;
     case 'partition':
-      return `partition the live nodes into ${action.groups} groups`;
+      return describePartition(action.split, action.oneWay);
     case 'heal':
       return 'heal the partition';
     case 'loss':
       return `set loss to ${action.loss}`;
+    case 'latency':
+      return `set latency to ${describeLatency(action.latency)}`;
+  }
+}
+
+function describePartition(split: PartitionSplit, oneWay: boolean): string {
+  const way = oneWay ? ' one way (earlier groups cannot reach later ones)' : '';
+  switch (split.kind) {
+    case 'random':
+      return `partition the live nodes into ${split.groups} groups${way}`;
+    case 'groups': {
+      const groups = split.groups.map((g) => `[${describeNodes({ nodes: g })}]`);
+      return `partition into ${groups.join(' ')} and the rest${way}`;
+    }
+    case 'isolate':
+      return `isolate ${describeNodes(split.nodes)}${way}`;
   }
 }
 

@@ -5,14 +5,24 @@
  * The key is a dotted path into the scenario *file* (`events.0.crash.fraction`), set with
  * the YAML document API and re-validated, so a sweep can only produce scenarios the file
  * could have said itself. Results: one summary per point (in `<out>/<key>=<value>/`), and a
- * `sweep.json` + `report.md` table of the metrics that vary.
+ * `sweep.json` + `report.md` table of the metrics that vary, with comparison plots across
+ * the points (report/sweep-plots.ts; files and failures as a run's plots, report/plot-files.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import YAML from 'yaml';
+import {
+  type PlotRenderer,
+  plotsSection,
+  removeStalePlots,
+  renderPlots,
+  writePlotFiles,
+} from './report/plot-files.js';
+import { renderSvg } from './report/render-svg.js';
+import { SWEEP_PLOT_NAMES, sweepPlotSpecs } from './report/sweep-plots.js';
 import { runScenario, type RunOptions } from './runner.js';
 import { parseScenario, type Scenario } from './scenario.js';
-import { canonicalize, type Summary, writeReport } from './summary.js';
+import { canonicalize, type Summary, writeAtomically, writeReport } from './summary.js';
 
 export interface SweepPoint {
   value: number | string;
@@ -29,6 +39,16 @@ export interface SweepOptions extends RunOptions {
   reproduce?: string;
   /** The command that reruns one point (`--set key=value`). */
   reproducePoint?: (value: number | string) => string;
+  /** The SVG renderer of the comparison plots (default: Vega's); tests inject failures. */
+  render?: PlotRenderer;
+}
+
+/** A finished sweep: its points, and what became of its comparison plots. */
+export interface SweepRun extends SweepResult {
+  /** Plots rendered into report.md (file stems). */
+  plots: string[];
+  /** Plots not rendered, and renderer warnings: one line each, for stderr. */
+  problems: string[];
 }
 
 /** The scenario of one sweep point: the file with `key` set to `value` and no sweep. */
@@ -39,7 +59,14 @@ export function sweepVariant(
   value: number | string,
   seed: number,
 ): Scenario {
-  return parseScenario(sweepVariantText(text, key, value, seed), `${sourceName} (${key}=${value})`);
+  // The label names the point; files the scenario names stay relative to the scenario file.
+  return parseScenario(
+    sweepVariantText(text, key, value, seed),
+    `${sourceName} (${key}=${value})`,
+    {
+      baseDir: dirname(sourceName),
+    },
+  );
 }
 
 /** The YAML text of one sweep point (what sweepVariant validates). */
@@ -57,13 +84,13 @@ export function sweepVariantText(
   return doc.toString();
 }
 
-export function runSweep(
+export async function runSweep(
   text: string,
   sourceName: string,
   scenario: Scenario,
   outDir: string,
   options: SweepOptions = {},
-): SweepResult {
+): Promise<SweepRun> {
   const sweep = scenario.sweep;
   if (sweep === null) throw new Error('runSweep: the scenario has no sweep');
   const points: SweepPoint[] = [];
@@ -78,12 +105,24 @@ export function runSweep(
     });
     points.push({ value, summary });
   }
-  const result = { key: sweep.key, points };
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'sweep.json'), `${JSON.stringify(canonicalize(result), null, 2)}\n`);
+  const result: SweepResult = { key: sweep.key, points };
+  // Everything is rendered before anything is written (a plot that fails is only a problem).
+  const problems: string[] = [];
+  const plots = sweepPlotSpecs(result, scenario);
+  const rendered = await renderPlots(plots, options.render ?? renderSvg, problems);
+  const json = `${JSON.stringify(canonicalize(result), null, 2)}\n`;
   const reproduce = options.reproduce ?? `p2pmsg sim ${sourceName} --seed ${scenario.seed}`;
-  writeFileSync(join(outDir, 'report.md'), renderSweep(scenario, reproduce, result));
-  return result;
+  const markdown = renderSweep(scenario, reproduce, result, plotsSection(rendered));
+  mkdirSync(outDir, { recursive: true });
+  writeAtomically(join(outDir, 'sweep.json'), json);
+  writeAtomically(join(outDir, 'report.md'), markdown);
+  const files = ['sweep.json', 'report.md', ...writePlotFiles(outDir, rendered)];
+  removeStalePlots(outDir, SWEEP_PLOT_NAMES, new Set(files));
+  return {
+    ...result,
+    plots: rendered.filter((r) => r.svg !== null).map((r) => r.plot.name),
+    problems,
+  };
 }
 
 /** Every numeric metric, by dotted path (histograms left out: they are per-point tables). */
@@ -102,7 +141,12 @@ export function flatten(
   return out;
 }
 
-function renderSweep(scenario: Scenario, reproduce: string, result: SweepResult): string {
+function renderSweep(
+  scenario: Scenario,
+  reproduce: string,
+  result: SweepResult,
+  sections: readonly string[],
+): string {
   const rows = result.points.map((p) => flatten(p.summary));
   // Only the metrics that differ between points, minus bookkeeping.
   const skip = /^(seed|nodes|durationMs|events|traceHash|faults\.|network\.)/;
@@ -123,6 +167,7 @@ function renderSweep(scenario: Scenario, reproduce: string, result: SweepResult)
     reproduce,
     '```',
     '',
+    ...sections,
     '## Metrics that vary',
     '',
     `| ${result.key} | ${columns.join(' | ')} |`,

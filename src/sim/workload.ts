@@ -4,8 +4,15 @@
  *
  * Theory of operation. Gaps between messages are exponential with mean `intervalMs`
  * (network-wide); each message goes from a uniformly random live node to another one,
- * with a random 16-byte ID, `sizeBytes` of body and `expiresAt` = now + `expiryMs`. The
- * sender's engine retries it until then. With `shards: n/k` every message is split into n
+ * with a random 16-byte ID, a body of `size` bytes (fixed, or drawn per message) and
+ * `expiresAt` = now + `expiryMs`. The sender's engine retries it until then.
+ *
+ * Pairs (`pairs`): `uniform` picks the sender uniformly among the live nodes and the target
+ * uniformly among the others. `zipf` (a hot spot) picks the target by Zipf rank with
+ * exponent s among the live nodes in node index order (rank 1 = the live node with the
+ * smallest index, chosen with probability 1/(1^s · H(n, s))), then the sender uniformly
+ * among the other live nodes. Ranks follow the live set: when the hottest node is down,
+ * the next one takes its rank. With `shards: n/k` every message is split into n
  * shards, each on its own node-disjoint path (routing/shard-sender.ts).
  *
  * The daemon keeps its outbox on disk and, after a restart, issues every message still
@@ -15,12 +22,15 @@
  * that safe.
  *
  * Randomness: one stream of its own (`${seed}/workload`, fork 'messages'), so adding
- * messages never shifts a node's, the churn model's or the probes' draws.
+ * messages never shifts a node's, the churn model's or the probes' draws; sizes drawn from a
+ * distribution come from the fork 'sizes', so a fixed size draws nothing.
  */
 import type { Command } from '../engine/types.js';
+import type { Random } from '../engine/random.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
 import type { DeliveryTracker } from './delivery-metrics.js';
-import type { Scenario } from './scenario.js';
+import { sampleSize, ZipfSampler } from './distributions.js';
+import type { PairsModel, Scenario } from './scenario.js';
 import type { SimWorld } from './world.js';
 
 type SendCommand = Extract<Command, { type: 'send' }>;
@@ -39,19 +49,21 @@ export class MessageWorkload {
 
   /** Queues the first message; each one queues the next. */
   schedule(): void {
-    const { intervalMs, fromMs, untilMs, sizeBytes, expiryMs, shards } = this.scenario.workload;
+    const { intervalMs, fromMs, untilMs, size, expiryMs, shards, pairs } = this.scenario.workload;
     if (intervalMs === null) return;
     const w = this.world;
-    const random = new SeededRandomSource(`${this.scenario.seed}/workload`).fork('messages');
-    const body = new Uint8Array(sizeBytes);
+    const source = new SeededRandomSource(`${this.scenario.seed}/workload`);
+    const random = source.fork('messages');
+    const choosePair = pairChooser(pairs, random);
+    const fixedBody = size.kind === 'fixed' ? new Uint8Array(size.bytes) : null;
+    const sizeRandom = source.fork('sizes');
     const next = (after: number): number =>
       after + Math.max(1, Math.round(-Math.log(1 - random.next()) * intervalMs));
     const fire = (): void => {
       const live = w.net.liveNodes();
       if (live.length >= 2) {
-        const i = random.int(live.length);
-        const from = live[i] as number;
-        const to = live[(i + 1 + random.int(live.length - 1)) % live.length] as number;
+        const [from, to] = choosePair(live);
+        const body = fixedBody ?? new Uint8Array(sampleSize(size, sizeRandom));
         const toId = w.idOf(to) as string;
         const messageId = random.bytes(16);
         const id = hex(messageId);
@@ -87,4 +99,23 @@ export class MessageWorkload {
       w.net.command(index, entry.command);
     }
   }
+}
+
+/** Picks [sender, target] among at least two live nodes (module header, "Pairs"). */
+function pairChooser(pairs: PairsModel, random: Random): (live: number[]) => [number, number] {
+  if (pairs.kind === 'uniform') {
+    return (live) => {
+      const i = random.int(live.length);
+      return [
+        live[i] as number,
+        live[(i + 1 + random.int(live.length - 1)) % live.length] as number,
+      ];
+    };
+  }
+  const zipf = new ZipfSampler(pairs.s);
+  return (live) => {
+    const rank = zipf.draw(random, live.length);
+    const from = live[(rank + 1 + random.int(live.length - 1)) % live.length] as number;
+    return [from, live[rank] as number];
+  };
 }

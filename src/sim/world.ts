@@ -18,7 +18,7 @@ import type { RoutingConfig } from '../engine/routing/config.js';
 import { pick, sample, type Random } from '../engine/random.js';
 import type { DeliveredMessage, EngineEvent, NodeId, NodeSnapshot } from '../engine/types.js';
 import type { LatencyModel } from '../transports/sim/latency.js';
-import { SimNetwork, type SimNodeContext } from '../transports/sim/network.js';
+import { type ReorderOptions, SimNetwork, type SimNodeContext } from '../transports/sim/network.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
 
 /** Bootstrap addresses each node is given (the daemon takes several `--bootstrap` too). */
@@ -38,6 +38,10 @@ export interface WorldOptions {
   relayFraction?: number;
   latency: LatencyModel;
   loss: number;
+  /** Probability that a frame is delivered twice (default 0). */
+  duplicate?: number;
+  /** Frames held back out of order (default: none). */
+  reorder?: ReorderOptions;
   /** Run every node's invariant checks after every input (tests). */
   checkInvariants?: boolean;
   onEvent?(nodeIndex: number, event: EngineEvent, now: number): void;
@@ -75,6 +79,8 @@ export class SimWorld {
       seed: options.seed,
       latency: options.latency,
       loss: options.loss,
+      ...(options.duplicate === undefined ? {} : { duplicate: options.duplicate }),
+      ...(options.reorder === undefined ? {} : { reorder: options.reorder }),
       createEngine: (ctx) => this.createNode(ctx),
       onEvent: options.onEvent,
       onDeliver: options.onDeliver,
@@ -123,12 +129,12 @@ export class SimWorld {
     return out;
   }
 
-  /** Splits the live nodes into `groups` random groups. */
-  partition(groups: number): void {
+  /** Splits the live nodes into `groups` random groups (oneWay: see SimNetwork.partition). */
+  partition(groups: number, oneWay = false): void {
     const live = sample(this.eventRandom, this.net.liveNodes(), Infinity);
     const split: number[][] = Array.from({ length: groups }, () => []);
     live.forEach((node, i) => split[i % groups]?.push(node));
-    this.net.partition(split);
+    this.net.partition(split, { oneWay });
   }
 
   idOf(index: number): NodeId | undefined {

@@ -190,6 +190,13 @@ export class Field {
     return value;
   }
 
+  /** true or false (YAML 1.2 core: `yes`/`no` are strings, not booleans). */
+  boolean(): boolean {
+    const value = this.scalar();
+    if (typeof value !== 'boolean') this.fail(`expected true or false, found ${this.describe()}`);
+    return value;
+  }
+
   /** One of a fixed set of words. */
   oneOf<T extends string>(values: readonly T[]): T {
     const value = this.scalar();
@@ -288,6 +295,17 @@ export class MapField {
     if (field !== undefined) return field;
     this.field.failKey(key, `missing required key (expected ${expected})`);
   }
+}
+
+/** The value of an optional key read by `read`, or `fallback` when the key is absent. */
+export function optional<T, D>(
+  map: MapField,
+  key: string,
+  read: (field: Field) => T,
+  fallback: D,
+): T | D {
+  const field = map.get(key);
+  return field === undefined ? fallback : read(field);
 }
 
 function showMs(ms: number): string {

@@ -57,7 +57,7 @@ describe.concurrent('p2pmsg CLI', () => {
   it('--help exits 0 and lists the sim command', async () => {
     const result = await p2pmsg(['--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/sim <scenario>/);
+    expect(result.stdout).toMatch(/sim \[scenario\]/);
     expect(result.stdout).toMatch(/Exit codes/);
   });
 

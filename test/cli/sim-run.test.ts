@@ -90,7 +90,11 @@ describe('p2pmsg sim: many runs', () => {
     expect(await runCli(['sim', file, '--sweep', 'overlay.maxPeers=5,8', '--out', out], io)).toBe(
       0,
     );
-    expect(stdout.at(-1)).toMatch(/^sweep overlay\.maxPeers: 2 runs; wrote /);
+    expect(stdout.at(-1)).toMatch(
+      /^sweep overlay\.maxPeers: 2 runs; wrote .*\(sweep\.json, report\.md, 1 plot\)/,
+    );
+    // No messages, no probes: the one comparison is the overlay's degree.
+    expect(readFileSync(join(out, 'compare-overlay-degree.svg'), 'utf8')).toContain('</svg>');
     const sweep = readJson(out, 'sweep.json');
     expect(sweep.key).toBe('overlay.maxPeers');
     expect(sweep.points.map((p: { value: number }) => p.value)).toEqual([5, 8]);

@@ -294,3 +294,34 @@ describe('socket file and listeners', () => {
     expect(handler.pushes).toEqual([['127.0.0.3:7000', 'over tcp']]);
   });
 });
+
+describe('found by fuzzing (npm run fuzz -- --surface client-socket)', () => {
+  // Seed 1, indexes 652086, 655254, 707313: a watch request ended by the client's half-close
+  // instead of a newline (Rule 1 allows it) left the watch open after the client had left.
+  it.each([[[]], [[5, 14]], [[24, 25]]])(
+    'a watch ended by a half-close, written in pieces at %j: one line, then the server closes',
+    async (cuts) => {
+      const { server, socketPath, handler } = await start();
+      const bytes = Buffer.from('{"op":"watch","peer":"bob"}');
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(socketPath);
+        let received = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (received += chunk));
+        socket.once('error', reject);
+        socket.once('close', () => resolve(received));
+        socket.once('connect', () => {
+          let from = 0;
+          for (const cut of [...cuts, bytes.length]) {
+            socket.write(bytes.subarray(from, cut));
+            from = cut;
+          }
+          socket.end();
+        });
+      });
+      expect(text).toBe('{"ok":true,"watching":true}\n');
+      await waitFor(() => server.connectionCount === 0);
+      expect(handler.watchers.size).toBe(0);
+    },
+  );
+});

@@ -103,6 +103,9 @@ describe('the campaign harness', () => {
   });
 
   it('reports a throw, an unhandled rejection and a slow input with their seed and index', async () => {
+    const slow = (): Promise<string> =>
+      new Promise((r) => setTimeout(() => r('slow'), INPUT_HANG_MS + 200));
+    let stalledOnce = false;
     const faulty: Surface<number> = {
       name: 'faulty',
       typedError: 'none',
@@ -112,20 +115,24 @@ describe('the campaign harness', () => {
         run(index) {
           if (index === 1) throw new Error('bang');
           if (index === 2) void Promise.reject(new Error('left unhandled'));
-          if (index === 3)
-            return new Promise((r) => setTimeout(() => r('slow'), INPUT_HANG_MS + 200));
+          if (index === 3) return slow(); // slow every time: a hang
+          if (index === 4 && !stalledOnce) {
+            stalledOnce = true; // slow once only, as a stall of the machine makes it
+            return slow();
+          }
           return 'ok';
         },
         show: String,
       }),
     };
-    const result = await runSurface(faulty, { seed: 's', inputs: 5 });
+    const result = await runSurface(faulty, { seed: 's', inputs: 6 });
     expect(result.failures).toBe(3);
     expect(result.failureSamples.map((f) => [f.kind, f.index, f.seed])).toEqual([
       ['throw', 1, 's'],
       ['unhandled-rejection', 2, 's'],
       ['hang', 3, 's'],
     ]);
-    expect(result.outcomes).toEqual({ ok: 3, failure: 1, slow: 1 });
+    expect(result.slowOnce).toBe(1);
+    expect(result.outcomes).toEqual({ ok: 3, failure: 1, slow: 2 });
   });
 });

@@ -82,6 +82,7 @@ describe('churn scenario key', () => {
       offline: { kind: 'exponential', meanMs: 10 * MINUTE },
       fromMs: 5 * MINUTE,
       untilMs: 90 * MINUTE,
+      heterogeneity: null,
     });
     const pareto = parseScenario(
       `${BASE}churn:\n  session: { pareto: { shape: 1.5, scale: 1m } }\n` +
@@ -93,6 +94,7 @@ describe('churn scenario key', () => {
       offline: { kind: 'pareto', shape: 2, scaleMs: 30_000 },
       fromMs: 0,
       untilMs: 2 * 60 * MINUTE,
+      heterogeneity: null,
     });
     expect(parseScenario(BASE, 'test.yaml').churn).toBeNull();
   });
@@ -173,6 +175,7 @@ describe('churn on a small world', () => {
     offline: { kind: 'exponential', meanMs: 2 * MINUTE },
     fromMs: MINUTE,
     untilMs: 20 * MINUTE,
+    heterogeneity: null,
   };
 
   it('nodes crash and come back with the same keys; no crash after until; all back at the end', () => {

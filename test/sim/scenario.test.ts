@@ -59,6 +59,8 @@ describe('parseScenario: defaults', () => {
           sigma: LATENCY_SIGMA_DEFAULT,
         },
         loss: 0,
+        duplicate: 0,
+        reorder: null,
       },
       events: [],
       settleMs: null,
@@ -72,12 +74,12 @@ describe('parseScenario: defaults', () => {
       sweep: null,
       workload: {
         intervalMs: null,
-        sizeBytes: WORKLOAD_SIZE_DEFAULT,
+        size: { kind: 'fixed', bytes: WORKLOAD_SIZE_DEFAULT },
         hops: 3,
         expiryMs: WORKLOAD_EXPIRY_DEFAULT_MS,
         fromMs: 0,
         untilMs: 600_000,
-        pairs: 'uniform',
+        pairs: { kind: 'uniform' },
         shards: null,
       },
       churn: null,
@@ -92,12 +94,12 @@ describe('parseScenario: defaults', () => {
     );
     expect(s.workload).toEqual({
       intervalMs: 2000,
-      sizeBytes: 100,
+      size: { kind: 'fixed', bytes: 100 },
       hops: 2,
       expiryMs: 180_000,
       fromMs: 60_000,
       untilMs: 300_000,
-      pairs: 'uniform',
+      pairs: { kind: 'uniform' },
       shards: null,
     });
     const keyPath = (yaml: string): string => errorOf(`${BASE}workload:\n${yaml}`).keyPath;
@@ -196,9 +198,13 @@ describe('parseScenario: defaults', () => {
     expect(s.events).toEqual([
       { at: 300_000, action: { type: 'crash', fraction: 0.25 }, line: 12 },
       { at: 300_000, action: { type: 'leave', count: 3 }, line: 13 },
-      { at: 360_000, action: { type: 'join', count: 20 }, line: 14 },
+      { at: 360_000, action: { type: 'join', count: 20, overMs: 0 }, line: 14 },
       { at: 420_000, action: { type: 'restart', fraction: 1 }, line: 15 },
-      { at: 480_000, action: { type: 'partition', groups: 3 }, line: 16 },
+      {
+        at: 480_000,
+        action: { type: 'partition', split: { kind: 'random', groups: 3 }, oneWay: false },
+        line: 16,
+      },
       { at: 540_000, action: { type: 'heal' }, line: 17 },
       { at: 540_000, action: { type: 'heal' }, line: 18 },
       { at: 600_000, action: { type: 'heal' }, line: 19 },
@@ -324,7 +330,7 @@ const BAD: [string, string, string, number, RegExp][] = [
     `${BASE}network:\n  latency: { kind: normal }\n`,
     'network.latency.kind',
     5,
-    /one of constant, uniform or lognormal/,
+    /one of constant, uniform, lognormal, matrix or coordinates/,
   ],
   [
     'key of another latency kind',
@@ -430,14 +436,14 @@ const BAD: [string, string, string, number, RegExp][] = [
     `${BASE}events:\n  - at: 1m\n    crash: { fraction: 0.1, count: 2 }\n`,
     'events[0].crash',
     6,
-    /found both/,
+    /found fraction and count/,
   ],
   [
     'crash without selection',
     `${BASE}events:\n  - at: 1m\n    crash:\n`,
     'events[0].crash',
     6,
-    /found neither/,
+    /exactly one of fraction \(0 < f ≤ 1\), count \(an integer ≥ 1\) or nodes .*found none/,
   ],
   [
     'leave count 0',
@@ -448,8 +454,8 @@ const BAD: [string, string, string, number, RegExp][] = [
   ],
   [
     'restart unknown key',
-    `${BASE}events:\n  - at: 1m\n    restart: { nodes: 3 }\n`,
-    'events[0].restart.nodes',
+    `${BASE}events:\n  - at: 1m\n    restart: { node: 3 }\n`,
+    'events[0].restart.node',
     6,
     /unknown key/,
   ],

@@ -11,11 +11,16 @@ import { SeedRunError, runSeeds } from '../../sim/seed-pool.js';
 import { aggregateSeeds, writeSeedsReport } from '../../sim/seeds.js';
 import { shellQuote, type Summary } from '../../sim/summary.js';
 import type { CliIo } from '../context.js';
-import { EXIT_INTERNAL, EXIT_OK } from '../errors.js';
-import { reportInternalError } from './sim-output.js';
+import { EXIT_FAILED, EXIT_INTERNAL, EXIT_OK } from '../errors.js';
+import { reportInternalError, reportNeverFired } from './sim-output.js';
 import { type SimPlan, seedCommand } from './sim-plan.js';
 
-export function runSweepMode(io: CliIo, plan: SimPlan, reproduce: string, started: number): number {
+export async function runSweepMode(
+  io: CliIo,
+  plan: SimPlan,
+  reproduce: string,
+  started: number,
+): Promise<number> {
   const { scenario } = plan;
   const key = scenario.sweep?.key ?? '';
   try {
@@ -26,16 +31,26 @@ export function runSweepMode(io: CliIo, plan: SimPlan, reproduce: string, starte
         ? undefined
         : (value: number | string): string =>
             `${seedCommand(plan, scenario.seed)} --set ${shellQuote(`${key}=${value}`)}`;
-    const result = runSweep(plan.text, plan.file, scenario, plan.outDir, {
+    const result = await runSweep(plan.text, plan.file, scenario, plan.outDir, {
       reproduce,
       ...(reproducePoint === undefined ? {} : { reproducePoint }),
     });
+    // A plot that failed leaves the runs and the table whole: say so, but do not fail.
+    for (const problem of result.problems) io.err(`warning: ${problem}`);
     if (!plan.quiet) {
+      const plots = `${result.plots.length} plot${result.plots.length === 1 ? '' : 's'}`;
       io.out(
         `sweep ${result.key}: ${result.points.length} runs; wrote ${plan.outDir}/ ` +
-          `(sweep.json, report.md) in ${humanDuration(io.clock() - started)} wall time`,
+          `(sweep.json, report.md, ${plots}) in ${humanDuration(io.clock() - started)} wall time`,
       );
     }
+    let unfired = false;
+    for (const point of result.points) {
+      const label = `sweep point ${key}=${point.value}: `;
+      const again = reproducePoint?.(point.value) ?? reproduce;
+      unfired = reportNeverFired(io, point.summary, scenario.seed, again, label) || unfired;
+    }
+    if (unfired) return EXIT_FAILED;
   } catch (err) {
     reportInternalError(io, err, scenario.seed, reproduce);
     return EXIT_INTERNAL;
@@ -94,5 +109,11 @@ export async function runSeedsMode(
         `in ${humanDuration(io.clock() - started)} wall time`,
     );
   }
-  return EXIT_OK;
+  let unfired = false;
+  summaries.forEach((summary, i) => {
+    const seed = seeds[i] as number;
+    const again = seedCommand(plan, seed);
+    unfired = reportNeverFired(io, summary, seed, again, `seed ${seed}: `) || unfired;
+  });
+  return unfired ? EXIT_FAILED : EXIT_OK;
 }

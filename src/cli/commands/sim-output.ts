@@ -50,6 +50,30 @@ export function reportInternalError(
   }
 }
 
+/**
+ * Configured faults that never fired (sim/faults.ts): one `error:` line, one line per fault,
+ * the seed and the reproduce command. Returns whether there were any (the run then fails).
+ */
+export function reportNeverFired(
+  io: CliIo,
+  summary: Summary,
+  seed: number,
+  reproduce: string,
+  label = '',
+): boolean {
+  const unfired = summary.faults.neverFired;
+  if (unfired.length === 0) return false;
+  const [what, it] =
+    unfired.length === 1
+      ? ['a configured fault', 'it']
+      : [`${unfired.length} configured faults`, 'them'];
+  io.err(`error: ${label}${what} never fired, so the run did not test ${it} (report written):`);
+  for (const line of unfired) io.err(`  ${line}`);
+  io.err(`  seed: ${seed}`);
+  io.err(`  reproduce: ${reproduce}`);
+  return true;
+}
+
 /** "summary.json, report.md, metrics.csv, 6 plots": the plots' files counted, not listed. */
 export function describeFiles(written: RunReportResult): string {
   const plotFile = /\.(svg|vl\.json)$/;

@@ -46,6 +46,8 @@ export interface SimOptions {
   checkDeterminism?: unknown;
   out?: unknown;
   quiet?: unknown;
+  /** `--swarm N` (sim-swarm.ts). */
+  swarm?: unknown;
 }
 
 export type SimMode = 'single' | 'sweep' | 'seeds';
@@ -200,7 +202,7 @@ function fromOverride<T>(parse: () => T): T {
 }
 
 /** `--seed`: mri has already turned digit strings into numbers. */
-function parseSeedOption(value: unknown): number | undefined {
+export function parseSeedOption(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new UsageError('--seed given more than once');
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= SEED_MAX) {
@@ -234,13 +236,13 @@ function listOption(value: unknown, flag: string): string[] {
   });
 }
 
-function flagOption(value: unknown, flag: string): boolean {
+export function flagOption(value: unknown, flag: string): boolean {
   if (value === undefined || value === false) return false;
   if (value === true) return true;
   throw new UsageError(`${flag} takes no value, found ${show(value)}`);
 }
 
-function stringOption(value: unknown, flag: string): string | undefined {
+export function stringOption(value: unknown, flag: string): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new UsageError(`${flag} given more than once`);
   if (typeof value === 'string' && value !== '') return value;

@@ -7,7 +7,9 @@
  *   events.ndjson; with `--check-determinism` the run is made twice and compared;
  * - a sweep (the file's `sweep:` or `--sweep`): one run per value, one report (sim-many.ts);
  * - seeds (`--seeds 1..20`): one run per seed on worker threads, one report with mean and
- *   confidence interval per metric (sim-many.ts).
+ *   confidence interval per metric (sim-many.ts);
+ * - swarm (`--swarm N`, no scenario file): N random scenarios, each checked for safety and
+ *   liveness (sim-swarm.ts).
  *
  * Failures: a bad option or scenario is one `error:` line and exit 2; a run that is not
  * deterministic, or anything that goes wrong once a run has started, is exit 1 with the
@@ -37,10 +39,17 @@ import { ScenarioError } from '../../sim/scenario.js';
 import { defaultSeedWorkers } from '../../sim/seed-pool.js';
 import { TRACE_FILE, type TraceResult, TraceWriter } from '../../sim/trace.js';
 import type { CliCommand, CliIo } from '../context.js';
-import { EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from '../errors.js';
+import { EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { createProgressBar } from '../progress.js';
 import { runSeedsMode, runSweepMode } from './sim-many.js';
-import { describeFiles, openingLine, overlayHeadline, reportInternalError } from './sim-output.js';
+import {
+  describeFiles,
+  openingLine,
+  overlayHeadline,
+  reportInternalError,
+  reportNeverFired,
+} from './sim-output.js';
+import { parseSwarmOptions, runSwarmMode } from './sim-swarm.js';
 import {
   type SimOptions,
   type SimPlan,
@@ -56,10 +65,11 @@ export const simCommand: CliCommand = {
   name: 'sim',
   register(cli: CAC, io: CliIo): void {
     cli
-      .command('sim <scenario>', 'Run a scenario on the simulated network and write a report')
+      .command('sim [scenario]', 'Run a scenario on the simulated network and write a report')
       .usage(
         'sim <scenario.yaml> [--seed N | --seeds LIST] [--set key=value]... ' +
-          '[--sweep key=v1,v2,...] [--trace] [--check-determinism] [--out DIR] [--quiet]',
+          '[--sweep key=v1,v2,...] [--trace] [--check-determinism] [--out DIR] [--quiet]\n' +
+          '  $ p2pmsg sim --swarm N [--seed S] [--out DIR] [--quiet]',
       )
       .option(
         '--seed <n>',
@@ -86,6 +96,10 @@ export const simCommand: CliCommand = {
         '--out <dir>',
         'Report directory (default: reports/<name>-<seed>/, reports/<name>-seeds-<list>/)',
       )
+      .option(
+        '--swarm <n>',
+        'Run N random scenarios (seeds S..S+N-1, S from --seed or random) with safety and liveness checks; no scenario file',
+      )
       .option('--quiet', 'Print only errors: no seed line, no progress, no summary line')
       .example('  $ p2pmsg sim sim/scenarios/overlay.yaml')
       .example('  $ p2pmsg sim sim/scenarios/overlay.yaml --seed 7 --out /tmp/overlay-7')
@@ -95,16 +109,20 @@ export const simCommand: CliCommand = {
       .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --sweep overlay.maxPeers=6,8,10')
       .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --seeds 1..20')
       .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --trace --check-determinism')
-      .action((file: string, options: SimOptions) => runSim(io, file, options));
+      .example('  $ p2pmsg sim --swarm 50')
+      .example('  $ p2pmsg sim --swarm 1 --seed 1234     # replay one swarm scenario')
+      .action((file: string | undefined, options: SimOptions) => runSim(io, file, options));
   },
   helpSections: [
     {
       title: 'Scenario files',
       body:
         '  YAML with keys name, seed, nodes, duration, crypto, join, overlay, network, events,\n' +
-        '  settle, broadcast, directory, measure, sweep, workload and churn (see\n' +
-        '  src/sim/scenario.ts and sim/scenarios/*.yaml). Durations need a unit: 250ms, 90s,\n' +
-        '  10m, 1.5h. Unknown keys are errors.',
+        '  settle, broadcast, directory, measure, sweep, workload and churn: every key with its\n' +
+        '  default and an example in docs/scenarios.md; worked examples in sim/scenarios/*.yaml.\n' +
+        '  Durations need a unit: 250ms, 90s, 10m, 1.5h. Unknown keys are errors. A configured\n' +
+        '  fault that never fires (loss that lost nothing, a restart with nothing down) fails\n' +
+        '  the run after its report is written.',
     },
     {
       title: 'Overrides',
@@ -135,16 +153,38 @@ export const simCommand: CliCommand = {
         '  The seed and the command that reproduces the run go to stderr first.',
     },
     {
+      title: 'Swarm mode',
+      body:
+        '  --swarm N generates N small random scenarios (10-60 nodes, 8-11 simulated minutes:\n' +
+        '  crashes, restarts, leaves, joins, partitions that heal, loss, churn, messages and\n' +
+        '  broadcasts) from seeds S..S+N-1 and runs each with every check on. Safety at every\n' +
+        '  step: no message delivered twice to one engine life, no active view above maxPeers,\n' +
+        "  every onion frame the same size, the engines' own invariants. Liveness once the\n" +
+        '  faults are over and the network has settled: every message between nodes live since\n' +
+        '  then is delivered within a bound, and the overlay is connected. The first failure\n' +
+        '  stops the swarm (exit 1), prints its seed and `p2pmsg sim --swarm 1 --seed <s>`, and\n' +
+        '  writes its scenario to <out>/swarm-<s>.yaml (default reports/swarm-<s>/), which\n' +
+        '  `p2pmsg sim <file>` runs as an ordinary scenario. Goes with --seed, --out, --quiet.',
+    },
+    {
       title: 'Exit codes',
       body:
         '  0 done; 2 bad option or scenario (one error line naming the option, or the file,\n' +
-        '  line and key); 1 not deterministic (the first differing event, both versions) or an\n' +
-        '  internal error (message, seed and reproduce command on stderr)',
+        '  line and key); 1 not deterministic (the first differing event, both versions), a\n' +
+        '  configured fault that never fired (each named; the report is still written), a\n' +
+        '  swarm scenario that failed a check, or an internal error (message, seed and\n' +
+        '  reproduce command on stderr)',
     },
   ],
 };
 
-async function runSim(io: CliIo, file: string, options: SimOptions): Promise<number> {
+async function runSim(io: CliIo, file: string | undefined, options: SimOptions): Promise<number> {
+  if (options.swarm !== undefined) return runSwarmMode(io, parseSwarmOptions(file, options));
+  if (file === undefined) {
+    throw new UsageError(
+      'missing required args: a scenario file (p2pmsg sim <scenario.yaml>) or --swarm N',
+    );
+  }
   const parsed = parseSimOptions(options);
   let plan: SimPlan;
   try {
@@ -228,6 +268,7 @@ async function runOne(
   }
   // A plot that failed leaves the run and the tables whole: say so, but exit 0.
   for (const problem of written.problems) io.err(`warning: ${problem}`);
+  if (reportNeverFired(io, output.summary, scenario.seed, reproduce)) return EXIT_FAILED;
   if (plan.quiet) return EXIT_OK;
   if (traced?.truncatedBy != null) {
     const limit = traced.truncatedBy === 'lines' ? 'TRACE_LINES_MAX' : 'TRACE_BYTES_MAX';

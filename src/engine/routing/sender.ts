@@ -36,16 +36,13 @@
 import type { Descriptor } from '../directory/records.js';
 import type { Random } from '../random.js';
 import type { Command, Millis, NodeId } from '../types.js';
-import {
-  messageLifetimeMaxMs,
-  REPLY_PATH_MAX,
-  ROUTING_BODY_MAX,
-  type RoutingConfig,
-} from './config.js';
-import { MESSAGE_ID_BYTES, sealMessage } from './e2e.js';
-import { hexOf, sendOnion, type RoutingHost } from './host.js';
+import { messageLifetimeMaxMs, REPLY_PATH_MAX, type RoutingConfig } from './config.js';
+import { sealMessage } from './e2e.js';
+import { hexOf, type RoutingHost } from './host.js';
 import { choosePath, pathKey } from './path.js';
+import { admit, failureReason, PendingTable, type PendingElsewhere } from './pending.js';
 import { jitteredMs, RttEstimator } from './rtt.js';
+import { sealAndSend } from './seal-and-send.js';
 import type { RelaySuspicion } from './suspects.js';
 
 type SendCommand = Extract<Command, { type: 'send' }>;
@@ -89,21 +86,10 @@ interface Pending {
   firstHopLost: boolean;
 }
 
-/** Messages pending in another sender (index.ts): one pending limit, one ID space. */
-export interface PendingElsewhere {
-  readonly size: number;
-  has(key: string): boolean;
-}
-
 const NOTHING_ELSEWHERE: PendingElsewhere = { size: 0, has: () => false };
 
-/** Local misuse of the send command (not a remote condition): a bug in the runtime. */
-export class RoutingError extends Error {
-  override name = 'RoutingError';
-}
-
 export class Sender {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingTable<Pending>;
   /** Which message each packet we built belongs to (weak: packets die with their link queue). */
   private readonly byPacket = new WeakMap<Uint8Array, Pending>();
   private readonly lifetimeMaxMs: number;
@@ -125,6 +111,7 @@ export class Sender {
     /** The shard sender's messages: the same pending limit and IDs (Rules 1 and 3). */
     private readonly elsewhere: PendingElsewhere = NOTHING_ELSEWHERE,
   ) {
+    this.pending = new PendingTable(host);
     this.lifetimeMaxMs = messageLifetimeMaxMs(config);
     this.rtt = new RttEstimator(
       config.ackTimeoutMs,
@@ -143,7 +130,7 @@ export class Sender {
   }
 
   send(command: SendCommand, now: Millis): void {
-    const key = admit(command, now, this.host, this.config, this, this.elsewhere);
+    const key = admit(command, now, this.host, this.config, this.pending, this.elsewhere);
     if (key === undefined) return;
     const { messageId } = command;
     const message: Pending = {
@@ -165,7 +152,7 @@ export class Sender {
       lastPacket: undefined,
       firstHopLost: false,
     };
-    this.pending.set(key, message);
+    this.pending.add(message);
     this.attempt(message, now);
   }
 
@@ -180,16 +167,12 @@ export class Sender {
     if (message.attempts === 1) this.rtt.sample(now - message.lastAttemptAt);
     // The latest path most likely carried it: its relays are up.
     for (const id of message.lastPath) this.suspects.clear(id);
-    this.pending.delete(key);
-    this.host.event({ type: 'messageAcked', messageId: key, attempts: message.attempts });
+    this.pending.acked(message, message.attempts);
   }
 
   /** Answers every pending message with a failure (the node is leaving the network). */
   failAll(reason: string): void {
-    for (const message of [...this.pending.values()]) {
-      this.pending.delete(message.key);
-      this.host.event({ type: 'messageFailed', messageId: message.key, reason });
-    }
+    this.pending.failAll(reason);
   }
 
   /**
@@ -209,21 +192,16 @@ export class Sender {
 
   /** Retries and expiries due at `now`. */
   tick(now: Millis): void {
-    const due: Pending[] = [];
-    for (const message of this.pending.values()) if (message.nextAt <= now) due.push(message);
-    for (const message of due) {
-      if (now >= message.deadline) this.fail(message);
-      else this.attempt(message, now);
-    }
+    this.pending.runDue(
+      now,
+      (m) => this.fail(m),
+      (m) => this.attempt(m, now),
+    );
   }
 
   /** The earliest time something is due, or undefined with nothing pending. */
   nextDeadline(): Millis | undefined {
-    let next: Millis | undefined;
-    for (const message of this.pending.values()) {
-      if (next === undefined || message.nextAt < next) next = message.nextAt;
-    }
-    return next;
+    return this.pending.nextDeadline();
   }
 
   checkInvariants(): void {
@@ -262,17 +240,21 @@ export class Sender {
       message.problem = 'no-relays';
       return this.waitUntil(message, now + config.directoryPollMs);
     }
-    const reply = replyRelaysFor(path, relays, message.to, host, config, this.pathRandom, now);
-    const sealed = sealMessage(host.crypto, this.cryptoRandom, host.identity, target, {
-      messageId: message.messageId,
-      sentAt: message.sentAt,
-      replyPath: reply.map((r) => r.id),
-      body: message.body,
-    });
-    const { outcome, packet } =
-      sealed === null
-        ? { outcome: 'bad-key' as const, packet: undefined }
-        : sendOnion(host, this.cryptoRandom, path, target, sealed);
+    const { outcome, packet } = sealAndSend(
+      host,
+      config,
+      this.pathRandom,
+      this.cryptoRandom,
+      {
+        seal: sealMessage,
+        fields: { messageId: message.messageId, sentAt: message.sentAt, body: message.body },
+        path,
+        relays,
+        to: message.to,
+        target,
+      },
+      now,
+    );
     if (outcome === 'bad-key') {
       // A relay's or the target's descriptor holds an unusable key: try other relays later.
       message.problem = 'bad-key';
@@ -356,70 +338,6 @@ export class Sender {
   }
 
   private fail(message: Pending): void {
-    this.pending.delete(message.key);
-    const reason =
-      message.attempts === 0 && message.problem !== undefined ? message.problem : 'expired';
-    this.host.event({ type: 'messageFailed', messageId: message.key, reason });
+    this.pending.failed(message, failureReason(message.attempts, message.problem));
   }
-}
-
-// ---- shared with shard-sender.ts ----------------------------------------------------------
-
-/**
- * The checks every send passes before it is pending (Rules 1 and 3): the hex key of the
- * accepted message, or undefined when it was refused (a `messageFailed` event) or is pending
- * already (a `drop` event). Throws RoutingError on a message ID of the wrong size.
- */
-export function admit(
-  command: SendCommand,
-  now: Millis,
-  host: RoutingHost,
-  config: RoutingConfig,
-  here: PendingElsewhere,
-  elsewhere: PendingElsewhere,
-): string | undefined {
-  const { messageId } = command;
-  if (!(messageId instanceof Uint8Array) || messageId.length !== MESSAGE_ID_BYTES) {
-    throw new RoutingError(`send: messageId must be ${MESSAGE_ID_BYTES} bytes`);
-  }
-  const key = hexOf(messageId);
-  if (here.has(key) || elsewhere.has(key)) {
-    host.event({ type: 'drop', what: 'send-already-pending' });
-    return undefined;
-  }
-  const refusal =
-    command.body.length > ROUTING_BODY_MAX
-      ? 'too-large'
-      : command.to === host.identity.id
-        ? 'self'
-        : command.expiresAt <= now
-          ? 'expired'
-          : here.size + elsewhere.size >= config.pendingMax
-            ? 'too-many-pending'
-            : undefined;
-  if (refusal === undefined) return key;
-  host.event({ type: 'messageFailed', messageId: key, reason: refusal });
-  return undefined;
-}
-
-/** The relays an ack of a packet sent over `path` should take back (config.ts replyPath). */
-export function replyRelaysFor(
-  path: readonly Descriptor[],
-  relays: readonly Descriptor[],
-  to: NodeId,
-  host: RoutingHost,
-  config: RoutingConfig,
-  random: Random,
-  now: Millis,
-): Descriptor[] {
-  if (config.replyPath === 'reverse') return [...path].reverse();
-  return (
-    choosePath(random, relays, {
-      hops: config.hops,
-      hopsMin: config.hopsMin,
-      exclude: new Set([host.identity.id, to]),
-      avoid: new Set(path.map((r) => r.id)),
-      staleBefore: now - config.relayStaleAfterMs,
-    }) ?? []
-  );
 }

@@ -53,10 +53,17 @@ import { splitMessage } from '../shards/split.js';
 import type { Command, Millis, NodeId } from '../types.js';
 import { messageLifetimeMaxMs, REPLY_PATH_MAX, type RoutingConfig } from './config.js';
 import { sealShard, type ShardAck } from './e2e.js';
-import { hexOf, sendOnion, type RoutingHost } from './host.js';
+import { hexOf, type RoutingHost } from './host.js';
 import { chooseDisjointPaths, type DisjointRequest } from './path.js';
+import {
+  admit,
+  failureReason,
+  PendingTable,
+  RoutingError,
+  type PendingElsewhere,
+} from './pending.js';
 import { jitteredMs, type RttEstimator } from './rtt.js';
-import { admit, replyRelaysFor, RoutingError, type PendingElsewhere } from './sender.js';
+import { sealAndSend } from './seal-and-send.js';
 import { shardSpecProblem } from './shard-spec.js';
 import type { RelaySuspicion } from './suspects.js';
 
@@ -111,7 +118,7 @@ interface ShardedMessage {
 }
 
 export class ShardSender {
-  private readonly pending = new Map<string, ShardedMessage>();
+  private readonly pending: PendingTable<ShardedMessage>;
   /** Which shard of which message each packet we built carries. */
   private readonly byPacket = new WeakMap<
     Uint8Array,
@@ -134,6 +141,7 @@ export class ShardSender {
     private readonly rtt: RttEstimator,
     private readonly elsewhere: PendingElsewhere,
   ) {
+    this.pending = new PendingTable(host);
     this.lifetimeMaxMs = messageLifetimeMaxMs(config);
   }
 
@@ -150,7 +158,7 @@ export class ShardSender {
     if (spec === undefined) throw new RoutingError('ShardSender.send: the send has no shards');
     const problem = shardSpecProblem(spec.n, spec.k);
     if (problem !== null) throw new RoutingError(`send: shards: ${problem}`);
-    const key = admit(command, now, this.host, this.config, this, this.elsewhere);
+    const key = admit(command, now, this.host, this.config, this.pending, this.elsewhere);
     if (key === undefined) return;
     const split = splitMessage(
       this.host.crypto,
@@ -188,7 +196,7 @@ export class ShardSender {
       waitMs: this.rtt.timeoutMs(),
       problem: undefined,
     };
-    this.pending.set(key, message);
+    this.pending.add(message);
     this.advance(message, now);
   }
 
@@ -203,11 +211,7 @@ export class ShardSender {
     if (!shard.acked && shard.sends === 1) this.rtt.sample(now - shard.lastSentAt);
     shard.acked = true;
     for (const id of shard.lastPath) this.suspects.clear(id);
-    if (ack.complete) {
-      this.pending.delete(message.key);
-      this.host.event({ type: 'messageAcked', messageId: message.key, attempts: message.sends });
-      return;
-    }
+    if (ack.complete) return this.pending.acked(message, message.sends);
     for (const s of message.shards) {
       const held = s.index === ack.index || (ack.held & (1 << s.index)) !== 0;
       if (s.held && !held) s.lostAtTarget = true;
@@ -236,27 +240,19 @@ export class ShardSender {
 
   /** Rounds, resends and expiries due at `now`. */
   tick(now: Millis): void {
-    const due: ShardedMessage[] = [];
-    for (const message of this.pending.values()) if (message.nextAt <= now) due.push(message);
-    for (const message of due) {
-      if (now >= message.deadline) this.fail(message);
-      else this.advance(message, now);
-    }
+    this.pending.runDue(
+      now,
+      (m) => this.fail(m),
+      (m) => this.advance(m, now),
+    );
   }
 
   nextDeadline(): Millis | undefined {
-    let next: Millis | undefined;
-    for (const message of this.pending.values()) {
-      if (next === undefined || message.nextAt < next) next = message.nextAt;
-    }
-    return next;
+    return this.pending.nextDeadline();
   }
 
   failAll(reason: string): void {
-    for (const message of [...this.pending.values()]) {
-      this.pending.delete(message.key);
-      this.host.event({ type: 'messageFailed', messageId: message.key, reason });
-    }
+    this.pending.failAll(reason);
   }
 
   checkInvariants(): void {
@@ -361,18 +357,21 @@ export class ShardSender {
     now: Millis,
   ): boolean {
     const host = this.host;
-    const config = this.config;
-    const reply = replyRelaysFor(path, relays, message.to, host, config, this.pathRandom, now);
-    const sealed = sealShard(host.crypto, this.cryptoRandom, host.identity, target, {
-      messageId: message.messageId,
-      sentAt: message.sentAt,
-      replyPath: reply.map((r) => r.id),
-      body: shard.bytes,
-    });
-    const { outcome, packet } =
-      sealed === null
-        ? { outcome: 'bad-key' as const, packet: undefined }
-        : sendOnion(host, this.cryptoRandom, path, target, sealed);
+    const { outcome, packet } = sealAndSend(
+      host,
+      this.config,
+      this.pathRandom,
+      this.cryptoRandom,
+      {
+        seal: sealShard,
+        fields: { messageId: message.messageId, sentAt: message.sentAt, body: shard.bytes },
+        path,
+        relays,
+        to: message.to,
+        target,
+      },
+      now,
+    );
     const ids = path.map((r) => r.id);
     for (const id of ids) {
       message.owner.set(id, shard.index);
@@ -443,9 +442,6 @@ export class ShardSender {
   }
 
   private fail(message: ShardedMessage): void {
-    this.pending.delete(message.key);
-    const reason =
-      message.sends === 0 && message.problem !== undefined ? message.problem : 'expired';
-    this.host.event({ type: 'messageFailed', messageId: message.key, reason });
+    this.pending.failed(message, failureReason(message.sends, message.problem));
   }
 }

@@ -21,9 +21,20 @@ export const PLOT_WIDTH_PX = 600;
 export const PLOT_HEIGHT_PX = 260;
 /** Legend labels are cut beyond this width (Vega's default 160 px cuts ours). */
 const LEGEND_LABEL_MAX_PX = 320;
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 /** Series colours (Tableau 10, Vega's default): fixed, so a series keeps its colour. */
-const COLOURS = ['#4c78a8', '#f58518'] as const;
+export const SERIES_COLOURS = [
+  '#4c78a8',
+  '#f58518',
+  '#e45756',
+  '#72b7b2',
+  '#54a24b',
+  '#eeca3b',
+  '#b279a2',
+  '#ff9da6',
+  '#9d755d',
+  '#bab0ac',
+] as const;
 
 /** Every plot a report may hold (file stems), in report order. */
 export const PLOT_NAMES = [
@@ -70,7 +81,7 @@ export function plotSpecs(summary: Summary, measurements: Measurements): PlotSpe
 }
 
 /** The part of a spec that differs between plots (data, marks, encodings). */
-type Body = Record<string, unknown>;
+export type Body = Record<string, unknown>;
 type Plot = { name: PlotName; title: string; body: Body } | null;
 
 /** The x axis of every plot over time: the whole run, so plots of one report line up. */
@@ -80,17 +91,20 @@ function timeAxis(durationMs: number, title = 'simulated time (s)'): Body {
 }
 
 /** Keeps rows whose `field` has a value: a line must not dive to 0 where nothing was measured. */
-function validOnly(field: string): { filter: string } {
+export function validOnly(field: string): { filter: string } {
   return { filter: `isValid(datum.${field})` };
 }
 
-/** Colour by the `series` field, one fixed colour per label, with a legend below the plot. */
-function seriesColour(labels: readonly string[]): Body {
+/**
+ * Colour by the `series` field, one fixed colour per label (at most SERIES_COLOURS.length
+ * labels), with a legend below the plot.
+ */
+export function seriesColour(labels: readonly string[]): Body {
   return {
     field: 'series',
     type: 'nominal',
     title: null,
-    scale: { domain: labels, range: COLOURS.slice(0, labels.length) },
+    scale: { domain: labels, range: SERIES_COLOURS.slice(0, labels.length) },
     legend: { orient: 'bottom', labelLimit: LEGEND_LABEL_MAX_PX },
   };
 }
@@ -298,7 +312,7 @@ function overhead(summary: Summary, m: Measurements): Plot {
 }
 
 /** A y axis of shares, always drawn from 0 to 1 so plots of different runs compare. */
-function fractionAxis(field: string, title: string): Body {
+export function fractionAxis(field: string, title: string): Body {
   return { field, type: 'quantitative', title, scale: { domain: [0, 1] } };
 }
 

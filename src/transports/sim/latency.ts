@@ -11,6 +11,14 @@
  *   (seed, from, to). No stream is consumed, so the value is independent of event order
  *   and of which other pairs ever talk — the shape of measured internet RTTs, where a
  *   pair's delay is mostly a property of the path.
+ * - `matrix`: a measured matrix of one-way delays (e.g. from a CSV file of milliseconds,
+ *   src/sim/matrix-csv.ts): node i uses row `i mod n`, node j column `j mod n`, so n rows
+ *   serve any number of nodes; the delay of (i → j) is `ms[i mod n][j mod n]`. Two nodes on
+ *   the same row get the diagonal value (usually 0, so the 1 ms floor).
+ * - `coordinates`: every node sits at a point drawn uniformly in a square of side `sizeMs`
+ *   (a pure hash of (seed, node), like the log-normal pairs) and the delay of a pair is
+ *   `baseMs` plus the euclidean distance between their points: a metric space, so delays are
+ *   symmetric and obey the triangle inequality (Vivaldi-style network coordinates).
  *
  * Rules:
  * 1. Every delay is rounded to an integer and clamped to [LATENCY_MIN_MS, LATENCY_MAX_MS].
@@ -18,7 +26,12 @@
  */
 import type { Random } from '../../engine/random.js';
 import { SimConfigError } from './errors.js';
-import { LATENCY_MAX_MS, LATENCY_MIN_MS, LOGNORMAL_SIGMA_MAX } from './limits.js';
+import {
+  LATENCY_MAX_MS,
+  LATENCY_MIN_MS,
+  LATENCY_MATRIX_ROWS_MAX,
+  LOGNORMAL_SIGMA_MAX,
+} from './limits.js';
 import { hashSeed, pairUniform, type SeedHash } from './rng.js';
 
 export interface ConstantLatency {
@@ -38,7 +51,21 @@ export interface LognormalLatency {
   sigma: number;
 }
 
-export type LatencyModel = ConstantLatency | UniformLatency | LognormalLatency;
+/** A square matrix of one-way delays in ms: `ms[from][to]`, rows = columns = n ≥ 1. */
+export interface MatrixLatency {
+  kind: 'matrix';
+  ms: readonly (readonly number[])[];
+}
+
+/** Points in a square of side `sizeMs`; delay = `baseMs` + euclidean distance. */
+export interface CoordinatesLatency {
+  kind: 'coordinates';
+  sizeMs: number;
+  baseMs: number;
+}
+
+export type LatencyModel =
+  ConstantLatency | UniformLatency | LognormalLatency | MatrixLatency | CoordinatesLatency;
 
 function isNumberIn(x: unknown, min: number, max: number): x is number {
   return typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max;
@@ -75,11 +102,45 @@ export function validateLatencyModel(model: LatencyModel): LatencyModel {
         throw new SimConfigError(`latency.sigma: expected a number in [0, ${LOGNORMAL_SIGMA_MAX}]`);
       }
       return model;
+    case 'matrix':
+      validateMatrix(m.ms);
+      return model;
+    case 'coordinates':
+      if (!isNumberIn(m.sizeMs, 0, LATENCY_MAX_MS)) {
+        throw new SimConfigError(`latency.sizeMs: expected a number in [0, ${LATENCY_MAX_MS}]`);
+      }
+      if (!isNumberIn(m.baseMs, 0, LATENCY_MAX_MS)) {
+        throw new SimConfigError(`latency.baseMs: expected a number in [0, ${LATENCY_MAX_MS}]`);
+      }
+      return model;
     default:
       throw new SimConfigError(
-        `latency.kind: expected 'constant', 'uniform' or 'lognormal', got ${JSON.stringify(m.kind)}`,
+        `latency.kind: expected 'constant', 'uniform', 'lognormal', 'matrix' or 'coordinates', ` +
+          `got ${JSON.stringify(m.kind)}`,
       );
   }
+}
+
+function validateMatrix(ms: unknown): void {
+  if (!Array.isArray(ms) || ms.length === 0 || ms.length > LATENCY_MATRIX_ROWS_MAX) {
+    throw new SimConfigError(
+      `latency.ms: expected 1 to ${LATENCY_MATRIX_ROWS_MAX} rows, got ` +
+        (Array.isArray(ms) ? `${ms.length}` : 'no list'),
+    );
+  }
+  const n = ms.length;
+  ms.forEach((row: unknown, i) => {
+    if (!Array.isArray(row) || row.length !== n) {
+      throw new SimConfigError(`latency.ms[${i}]: expected ${n} values (a square matrix)`);
+    }
+    row.forEach((value: unknown, j) => {
+      if (!isNumberIn(value, 0, LATENCY_MAX_MS)) {
+        throw new SimConfigError(
+          `latency.ms[${i}][${j}]: expected a number in [0, ${LATENCY_MAX_MS}], got ${String(value)}`,
+        );
+      }
+    });
+  });
 }
 
 function clampMs(ms: number): number {
@@ -141,6 +202,14 @@ export class Latency {
   private readonly medianMs: number;
   private readonly sigma: number;
   private readonly seedHash: SeedHash;
+  /** matrix: n×n delays, row-major, already clamped; n = `rows` (0 for other models). */
+  private readonly matrix: Int32Array;
+  private readonly rows: number;
+  /** coordinates: side of the square and base delay; points cached as (x, y), NaN = unset. */
+  private readonly sizeMs: number;
+  private readonly baseMs: number;
+  private readonly coordHash: SeedHash;
+  private points = new Float64Array(0);
 
   /** `seed` is the run's seed; pair values are hashed from `${seed}/latency`. */
   constructor(
@@ -156,16 +225,57 @@ export class Latency {
     this.medianMs = model.kind === 'lognormal' ? model.medianMs : 0;
     this.sigma = model.kind === 'lognormal' ? model.sigma : 0;
     this.seedHash = hashSeed(`${seed}/latency`);
+    this.rows = model.kind === 'matrix' ? model.ms.length : 0;
+    this.matrix = new Int32Array(this.rows * this.rows);
+    if (model.kind === 'matrix') {
+      model.ms.forEach((row, i) =>
+        row.forEach((ms, j) => (this.matrix[i * this.rows + j] = clampMs(ms))),
+      );
+    }
+    this.sizeMs = model.kind === 'coordinates' ? model.sizeMs : 0;
+    this.baseMs = model.kind === 'coordinates' ? model.baseMs : 0;
+    this.coordHash = hashSeed(`${seed}/coordinates`);
   }
 
-  /** The fixed one-way delay of (from → to) for `constant` and `lognormal`. */
+  /** The fixed one-way delay of (from → to) for every model but `uniform`. */
   pairMs(from: number, to: number): number {
-    if (this.kind === 'constant') return this.constantMs;
-    if (this.kind === 'lognormal') {
-      const z = inverseNormalCdf(pairUniform(this.seedHash, from, to));
-      return clampMs(this.medianMs * Math.exp(this.sigma * z));
+    switch (this.kind) {
+      case 'constant':
+        return this.constantMs;
+      case 'lognormal': {
+        const z = inverseNormalCdf(pairUniform(this.seedHash, from, to));
+        return clampMs(this.medianMs * Math.exp(this.sigma * z));
+      }
+      case 'matrix':
+        return this.matrix[(from % this.rows) * this.rows + (to % this.rows)] as number;
+      case 'coordinates': {
+        const dx = this.coordinate(from, 0) - this.coordinate(to, 0);
+        const dy = this.coordinate(from, 1) - this.coordinate(to, 1);
+        return clampMs(this.baseMs + Math.sqrt(dx * dx + dy * dy));
+      }
+      case 'uniform':
+        throw new Error('sim bug: pairMs called on the per-frame uniform model');
     }
-    throw new Error('sim bug: pairMs called on the per-frame uniform model');
+  }
+
+  /** Node `index`'s point (axis 0 = x, 1 = y) in ms: a pure hash, cached per node. */
+  point(index: number): { x: number; y: number } {
+    return { x: this.coordinate(index, 0), y: this.coordinate(index, 1) };
+  }
+
+  private coordinate(index: number, axis: 0 | 1): number {
+    if (2 * index + 1 >= this.points.length) {
+      const grown = new Float64Array(Math.max(64, 4 * (index + 1))).fill(NaN);
+      grown.set(this.points);
+      this.points = grown;
+    }
+    const slot = 2 * index + axis;
+    let value = this.points[slot] as number;
+    if (Number.isNaN(value)) {
+      value = this.sizeMs * pairUniform(this.coordHash, index, axis);
+      this.points[slot] = value;
+    }
+    return value;
   }
 
   /** One per-frame draw for `uniform`, from the sender's jitter stream. */

@@ -28,6 +28,20 @@ export const LATENCY_MAX_MS = 60_000;
 export const LOGNORMAL_SIGMA_MAX = 4;
 
 /**
+ * Largest latency matrix (rows = columns). Public all-pairs measurements have ~1,700 hosts
+ * (the King data set) or fewer (PlanetLab): 4,096 rows hold them with room, and bound the
+ * table at 64 MiB of int32 so a typo cannot exhaust memory.
+ */
+export const LATENCY_MATRIX_ROWS_MAX = 4096;
+
+/**
+ * Longest extra delay a reordered frame may get. A reordering fault models a frame that
+ * overtakes or is overtaken by its neighbours, not a frame parked for minutes: a little above
+ * a heartbeat timeout is already far past any real reordering.
+ */
+export const REORDER_DELAY_MAX_MS = 60_000;
+
+/**
  * Most nodes one network can address: addresses are `10.x.y.z:7000`, 24 bits of node index.
  */
 export const NODES_MAX = 1 << 24;

@@ -19,12 +19,23 @@
  * - crash: silent. The node's sides become DEAD; frames to them vanish. Once the node is back
  *   (a new incarnation), a frame reaching an old DEAD side — or a side its owner closed —
  *   answers the sender with an RST: `linkClosed` 'reset'.
+ * - partition: nodes are put in numbered groups; a frame, FIN or connection set-up leg from
+ *   one group to another vanishes (checked when sent and again when it arrives). One-way: a
+ *   group only loses what it sends to LATER groups (listed order; unlisted nodes last), so
+ *   group 1 cannot reach group 2 while group 2 still reaches group 1. A TCP connection needs
+ *   both directions, so a dial across a one-way cut fails either way (the SYN or the SYN-ACK
+ *   is lost); frames on links that were open before still flow the permitted way.
+ * - duplication and reordering (fault options, off by default): a frame is delivered twice
+ *   (the copy right after the original) with probability `duplicate`; with probability
+ *   `reorder.probability` it gets an extra delay of 1..`reorder.maxDelayMs` ms on top of its
+ *   FIFO arrival time and leaves the FIFO, so frames sent after it may overtake it.
  *
  * Rules:
  * 1. Integer virtual milliseconds; every delay is ≥ 1 ms (limits.ts).
  * 2. Randomness only from forks of the run's seed: per node and incarnation for engines,
- *    per sender node for loss and jitter (created on first use). No stream is shared, so
- *    adding a node never changes another node's draws.
+ *    per sender node for loss, jitter, duplication and reordering (created on first use,
+ *    drawn only while that fault is on). No stream is shared, so adding a node or turning
+ *    on one fault never changes another node's or another fault's draws.
  * 3. Each side of a link belongs to one (node, incarnation); an output naming a link that is
  *    not open on the caller's side is ignored and counted (`stats.outputsIgnored`).
  * 4. Frames are not copied: `send` hands the buffer to the network. An engine must not mutate
@@ -48,6 +59,7 @@ import { Latency, type LatencyModel } from './latency.js';
 import {
   CONNECT_TIMEOUT_MS,
   NODES_MAX,
+  REORDER_DELAY_MAX_MS,
   REASON_REFUSED,
   REASON_REMOTE_CLOSED,
   REASON_RESET,
@@ -93,11 +105,21 @@ export interface SimNodeContext {
   keyRandom: Random;
 }
 
+/** Reordering: with `probability`, a frame is held 1..`maxDelayMs` ms beyond its FIFO time. */
+export interface ReorderOptions {
+  probability: number;
+  maxDelayMs: number;
+}
+
 export interface SimNetworkOptions {
   seed: string;
   latency: LatencyModel;
   /** Probability that a sent frame is silently lost, 0..1 (default 0). */
   loss?: number;
+  /** Probability that a frame is delivered twice, 0..1 (default 0). */
+  duplicate?: number;
+  /** Frames delayed out of order (default: none). */
+  reorder?: ReorderOptions;
   /** Called on join and on every restart. */
   createEngine(node: SimNodeContext): Engine;
   /** The engines' `event` outputs. */
@@ -119,6 +141,14 @@ export interface SimStats {
   framesDelivered: number;
   /** Frames that vanished: loss draw, partition, or a receiver that is closed or dead. */
   framesLost: number;
+  /** Frames lost to the loss probability (part of framesLost). */
+  lossDrops: number;
+  /** Frames, FINs and connection set-up legs a partition stopped (frames: part of framesLost). */
+  partitionCuts: number;
+  /** Frames delivered a second time (the duplication fault). */
+  duplicated: number;
+  /** Frames given an extra delay out of FIFO order (the reordering fault). */
+  reordered: number;
   bytesSent: number;
   dials: number;
   dialsFailed: number;
@@ -126,11 +156,23 @@ export interface SimStats {
   outputsIgnored: number;
 }
 
-function checkLoss(p: number): number {
+function checkProbability(p: number, name: string): number {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw new SimConfigError(`loss: expected a probability in [0, 1], got ${String(p)}`);
+    throw new SimConfigError(`${name}: expected a probability in [0, 1], got ${String(p)}`);
   }
   return p;
+}
+
+function checkReorder(r: ReorderOptions | undefined): ReorderOptions {
+  if (r === undefined) return { probability: 0, maxDelayMs: 1 };
+  checkProbability(r.probability, 'reorder.probability');
+  const max = r.maxDelayMs;
+  if (!(Number.isInteger(max) && max >= 1 && max <= REORDER_DELAY_MAX_MS)) {
+    throw new SimConfigError(
+      `reorder.maxDelayMs: expected an integer in [1, ${REORDER_DELAY_MAX_MS}], got ${String(max)}`,
+    );
+  }
+  return { ...r };
 }
 
 export class SimNetwork {
@@ -141,6 +183,10 @@ export class SimNetwork {
     framesSent: 0,
     framesDelivered: 0,
     framesLost: 0,
+    lossDrops: 0,
+    partitionCuts: 0,
+    duplicated: 0,
+    reordered: 0,
     bytesSent: 0,
     dials: 0,
     dialsFailed: 0,
@@ -162,9 +208,15 @@ export class SimNetwork {
   private readonly copyFrames: boolean;
   private latency: Latency;
   private loss: number;
+  private readonly duplicate: number;
+  private readonly reorder: ReorderOptions;
   private clock = 0;
   private nextLinkId = 1;
   private partitioned_ = false;
+  /** Only traffic towards a later group is cut (see the header). */
+  private oneWay = false;
+  /** The group of nodes a partition did not list (and of nodes added during it). */
+  private unlistedGroup = 0;
   private running = false;
 
   constructor(options: SimNetworkOptions) {
@@ -172,7 +224,9 @@ export class SimNetwork {
     this.seed = options.seed;
     this.root = new SeededRandomSource(options.seed);
     this.latency = new Latency(options.latency, options.seed);
-    this.loss = checkLoss(options.loss ?? 0);
+    this.loss = checkProbability(options.loss ?? 0, 'loss');
+    this.duplicate = checkProbability(options.duplicate ?? 0, 'duplicate');
+    this.reorder = checkReorder(options.reorder);
     this.createEngine = options.createEngine;
     this.onEvent = options.onEvent;
     this.onDeliver = options.onDeliver;
@@ -207,6 +261,7 @@ export class SimNetwork {
     const index = this.nodes.length;
     if (index >= NODES_MAX) throw new SimUsageError(`addNode: at most ${NODES_MAX} nodes`);
     const node = new SimNode(index, simAddress(index));
+    if (this.partitioned_) node.group = this.unlistedGroup;
     this.nodes.push(node);
     this.boot(node);
     return index;
@@ -239,8 +294,12 @@ export class SimNetwork {
     this.deliver(node, { type: 'command', command }, INPUT_COMMAND, 0);
   }
 
-  /** Frames and dials between different groups fail; unlisted nodes form one more group. */
-  partition(groups: number[][]): void {
+  /**
+   * Frames and dials between different groups fail; unlisted nodes (and nodes added later)
+   * form one more group, after the listed ones. With `oneWay`, only what a group sends to a
+   * later group is cut. Replaces any partition in force.
+   */
+  partition(groups: number[][], options: { oneWay?: boolean } = {}): void {
     const seen = new Set<number>();
     for (const group of groups) {
       for (const i of group) {
@@ -249,20 +308,36 @@ export class SimNetwork {
         seen.add(i);
       }
     }
-    for (const node of this.nodes) node.group = 0;
+    this.unlistedGroup = groups.length + 1;
+    for (const node of this.nodes) node.group = this.unlistedGroup;
     groups.forEach((group, g) => {
       for (const i of group) (this.nodes[i] as SimNode).group = g + 1;
     });
     this.partitioned_ = true;
+    this.oneWay = options.oneWay ?? false;
   }
 
   heal(): void {
     for (const node of this.nodes) node.group = 0;
     this.partitioned_ = false;
+    this.oneWay = false;
+    this.unlistedGroup = 0;
+  }
+
+  /** Whether a partition is in force. */
+  get partitioned(): boolean {
+    return this.partitioned_;
+  }
+
+  /** Whether a frame from `from` to `to` would be cut by the partition in force now. */
+  isCut(from: number, to: number): boolean {
+    this.nodeAt(from, 'isCut');
+    this.nodeAt(to, 'isCut');
+    return this.cut(from, to);
   }
 
   setLoss(p: number): void {
-    this.loss = checkLoss(p);
+    this.loss = checkProbability(p, 'loss');
   }
 
   setLatency(model: LatencyModel): void {
@@ -457,6 +532,7 @@ export class SimNetwork {
     }
     const callee = this.nodes[link.node1] as SimNode;
     if (this.cut(link.node0, link.node1)) {
+      this.counters.partitionCuts++;
       return this.failPendingDial(link, REASON_TIMEOUT, link.dialAt + CONNECT_TIMEOUT_MS);
     }
     if (!callee.live) {
@@ -481,8 +557,9 @@ export class SimNetwork {
     const link = this.links.get(ev.arg);
     if (link === undefined || link.state0 !== PENDING) return; // the caller crashed meanwhile
     const caller = this.nodes[link.node0] as SimNode;
-    if (this.cut(link.node0, link.node1)) {
+    if (this.cut(link.node1, link.node0)) {
       // The SYN-ACK was cut off: the caller times out; the callee's side lingers (half-open).
+      this.counters.partitionCuts++;
       return this.failPendingDial(link, REASON_TIMEOUT, link.dialAt + CONNECT_TIMEOUT_MS);
     }
     link.state0 = OPEN;
@@ -523,6 +600,7 @@ export class SimNetwork {
           this.deliver(this.nodes[to] as SimNode, input, EV_FRAME, link.id, bytes);
           return;
         }
+        this.counters.partitionCuts++;
       } else if (state === CLOSED || (state === DEAD && (this.nodes[to] as SimNode).live)) {
         // Nobody owns this side any more but the host is up: answer with an RST.
         if (r === 0) link.state0 = RESET_SENT;
@@ -546,7 +624,10 @@ export class SimNetwork {
     if (state === PENDING) throw new Error(`sim bug: FIN reached the pending side of ${link.id}`);
     if (state === OPEN) {
       const to = r === 0 ? link.node0 : link.node1;
-      if (this.cut(to, r === 0 ? link.node1 : link.node0)) return; // FIN lost; heartbeats tell
+      if (this.cut(r === 0 ? link.node1 : link.node0, to)) {
+        this.counters.partitionCuts++;
+        return; // FIN lost; heartbeats tell
+      }
       this.closeSide(link, r);
       const input: Input = { type: 'linkClosed', link: link.id, reason: REASON_REMOTE_CLOSED };
       this.deliver(this.nodes[to] as SimNode, input, EV_FIN, link.id);
@@ -646,13 +727,43 @@ export class SimNetwork {
     c.bytesSent += bytes.length;
     this.onSend?.(node.index, bytes, this.clock, id);
     const to = side === 0 ? l.node1 : l.node0;
-    if (this.cut(node.index, to) || (this.loss > 0 && this.lossDraw(node) < this.loss)) {
+    if (this.cut(node.index, to)) {
       c.framesLost++;
+      c.partitionCuts++;
       return;
     }
-    const at = this.onLinkAt(l, side, node.index, to);
+    if (this.loss > 0 && this.lossDraw(node) < this.loss) {
+      c.framesLost++;
+      c.lossDrops++;
+      return;
+    }
+    const reorder = this.reorder;
+    let at: number;
+    if (reorder.probability > 0 && this.reorderDraw(node) < reorder.probability) {
+      // Held back beyond its FIFO time, without holding back what follows it.
+      at =
+        this.fifoAt(l, side, node.index, to) +
+        1 +
+        Math.floor(this.reorderDraw(node) * reorder.maxDelayMs);
+      c.reordered++;
+    } else {
+      at = this.onLinkAt(l, side, node.index, to);
+    }
     const frame = this.copyFrames ? bytes.slice() : bytes;
     this.schedule(at, EV_FRAME, to, 0, id, 1 - side, frame, null);
+    if (this.duplicate > 0 && this.duplicateDraw(node) < this.duplicate) {
+      c.duplicated++;
+      this.schedule(
+        at,
+        EV_FRAME,
+        to,
+        0,
+        id,
+        1 - side,
+        this.copyFrames ? bytes.slice() : bytes,
+        null,
+      );
+    }
   }
 
   private close(node: SimNode, id: number): void {
@@ -666,9 +777,13 @@ export class SimNetwork {
     this.closeSide(l, side);
     const other = side === 0 ? l.state1 : l.state0;
     const to = side === 0 ? l.node1 : l.node0;
-    if ((other === OPEN || other === PENDING) && !this.cut(node.index, to)) {
-      const at = this.onLinkAt(l, side, node.index, to);
-      this.schedule(at, EV_FIN, to, 0, id, 1 - side, null, null);
+    if (other === OPEN || other === PENDING) {
+      if (this.cut(node.index, to)) {
+        this.counters.partitionCuts++;
+      } else {
+        const at = this.onLinkAt(l, side, node.index, to);
+        this.schedule(at, EV_FIN, to, 0, id, 1 - side, null, null);
+      }
     }
     this.forgetIfDone(l);
   }
@@ -677,7 +792,9 @@ export class SimNetwork {
     this.counters.dials++;
     const now = this.clock;
     const target = this.indexOfAddress(address);
-    if (target === undefined || this.cut(node.index, target)) {
+    const cut = target !== undefined && this.cut(node.index, target);
+    if (cut) this.counters.partitionCuts++;
+    if (target === undefined || cut) {
       return this.pushDialFailed(
         node.index,
         node.incarnation,
@@ -751,15 +868,17 @@ export class SimNetwork {
 
   /** Arrival time of the next thing sent from `side` (FIFO per direction). */
   private onLinkAt(link: SimLink, side: number, from: number, to: number): number {
-    let at = this.clock + this.delay(from, to);
-    if (side === 0) {
-      if (at < link.last0) at = link.last0;
-      link.last0 = at;
-    } else {
-      if (at < link.last1) at = link.last1;
-      link.last1 = at;
-    }
+    const at = this.fifoAt(link, side, from, to);
+    if (side === 0) link.last0 = at;
+    else link.last1 = at;
     return at;
+  }
+
+  /** The FIFO arrival time of something sent now from `side`, without claiming it. */
+  private fifoAt(link: SimLink, side: number, from: number, to: number): number {
+    const at = this.clock + this.delay(from, to);
+    const last = side === 0 ? link.last0 : link.last1;
+    return at < last ? last : at;
   }
 
   private closeSide(link: SimLink, side: number): void {
@@ -776,11 +895,12 @@ export class SimNetwork {
     if (link.state0 >= CLOSED && link.state1 >= CLOSED) this.links.delete(link.id);
   }
 
-  /** True when a partition separates nodes `a` and `b`. */
-  private cut(a: number, b: number): boolean {
-    return (
-      this.partitioned_ && (this.nodes[a] as SimNode).group !== (this.nodes[b] as SimNode).group
-    );
+  /** True when the partition in force stops what `from` sends to `to` (one-way aware). */
+  private cut(from: number, to: number): boolean {
+    if (!this.partitioned_) return false;
+    const g = (this.nodes[from] as SimNode).group;
+    const h = (this.nodes[to] as SimNode).group;
+    return g !== h && (!this.oneWay || g < h);
   }
 
   private delay(from: number, to: number): number {
@@ -794,5 +914,15 @@ export class SimNetwork {
   private lossDraw(node: SimNode): number {
     node.lossRandom ??= this.root.fork(`net/${node.index}/loss`);
     return node.lossRandom.next();
+  }
+
+  private duplicateDraw(node: SimNode): number {
+    node.duplicateRandom ??= this.root.fork(`net/${node.index}/duplicate`);
+    return node.duplicateRandom.next();
+  }
+
+  private reorderDraw(node: SimNode): number {
+    node.reorderRandom ??= this.root.fork(`net/${node.index}/reorder`);
+    return node.reorderRandom.next();
   }
 }

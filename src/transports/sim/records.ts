@@ -81,9 +81,12 @@ export class SimNode {
   /** Time and token of the one valid queued wake event (others are stale). */
   wakeQueuedAt = Infinity;
   wakeToken = 0;
+  /** Partition group: 0 while none is in force (network.ts `cut`). */
   group = 0;
   lossRandom: Random | undefined = undefined;
   jitterRandom: Random | undefined = undefined;
+  duplicateRandom: Random | undefined = undefined;
+  reorderRandom: Random | undefined = undefined;
 
   constructor(
     readonly index: number,
