@@ -107,7 +107,10 @@ export function empiricalCdf(values: readonly number[], pointsMax: number): CdfP
   const points: CdfPoint[] = [];
   for (const rank of ranks) {
     const value = sorted[rank - 1] as number;
-    const point = { value, fraction: rank / n };
+    // A rank inside a run of ties: the CDF at `value` counts the whole run.
+    let atOrBelow = rank;
+    while (atOrBelow < n && sorted[atOrBelow] === value) atOrBelow++;
+    const point = { value, fraction: atOrBelow / n };
     if (points.length > 0 && points[points.length - 1]?.value === value) points.pop();
     points.push(point);
   }

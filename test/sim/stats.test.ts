@@ -144,6 +144,13 @@ describe('empiricalCdf', () => {
     expect(() => empiricalCdf([Number.NaN], 5)).toThrow(RangeError);
   });
 
+  it('a rank inside a run of ties reports the CDF of the whole run (found by the property)', () => {
+    expect(empiricalCdf([-2, -2, -2, 0, 0, -2], 4)).toEqual([
+      { value: -2, fraction: 4 / 6 },
+      { value: 0, fraction: 1 },
+    ]);
+  });
+
   it('large inputs: at most pointsMax points, each exactly on the CDF, ending at (max, 1)', () => {
     fc.assert(
       fc.property(
