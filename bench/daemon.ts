@@ -43,7 +43,7 @@ import { identityFromSecrets, type Identity } from '../src/engine/identity.js';
 import { base32Decode } from '../src/engine/base32.js';
 import { buildPacket, peelPacket, type OnionHop } from '../src/engine/onion/index.js';
 import { openEnvelope, sealAck, sealMessage } from '../src/engine/routing/e2e.js';
-import { NoiseHandshake, type NoiseResult } from '../src/transports/tcp/noise.js';
+import { handshakeOnce } from './noise.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts')];
@@ -185,35 +185,11 @@ function cryptoBound() {
   };
 }
 
-function unwrap<T>(result: NoiseResult<T>): T {
-  if (!result.ok) throw new Error(`bench: noise failed: ${result.error.kind}`);
-  return result.value;
-}
-
 /** Complete in-memory Noise_XX handshakes (both sides, three messages, split) per CPU second. */
 function handshakesPerSecond(): number {
   const a = randomBytes(32);
   const b = randomBytes(32);
-  const fresh = () => new Uint8Array(randomBytes(32));
-  const once = () => {
-    const i = new NoiseHandshake({
-      suite: nodeSuite,
-      initiator: true,
-      staticSecret: a,
-      ephemeralSecret: fresh,
-    });
-    const r = new NoiseHandshake({
-      suite: nodeSuite,
-      initiator: false,
-      staticSecret: b,
-      ephemeralSecret: fresh,
-    });
-    unwrap(r.readMessage(unwrap(i.writeMessage())));
-    unwrap(i.readMessage(unwrap(r.writeMessage())));
-    unwrap(r.readMessage(unwrap(i.writeMessage())));
-    i.finish();
-    r.finish();
-  };
+  const once = () => handshakeOnce(nodeSuite, a, b);
   once();
   let n = 0;
   const start = cpuMs();

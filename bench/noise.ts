@@ -63,8 +63,8 @@ function secretOf(suite: CryptoSuite, label: string): { secret: Uint8Array; pub:
   return { secret, pub: suite.x25519PublicKey(secret) };
 }
 
-/** One complete in-memory XX handshake plus split. */
-function handshakeOnce(suite: CryptoSuite, a: Uint8Array, b: Uint8Array): void {
+/** One complete in-memory XX handshake plus split (also timed by bench/daemon.ts). */
+export function handshakeOnce(suite: CryptoSuite, a: Uint8Array, b: Uint8Array): void {
   const fresh = () => new Uint8Array(randomBytes(32));
   const i = new NoiseHandshake({ suite, initiator: true, staticSecret: a, ephemeralSecret: fresh });
   const r = new NoiseHandshake({

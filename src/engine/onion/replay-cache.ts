@@ -13,9 +13,10 @@
  *    it is a counted event, not an error; a rising `evictions` count says the window is
  *    shorter than maxAgeMs and the cache should grow.
  * 2. Age: an entry recorded at t is forgotten once now − t ≥ maxAgeMs (counted as `expired`).
- *    `check` flushes first, so an expired tag counts as fresh again. Relays rotate their
- *    X25519 key more often than that matters, and `clear()` is for a rotation: tags made
- *    under the old key can never recur under the new one.
+ *    `check` flushes first, so an expired tag counts as fresh again: a packet replayed after
+ *    maxAgeMs is accepted once more (relays do not rotate their X25519 keys yet — README,
+ *    "Not done"). `clear()` is for a future rotation: tags made under an old key can never
+ *    recur under a new one.
  * 3. Pure: time comes in as `now` (ms of the caller's world). A clock that steps back is
  *    treated as not moving, so entries stay in insertion order, which is age order, and a
  *    flush stops at the first young entry.
@@ -165,7 +166,7 @@ export class ReplayCache {
     return { restored: this.seenAt.size, dropped: entries.length - this.seenAt.size };
   }
 
-  /** Forgets everything, e.g. when the relay rotates its X25519 key (Rule 2). */
+  /** Forgets everything: for a rotation of the relay's X25519 key (Rule 2; not done yet). */
   clear(): void {
     this.seenAt.clear();
   }
