@@ -39,6 +39,21 @@ function setup(options: { neighbour?: boolean; known?: string[] } = {}) {
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
+type Harness = ReturnType<typeof setup>;
+
+/** Accepts a message to Bob and lets the deferred send go: its id. */
+function acceptToBob(t: Harness, body: string): string {
+  const r = t.outbox.accept('bob', BOB, body);
+  if (!r.ok) throw new Error('refused');
+  t.flush();
+  return r.message.id;
+}
+
+/** The engine reports an attempt of message `id`. */
+function attempt(t: Harness, id: string, n: number, path: string[], reason: string): void {
+  t.outbox.onEvent({ type: 'messageAttempt', messageId: id, attempt: n, path, reason }, t.clock.t);
+}
+
 describe('outbox', () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach(removeDir));
@@ -65,19 +80,10 @@ describe('outbox', () => {
     const t = setup();
     dirs.push(t.dir);
     t.outbox.start();
-    const r = t.outbox.accept('bob', BOB, 'x');
-    if (!r.ok) throw new Error('refused');
-    t.flush();
-    const id = r.message.id;
-    t.outbox.onEvent(
-      { type: 'messageAttempt', messageId: id, attempt: 1, path: [RELAY1, BOB], reason: 'first' },
-      t.clock.t,
-    );
+    const id = acceptToBob(t, 'x');
+    attempt(t, id, 1, [RELAY1, BOB], 'first');
     t.clock.advance(5_000);
-    t.outbox.onEvent(
-      { type: 'messageAttempt', messageId: id, attempt: 2, path: [RELAY2, BOB], reason: 'timeout' },
-      t.clock.t,
-    );
+    attempt(t, id, 2, [RELAY2, BOB], 'timeout');
     t.clock.advance(40);
     t.outbox.onEvent({ type: 'messageAcked', messageId: id, attempts: 2 }, t.clock.t);
     const attempts = t.store.attempts(id);
@@ -94,28 +100,14 @@ describe('outbox', () => {
     const t = setup();
     dirs.push(t.dir);
     t.outbox.start();
-    const r = t.outbox.accept('bob', BOB, 'x');
-    if (!r.ok) throw new Error('refused');
-    t.flush();
-    t.outbox.onEvent(
-      {
-        type: 'messageAttempt',
-        messageId: r.message.id,
-        attempt: 1,
-        path: [RELAY1, BOB],
-        reason: 'first',
-      },
-      t.clock.t,
-    );
-    t.outbox.onEvent(
-      { type: 'messageFailed', messageId: r.message.id, reason: 'expired' },
-      t.clock.t,
-    );
-    expect(t.store.getOutgoing(r.message.id)).toMatchObject({
+    const id = acceptToBob(t, 'x');
+    attempt(t, id, 1, [RELAY1, BOB], 'first');
+    t.outbox.onEvent({ type: 'messageFailed', messageId: id, reason: 'expired' }, t.clock.t);
+    expect(t.store.getOutgoing(id)).toMatchObject({
       state: 'failed',
       lastError: 'expired',
     });
-    expect(t.store.attempts(r.message.id)[0]).toMatchObject({
+    expect(t.store.attempts(id)[0]).toMatchObject({
       outcome: 'failed',
       reason: 'expired',
     });
@@ -125,34 +117,18 @@ describe('outbox', () => {
     const t = setup();
     dirs.push(t.dir);
     t.outbox.start();
-    const r = t.outbox.accept('bob', BOB, 'x');
-    if (!r.ok) throw new Error('refused');
-    t.flush();
+    const id = acceptToBob(t, 'x');
     t.outbox.stop();
-    t.outbox.onEvent(
-      { type: 'messageFailed', messageId: r.message.id, reason: 'node-left' },
-      t.clock.t,
-    );
-    expect(t.store.getOutgoing(r.message.id)?.state).toBe('pending');
+    t.outbox.onEvent({ type: 'messageFailed', messageId: id, reason: 'node-left' }, t.clock.t);
+    expect(t.store.getOutgoing(id)?.state).toBe('pending');
   });
 
   it('a restart issues every pending message again, numbering attempts on from the store', () => {
     const first = setup();
     dirs.push(first.dir);
     first.outbox.start();
-    const r = first.outbox.accept('bob', BOB, 'survives');
-    if (!r.ok) throw new Error('refused');
-    first.flush();
-    first.outbox.onEvent(
-      {
-        type: 'messageAttempt',
-        messageId: r.message.id,
-        attempt: 1,
-        path: [RELAY1, BOB],
-        reason: 'first',
-      },
-      first.clock.t,
-    );
+    const id = acceptToBob(first, 'survives');
+    attempt(first, id, 1, [RELAY1, BOB], 'first');
     // A new life on the same store: a fresh outbox and engine.
     first.clock.advance(1_000);
     const commands: Command[] = [];
@@ -170,23 +146,21 @@ describe('outbox', () => {
       defer: (fn) => fn(),
     });
     again.start();
-    expect(commands.map((c) => c.type === 'send' && hex(c.messageId))).toEqual([r.message.id]);
+    expect(commands.map((c) => c.type === 'send' && hex(c.messageId))).toEqual([id]);
     again.onEvent(
       {
         type: 'messageAttempt',
-        messageId: r.message.id,
+        messageId: id,
         attempt: 1,
         path: [RELAY2, BOB],
         reason: 'first',
       },
       first.clock.t,
     );
-    expect(first.store.attempts(r.message.id).map((a) => [a.attempt, a.outcome, a.reason])).toEqual(
-      [
-        [1, 'timeout', 'the daemon restarted'],
-        [2, 'in-flight', null],
-      ],
-    );
+    expect(first.store.attempts(id).map((a) => [a.attempt, a.outcome, a.reason])).toEqual([
+      [1, 'timeout', 'the daemon restarted'],
+      [2, 'in-flight', null],
+    ]);
     // Issued once per life: another sweep does not send it again.
     again.sweep(first.clock.t);
     expect(commands).toHaveLength(1);
