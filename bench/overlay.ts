@@ -6,13 +6,12 @@
  *
  * Run: `npx tsx bench/overlay.ts` (writes reports/bench/overlay.json).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseScenario, type Scenario } from '../src/sim/scenario.js';
 import { runEventLoopCeiling } from './sim-eventloop.js';
+import { median, runSimChild, type SimChildResult } from './sim-runs.js';
 
 const RUNS = 3;
 const HOUR_MS = 3_600_000;
@@ -23,10 +22,11 @@ const MEMORY_PROBE_MS = 3 * 60_000;
 /** A single run may take this long before the benchmark gives up on it. */
 const CHILD_TIMEOUT_MS = 30 * 60_000;
 
-function scenario(nodes: number, durationMs: number): Scenario {
+function scenario(nodes: number, durationMs: number): { text: string; name: string } {
   const minutes = durationMs / 60_000;
-  return parseScenario(
-    [
+  return {
+    name: 'bench/overlay.ts',
+    text: [
       `name: bench-overlay-${nodes}`,
       'seed: 1',
       `nodes: ${nodes}`,
@@ -36,43 +36,29 @@ function scenario(nodes: number, durationMs: number): Scenario {
       `  - at: ${minutes / 2}m`,
       '    crash: { fraction: 0.3 }',
     ].join('\n'),
-    'bench/overlay.ts',
-  );
+  };
 }
 
-interface ChildResult {
-  wallMs: number;
-  events: number;
-  eventsPerSecond: number;
-  peakRssMiB: number;
-  overlay: Record<string, unknown>;
-}
+type ChildResult = SimChildResult & { overlay: Record<string, unknown> };
 
-function runChild(s: Scenario, maxHeapMiB?: number): ChildResult {
-  const child = resolve(import.meta.dirname, 'overlay-child.ts');
-  const args = [
-    ...(maxHeapMiB ? [`--max-old-space-size=${maxHeapMiB}`] : []),
-    '--import',
-    'tsx',
-    child,
-    JSON.stringify(s),
-  ];
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
-  return JSON.parse(out.trim().split('\n').pop() as string) as ChildResult;
+function runChild(request: { text: string; name: string }, maxHeapMiB?: number): ChildResult {
+  const result = runSimChild(request, { maxHeapMiB, timeoutMs: CHILD_TIMEOUT_MS });
+  return { ...result, overlay: result.summary['overlay'] as Record<string, unknown> };
 }
 
 /** Coefficients [a, b, c] of the parabola through three points. */
 function quadraticThrough(...points: [number, number][]): [number, number, number] {
-  const [[x0, y0], [x1, y1], [x2, y2]] = points as [[number, number], [number, number], [number, number]];
+  const [[x0, y0], [x1, y1], [x2, y2]] = points as [
+    [number, number],
+    [number, number],
+    [number, number],
+  ];
   const d = (x0 - x1) * (x0 - x2) * (x1 - x2);
   const c = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / d;
   const b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / d;
   const a = (x1 * x2 * (x1 - x2) * y0 + x2 * x0 * (x2 - x0) * y1 + x0 * x1 * (x0 - x1) * y2) / d;
   return [a, b, c];
 }
-
-const median = (xs: number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 export async function runOverlayBench(): Promise<Record<string, unknown>> {
   const ceiling = runEventLoopCeiling(2_000_000, 10_000);

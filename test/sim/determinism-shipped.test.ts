@@ -2,7 +2,7 @@
  * Determinism end to end (issue 6 #7): every scenario shipped in sim/scenarios/, shortened,
  * run twice in one process, gives the same summary.json and the same engine-event trace —
  * compared by SHA-256 of each. The directory is listed, so a new scenario is covered the
- * day it is added; one that the generic shortening (shorten-scenario.ts) cannot handle gets
+ * day it is added; one that the generic shortening (src/sim/shorten.ts) cannot handle gets
  * an entry in SHORTENINGS instead.
  *
  * Budget: SHORT nodes for SHORT duration is well under a second per run on an idle core,
@@ -17,7 +17,7 @@ import { runScenario } from '../../src/sim/runner.js';
 import { parseScenario, type Scenario } from '../../src/sim/scenario.js';
 import { formatSummaryJson } from '../../src/sim/summary.js';
 import { traceLine } from '../../src/sim/trace.js';
-import { type Shortening, shortenScenarioText } from './shorten-scenario.js';
+import { type Shortening, shortenScenarioText } from '../../src/sim/shorten.js';
 
 const DIR = 'sim/scenarios';
 /** Enough nodes for every fault to bite and paths of three relays; short enough to run twice. */

@@ -1,6 +1,7 @@
 /**
- * Shortens a scenario file for tests that run every shipped scenario (determinism-shipped):
- * fewer nodes and a shorter run, with the whole timeline scaled to fit.
+ * Shortens a scenario file: fewer nodes and a shorter run, with the whole timeline scaled to
+ * fit. The determinism test runs every shipped scenario shortened (determinism-shipped), and
+ * `npm run examples` writes the small example reports of reports/examples/ from them.
  *
  * It edits the file through the `--set` machinery (src/sim/overrides.ts), so the shortened
  * text is validated by the scenario reader like any file. Which values move: every duration
@@ -11,9 +12,9 @@
  * `at ≤ duration − settle` still hold afterwards (⌊x⌋ + ⌊y⌋ ≤ ⌊x + y⌋).
  */
 import YAML from 'yaml';
-import { DurationError, formatDuration, parseDuration } from '../../src/sim/duration.js';
-import { OVERRIDES_MAX, SECOND_MS } from '../../src/sim/limits.js';
-import { type Assignment, applyOverrides, parseAssignment } from '../../src/sim/overrides.js';
+import { DurationError, formatDuration, parseDuration } from './duration.js';
+import { OVERRIDES_MAX, SECOND_MS } from './limits.js';
+import { type Assignment, applyOverrides, parseAssignment } from './overrides.js';
 
 /** Keys whose durations are positions or lengths on the run's timeline. */
 const TIMELINE_KEYS = new Set(['duration', 'at', 'from', 'until', 'to', 'over', 'settle']);
@@ -25,8 +26,11 @@ export interface Shortening {
   durationMs: number;
 }
 
-/** `text` with at most `nodes` nodes and at most `durationMs` of simulated time. */
-export function shortenScenarioText(text: string, target: Shortening): string {
+/**
+ * The `--set` assignments that shorten `text` to at most `nodes` nodes and at most
+ * `durationMs` of simulated time (none if it is already that small).
+ */
+export function shorteningAssignments(text: string, target: Shortening): Assignment[] {
   const doc = YAML.parse(text) as Record<string, unknown>;
   const factor = Math.min(1, target.durationMs / parseDuration(doc['duration']));
   const sets: Assignment[] = [];
@@ -55,6 +59,12 @@ export function shortenScenarioText(text: string, target: Shortening): string {
       sets.push(parseAssignment(`${path.join('.')}=${formatDuration(shortened)}`));
   };
   if (factor < 1) visit(doc, []);
+  return sets;
+}
+
+/** `text` with at most `nodes` nodes and at most `durationMs` of simulated time. */
+export function shortenScenarioText(text: string, target: Shortening): string {
+  const sets = shorteningAssignments(text, target);
   let out = text;
   for (let i = 0; i < sets.length; i += OVERRIDES_MAX) {
     out = applyOverrides(out, sets.slice(i, i + OVERRIDES_MAX));
