@@ -209,7 +209,7 @@ interface Daemon {
   id: string;
 }
 
-function rssMiB(pid: number): number | null {
+export function rssMiB(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m === null ? null : Math.round((Number(m[1]) / 1024) * 10) / 10;

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { runBroadcastBench } from './broadcast.js';
 import { runCryptoBench } from './crypto.js';
 import { runDaemonBench } from './daemon.js';
+import { runFloodBench } from './flood.js';
 import { runFuzzBench } from './fuzz/run.js';
 import { runNoiseBench } from './noise.js';
 import { runOnionBench } from './onion.js';
@@ -35,6 +36,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   broadcast: runBroadcastBench,
   routing: runRoutingBench,
   daemon: runDaemonBench,
+  flood: runFloodBench,
   sigkill: () => runSigkillBench(),
   // A million inputs per surface: tens of minutes (`npm run fuzz` runs it with options).
   fuzz: () => runFuzzBench(),

@@ -24,8 +24,10 @@
  * Rule 1: a failure to store a delivered message stops the engine at once, inside the
  *         delivery, so the acknowledgement that follows it is never sent: the sender keeps
  *         the message and retries after we restart. The daemon then exits with code 1.
- * Rule 2: the daemon reads the wall clock (Date.now) and node:crypto randomness; the engine
- *         receives both through its inputs and options, never directly.
+ * Rule 2: the daemon reads the clock (clock.ts: the wall clock at start, advanced by the
+ *         monotonic clock, so a step of the wall clock neither stalls nor bursts the
+ *         engine's timers) and node:crypto randomness; the engine receives both through its
+ *         inputs and options, never directly.
  */
 import type { JsonObject } from '../client/protocol.js';
 import { ClientServer, defaultSocketPath, parseHostPort } from '../client/index.js';
@@ -40,12 +42,14 @@ import { TcpRuntime, type TcpLogEntry } from '../transports/tcp/runtime.js';
 import type { TcpLimits } from '../transports/tcp/limits.js';
 import type { ClientServerLimits } from '../client/handler.js';
 import type { DaemonSettings } from './config.js';
+import { DaemonClock } from './clock.js';
 import { acquireLock, ensureDataDir, writePidFile, type DataDirLock } from './data-dir.js';
 import { EngineStateSaver, loadEngineState } from './engine-state.js';
 import { DaemonHandler } from './handler.js';
 import { loadIdentity } from './identity.js';
 import { Inbox } from './inbox.js';
 import {
+  CLOCK_CHECK_INTERVAL_MS,
   LEAVE_FLUSH_MAX_MS,
   OUTBOX_SWEEP_INTERVAL_MS,
   POLL_INTERVAL_MS,
@@ -60,8 +64,8 @@ export interface DaemonOptions {
   dataDir: string;
   settings: DaemonSettings;
   log: Logger;
-  /** Wall clock; default Date.now. */
-  now?: () => number;
+  /** The daemon's clock (clock.ts); default one on Date.now and performance.now. */
+  clock?: DaemonClock;
   /** Transport and client-socket limits over the defaults (tests shrink them). */
   tcpLimits?: Partial<TcpLimits>;
   clientLimits?: Partial<ClientServerLimits>;
@@ -84,6 +88,8 @@ export class Daemon {
   readonly done: Promise<number>;
   private sweepTimer: NodeJS.Timeout | null = null;
   private saveTimer: NodeJS.Timeout | null = null;
+  private clockTimer: NodeJS.Timeout | null = null;
+  private clock: DaemonClock | null = null;
   private saver: EngineStateSaver | null = null;
   private readonly startedAt: number;
   private client: ClientServer | null = null;
@@ -147,7 +153,8 @@ export class Daemon {
 
   /** Starts a daemon in `dataDir`; throws DataDirError, StoreError, ClientServerError, … */
   static async start(o: DaemonOptions): Promise<Daemon> {
-    const now = o.now ?? Date.now;
+    const clock = o.clock ?? new DaemonClock();
+    const now = clock.now;
     ensureDataDir(o.dataDir);
     const lock = acquireLock(o.dataDir);
     const undo: (() => void | Promise<void>)[] = [() => lock.release()];
@@ -155,7 +162,9 @@ export class Daemon {
       for (const step of undo.reverse()) await step();
     };
     try {
-      const store = Store.open({ path: storePath(o.dataDir) });
+      // The store prunes descriptors and replay tags against the times the engine gave
+      // them: one clock for both, or a step of the wall clock would prune live ones.
+      const store = Store.open({ path: storePath(o.dataDir), now });
       undo.push(() => store.close());
       const { identity, created } = loadIdentity(store, nodeSuite);
       if (created) o.log.info('created a new identity', { id: identity.id });
@@ -213,6 +222,9 @@ export class Daemon {
       daemon.sweepTimer.unref();
       daemon.saveTimer = setInterval(() => daemon?.saveState(), STATE_SAVE_INTERVAL_MS);
       daemon.saveTimer.unref();
+      daemon.clock = clock;
+      daemon.clockTimer = setInterval(() => daemon?.checkClock(), CLOCK_CHECK_INTERVAL_MS);
+      daemon.clockTimer.unref();
       // Whatever is still held when the startup wait ends goes to the engine then.
       setTimeout(() => daemon?.outbox.releaseHeld(), READY_WAIT_MAX_MS).unref();
       daemon.removePid = writePidFile(o.dataDir);
@@ -251,6 +263,8 @@ export class Daemon {
       socket: this.socketPath,
       clientTcp: this.clientTcpAddress === null ? null : formatClientTcp(this.clientTcpAddress),
       uptimeMs: this.now() - this.startedAt,
+      /** Wall clock minus the daemon's: how far the wall clock stepped since the start. */
+      clockSkewMs: this.clock?.skewMs() ?? 0,
       relay: this.o.settings.relay,
       hops: this.o.settings.hops,
       neighbours: snapshot.active.length,
@@ -260,6 +274,11 @@ export class Daemon {
       relays: snapshot.relays.length,
       links: this.runtime.linkCount,
       pendingHandshakes: this.runtime.pendingCount,
+      /** The transport's counters (frames, refusals, closes by reason), for diagnosis. */
+      transport: {
+        ...this.runtime.stats,
+        closedByReason: { ...this.runtime.stats.closedByReason },
+      },
       outbox: {
         pending: this.store.pendingCount(),
         inFlight: this.outbox.inFlightCount,
@@ -280,6 +299,17 @@ export class Daemon {
 
   private sweep(): void {
     if (!this.stopping) this.outbox.sweep(this.now());
+  }
+
+  /** A step of the wall clock is logged once (clock.ts: the daemon keeps its own time). */
+  private checkClock(): void {
+    const skew = this.clock?.skewChange();
+    if (skew === null || skew === undefined) return;
+    this.o.log.warn(
+      'the wall clock stepped; the daemon keeps its own time (monotonic since start) — ' +
+        'restart it if the wall clock was wrong and is now right',
+      { skewMs: skew },
+    );
   }
 
   /** Saves what changed in the directory and the replay tags (engine-state.ts). */
@@ -352,6 +382,7 @@ export class Daemon {
     this.o.log.info('stopping', { reason });
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     if (this.saveTimer !== null) clearInterval(this.saveTimer);
+    if (this.clockTimer !== null) clearInterval(this.clockTimer);
     this.runtime.command({ type: 'leave' });
     const deadline = this.now() + LEAVE_FLUSH_MAX_MS;
     while (this.runtime.closingCount > 0 && this.now() < deadline) await sleep(POLL_INTERVAL_MS);

@@ -40,6 +40,14 @@ export async function startDetached(dataDir: string, args: readonly string[]): P
   ensureDataDir(dataDir);
   const logFile = path.join(dataDir, LOG_FILE_NAME);
   const fd = fs.openSync(logFile, 'a', PRIVATE_FILE_MODE);
+  // The mode above applies only to a new file: a log found looser is tightened (it holds
+  // who talks to whom at debug level, SECURITY.md).
+  try {
+    fs.fchmodSync(fd, PRIVATE_FILE_MODE);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
   const self = selfCommand();
   let exitCode: number | null = null;
   let child;

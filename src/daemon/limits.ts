@@ -88,6 +88,17 @@ export const STATE_SAVE_INTERVAL_MS = 10_000;
  */
 export const RESTORE_DESCRIPTORS_MAX = 10_000;
 
+// ---- the clock (clock.ts) ------------------------------------------------------------------
+
+/**
+ * A wall clock that moved this far from the daemon's own (monotonic since start) is worth a
+ * log line: half the 10 s clock skew peers allow on signed times (directory/config.ts), so
+ * the line comes before peers start refusing what we sign, and well above NTP's slewing.
+ */
+export const CLOCK_SKEW_WARN_MS = 5_000;
+/** How often the wall clock is compared with the daemon's. */
+export const CLOCK_CHECK_INTERVAL_MS = 10_000;
+
 // ---- shutdown ------------------------------------------------------------------------------
 
 /**

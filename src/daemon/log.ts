@@ -5,7 +5,9 @@
  *
  * Rule 1: logging never throws into the caller: a field that cannot be serialised is
  *         written as its String(), and a write error is ignored (a closed stdout must not
- *         take the daemon down).
+ *         take the daemon down). A failed write to a file (a `--detach`ed daemon's log on a
+ *         full or read-only disk) does not throw but emits 'error' on process.stderr, which
+ *         would end the process: the default writer listens for it and drops the line.
  * Rule 2: no secrets and no message bodies are ever logged; fields are ids, addresses,
  *         counts and reasons.
  */
@@ -38,6 +40,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
+  if (options.write === undefined) ignoreStderrErrors();
   const write =
     options.write ??
     ((line: string) => {
@@ -63,6 +66,15 @@ export function createLogger(options: LoggerOptions): Logger {
     (msg: string, fields: Record<string, unknown> = {}): void =>
       log({ ...fields, level, msg });
   return { log, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+let stderrGuarded = false;
+
+/** Rule 1: an 'error' on stderr (ENOSPC, EROFS, EPIPE) loses the line, not the process. */
+function ignoreStderrErrors(): void {
+  if (stderrGuarded) return;
+  stderrGuarded = true;
+  process.stderr.on('error', () => {});
 }
 
 function formatJson(time: number, entry: LogEntry): string {

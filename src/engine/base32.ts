@@ -7,7 +7,10 @@ const LOOKUP = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 
 export function base32Encode(bytes: Uint8Array): string {
-  let out = '';
+  // Character codes joined once, not `out += char`: V8 keeps a string grown one character
+  // at a time as a tree of cons cells (~680 bytes for a 32-character node ID, against 56
+  // flat), and node IDs are held by the thousand in every directory and view.
+  const codes: number[] = [];
   let buffer = 0;
   let bits = 0;
   for (const byte of bytes) {
@@ -15,12 +18,12 @@ export function base32Encode(bytes: Uint8Array): string {
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      out += ALPHABET[(buffer >>> bits) & 31];
+      codes.push(ALPHABET.charCodeAt((buffer >>> bits) & 31));
     }
     buffer &= (1 << bits) - 1;
   }
-  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
-  return out;
+  if (bits > 0) codes.push(ALPHABET.charCodeAt((buffer << (5 - bits)) & 31));
+  return String.fromCharCode(...codes);
 }
 
 /** The bytes of a canonical encoding (unused trailing bits zero), else null. */

@@ -14,17 +14,23 @@
  *   dialed by the smaller node ID wins on both sides (each side decides the same).
  * - Bad bytes from a peer close the link with the decode reason (STYLE.md #7); they never
  *   throw.
+ * - Control frames (every type but onion) pass a per-link token bucket (rate-limit.ts) before
+ *   they are even decoded; beyond it they are dropped and counted, and a link whose peer
+ *   overran it `controlDropsBeforeClose` times is closed ('control-rate').
  */
 import { signAuth, verifyAuth, type HelloKeys } from './link-auth.js';
 import type { Identity } from './identity.js';
 import { nodeIdOf } from './identity.js';
 import type { CryptoSuite } from './crypto/suite.js';
 import type { Random } from './random.js';
+import { TokenBucket } from './rate-limit.js';
 import type { LinkId, Millis, NodeId, Output } from './types.js';
 import { decodeFrame, encodeMessage } from './wire/codec.js';
 import { FRAME_HEADER_BYTES, HELLO_NONCE_BYTES } from './wire/limits.js';
 import { equalBytes } from './crypto/check.js';
-import type { Message, PeerEntry } from './wire/messages.js';
+import { MESSAGE_CODES, type Message, type PeerEntry } from './wire/messages.js';
+
+const ONION_CODE = MESSAGE_CODES.onion.code;
 
 /** Where to send: a known node (id and address) or, for a bootstrap, only an address. */
 export interface Target {
@@ -58,6 +64,10 @@ export interface Link {
   /** Last frame in either direction other than a keep-alive: idle links close. */
   lastUsed: Millis;
   queue: Message[];
+  /** Control frames the peer may still send now (LinkLimits.controlRatePerS). */
+  readonly control: TokenBucket;
+  /** Control frames from the peer dropped over the rate on this link. */
+  controlDropped: number;
 }
 
 interface Dial {
@@ -91,6 +101,9 @@ export interface LinkLimits {
   handshakeTimeoutMs: number;
   linkIdleMs: number;
   requestTimeoutMs: number;
+  controlRatePerS: number;
+  controlBurst: number;
+  controlDropsBeforeClose: number;
 }
 
 export class LinkTable {
@@ -100,6 +113,9 @@ export class LinkTable {
   private nextDial = 1;
   /** Bytes sent, by message code (frame byte 5): overhead per message type. */
   readonly bytesSentByCode = new Float64Array(256);
+  /** Control frames dropped over a link's rate, and links closed for it (counters()). */
+  controlRateDrops = 0;
+  controlRateCloses = 0;
   private readonly myHello: Omit<HelloKeys, 'nonce'>;
 
   constructor(
@@ -215,6 +231,11 @@ export class LinkTable {
       lastSent: now,
       lastUsed: now,
       queue: pending?.queue ?? [],
+      control: new TokenBucket(
+        { ratePerS: this.limits.controlRatePerS, burst: this.limits.controlBurst },
+        now,
+      ),
+      controlDropped: 0,
     };
     this.links.set(link, state);
     this.send(
@@ -239,6 +260,8 @@ export class LinkTable {
   frame(linkId: LinkId, bytes: Uint8Array, now: Millis): void {
     const link = this.links.get(linkId);
     if (!link) return; // closed on our side; the frame was in flight
+    if (bytes[FRAME_HEADER_BYTES - 1] !== ONION_CODE && !link.control.take(now))
+      return this.overRate(link);
     const decoded = decodeFrame(bytes);
     if (decoded.kind !== 'message' || decoded.size !== bytes.length) {
       const reason = decoded.kind === 'error' ? decoded.error.reason : 'bad-frame-boundary';
@@ -350,6 +373,18 @@ export class LinkTable {
   }
 
   // ---- helpers --------------------------------------------------------------------------
+
+  /** A control frame over the link's rate: dropped; the link closes once it keeps on. */
+  private overRate(link: Link): void {
+    this.controlRateDrops += 1;
+    link.controlDropped += 1;
+    // One event per link, not per frame: a flood must not turn into a flood of events.
+    if (link.controlDropped === 1) this.events.onDrop('control-rate');
+    if (link.controlDropped >= this.limits.controlDropsBeforeClose) {
+      this.controlRateCloses += 1;
+      this.close(link, 'control-rate');
+    }
+  }
 
   private flush(link: Link, now: Millis): void {
     const queued = link.queue;

@@ -21,7 +21,12 @@ import {
   type BroadcastConfig,
 } from './broadcast/config.js';
 import type { CryptoSuite } from './crypto/suite.js';
-import { DEFAULT_DIRECTORY, type DirectoryConfig } from './directory/config.js';
+import {
+  DEFAULT_DIRECTORY,
+  validateDirectoryConfig,
+  type DirectoryConfig,
+} from './directory/config.js';
+import type { RecordOpener } from './directory/record-cache.js';
 import { DirectoryService } from './directory/service.js';
 import type { Identity } from './identity.js';
 import { LinkTable, type Link, type Peer } from './links.js';
@@ -31,7 +36,7 @@ import { DEFAULT_ROUTING, Routing, type RoutingConfig } from './routing/index.js
 import { hexOf, type PacketOutcome } from './routing/host.js';
 import { DEFAULT_OVERLAY, validateOverlayConfig, type OverlayConfig } from './overlay/config.js';
 import { HyParView } from './overlay/hyparview.js';
-import type { Random, RandomSource } from './random.js';
+import { pick, type Random, type RandomSource } from './random.js';
 import { TimerTable } from './timers.js';
 import type {
   Command,
@@ -76,9 +81,15 @@ export interface NodeOptions {
    * checks, replay tags of the wrong size or aged out are dropped; both are counted.
    */
   restore?: RestoreState;
+  /**
+   * Opens directory records (default: `openRecord`). A simulator gives every node one
+   * shared cache (directory/record-cache.ts): each record is then checked and held once.
+   */
+  openRecord?: RecordOpener;
 }
 
-type TimerKind = 'heartbeat' | 'shuffle' | 'announce' | 'graft' | 'prune' | 'routing';
+type TimerKind =
+  'heartbeat' | 'shuffle' | 'announce' | 'directorySync' | 'graft' | 'prune' | 'routing';
 /** The type byte of onion frames, and their one size (checked on every frame we emit). */
 const ONION_CODE = MESSAGE_CODES.onion.code;
 const ONION_FRAME_BYTES = FRAME_HEADER_BYTES + PACKET_BYTES;
@@ -118,7 +129,7 @@ export class Node implements Engine {
     this.identity = options.identity;
     this.config = validateOverlayConfig(options.overlay ?? DEFAULT_OVERLAY);
     this.broadcastConfig = validateBroadcastConfig(options.broadcast ?? DEFAULT_BROADCAST);
-    this.directoryConfig = options.directory ?? DEFAULT_DIRECTORY;
+    this.directoryConfig = validateDirectoryConfig(options.directory ?? DEFAULT_DIRECTORY);
     this.checking = options.checkInvariants ?? false;
     this.pendingRestore = options.restore;
     this.timerRandom = options.random.fork('timers');
@@ -180,9 +191,11 @@ export class Node implements Engine {
       options.crypto,
       this.directoryConfig,
       {
-        broadcast: (kind, body) => this.originate(kind, body),
+        broadcast: (kind, body, hops) => this.originate(kind, body, hops),
         send: (peer, message) => this.sendToNeighbour(peer, message),
       },
+      options.random,
+      options.openRecord,
     );
     const directory = this.directory.directory;
     this.routing = new Routing(
@@ -311,16 +324,21 @@ export class Node implements Engine {
       dropListEvictions: this.broadcaster.dropList.evictions,
       dropListSize: this.broadcaster.dropList.size,
       broadcastRefusedExpired: this.broadcaster.refusedExpired,
+      broadcastQuotaExceeded: this.broadcaster.quota.exceeded,
       grafts: this.broadcaster.grafts,
       directorySize: this.directory.directory.size,
       directoryForged: d.forged,
       directoryMalformed: d.malformed,
       directoryStale: d.stale,
       directoryExpired: d.expired,
+      directorySampledOut: d.sampledOut,
+      directoryEvicted: d.evicted,
       directoryRestored: this.restoreCounts.descriptors,
       directoryRestoreRejected: this.restoreCounts.descriptorsRejected,
       replayTagsRestored: this.restoreCounts.replayTags,
       replayTagsRestoreRejected: this.restoreCounts.replayTagsRejected,
+      controlRateDrops: this.links.controlRateDrops,
+      controlRateCloses: this.links.controlRateCloses,
       ...this.routing.counters(),
     };
   }
@@ -365,6 +383,10 @@ export class Node implements Engine {
       case 'broadcast':
         if (this.phase === 'running') this.originate('probe', command.body);
         return;
+      case 'pin':
+        return this.directory.directory.pin(command.id);
+      case 'unpin':
+        return this.directory.directory.unpin(command.id);
       case 'send':
         if (this.phase === 'running') return this.routing.send(command, now);
         return this.event({
@@ -411,6 +433,16 @@ export class Node implements Engine {
           const next =
             this.announcements === 1 ? reannounceAfterJoinMs : this.jittered(announceIntervalMs);
           this.timers.set('announce', now + next);
+          break;
+        }
+        case 'directorySync': {
+          // A random neighbour's random part of its sample (DirectoryService header).
+          const peers = [...this.overlay.active.keys()];
+          if (peers.length > 0) this.directory.requestSync(pick(this.timerRandom, peers) as NodeId);
+          this.timers.set(
+            'directorySync',
+            now + this.jittered(this.directoryConfig.syncIntervalMs),
+          );
           break;
         }
         case 'graft':
@@ -482,6 +514,9 @@ export class Node implements Engine {
         this.announced = true;
         this.directory.requestSync(event.peer);
         this.timers.set('announce', this.now);
+        const { syncIntervalMs } = this.directoryConfig;
+        if (syncIntervalMs > 0)
+          this.timers.set('directorySync', this.now + this.jittered(syncIntervalMs));
       }
     } else if (event.type === 'neighbourDown') {
       this.broadcaster.neighbourDown(event.peer);
@@ -491,14 +526,15 @@ export class Node implements Engine {
     this.event(event);
   }
 
-  private originate(kind: BroadcastKind, body: Uint8Array): void {
+  /** Broadcasts `body`, at most `hopsMax` hops (the directory's announceHops) if given. */
+  private originate(kind: BroadcastKind, body: Uint8Array, hopsMax?: number): void {
     const { hops, lifetimeMs } = this.broadcastConfig;
     const message = {
       type: 'broadcast' as const,
       id: this.broadcastRandom.bytes(BROADCAST_ID_BYTES),
       origin: this.identity.id,
       expiresAt: this.now + lifetimeMs,
-      hops,
+      hops: Math.min(hops, hopsMax ?? hops),
       kind,
       body,
     };

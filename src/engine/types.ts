@@ -53,6 +53,13 @@ export type Command =
   /** Broadcast a probe network-wide (the simulator's broadcast workload). */
   | { type: 'broadcast'; body: Uint8Array }
   /**
+   * Keep `id`'s descriptor whatever the directory's sample says (directory/sample.ts): the
+   * runtime pins its contacts and the targets of its pending messages, and unpins them when
+   * they stop being either. At most `pinnedMax` pins; beyond, DirectoryPinError.
+   */
+  | { type: 'pin'; id: NodeId }
+  | { type: 'unpin'; id: NodeId }
+  /**
    * Send an end-to-end message (routing/). The runtime has already made it durable (the
    * daemon's outbox) when it issues this; after a restart it issues it again for every
    * message still pending, and the engine retries on fresh paths until `expiresAt`.

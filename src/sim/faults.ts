@@ -12,6 +12,9 @@
  *   duplicates        frames delivered twice (network.duplicate)
  *   reorders          frames held back out of order (network.reorder)
  *   churnSessions     online sessions ended by the churn model
+ *   adversaries       (only with `adversaries:`) what each entry's nodes did, summed; an
+ *                     entry with nodes that did nothing (no traffic to drop, no link to
+ *                     send garbage on, no path through a Sybil) never fired
  *   neverFired        the configured faults above that stayed at zero, one line each
  */
 import type { SimStats } from '../transports/sim/network.js';
@@ -26,8 +29,18 @@ export interface FaultCounts extends Record<ActionType, number> {
   duplicates: number;
   reorders: number;
   churnSessions: number;
+  /** Activity of each `adversaries:` entry, by label (absent without adversaries). */
+  adversaries?: Record<string, number>;
   /** Configured faults that never fired; a run with any fails (p2pmsg sim exits 1). */
   neverFired: string[];
+}
+
+/** One `adversaries:` entry: what its nodes did in all (adversaries/tracker.ts). */
+export interface AdversaryActivity {
+  label: string;
+  activity: number;
+  /** False for an entry of zero nodes (fraction 0: the baseline of a sweep), never "unfired". */
+  configured: boolean;
 }
 
 /** Why an action can fail to fire (actions.ts, Rule 2). */
@@ -63,7 +76,11 @@ export class FaultLog {
   }
 
   /** The counts at the end of the run, with the faults that never fired. */
-  summary(stats: Readonly<SimStats>, churnSessions: number): FaultCounts {
+  summary(
+    stats: Readonly<SimStats>,
+    churnSessions: number,
+    adversaries?: readonly AdversaryActivity[],
+  ): FaultCounts {
     const counts = {
       ...this.actions,
       lossDrops: stats.lossDrops,
@@ -72,7 +89,13 @@ export class FaultLog {
       reorders: stats.reordered,
       churnSessions,
     };
-    return { ...counts, neverFired: this.neverFired(counts) };
+    const neverFired = this.neverFired(counts);
+    if (adversaries === undefined) return { ...counts, neverFired };
+    for (const a of adversaries) {
+      if (a.configured && a.activity === 0) neverFired.push(`${a.label}: its nodes never acted`);
+    }
+    const activity = Object.fromEntries(adversaries.map((a) => [a.label, a.activity]));
+    return { ...counts, adversaries: activity, neverFired };
   }
 
   private neverFired(counts: Omit<FaultCounts, 'neverFired'>): string[] {

@@ -116,6 +116,11 @@ export const BROADCAST_INTERVAL_MIN_MS = 10;
 export const BROADCAST_SIZE_DEFAULT = 64;
 /** Directory re-announcements no more often than once a minute. */
 export const ANNOUNCE_INTERVAL_MIN_MS = MINUTE_MS;
+/**
+ * Periodic directory syncs no more often than a neighbour serves them (the directory's
+ * syncCooldownMs): faster, most requests would be refused.
+ */
+export const DIRECTORY_SYNC_INTERVAL_MIN_MS = MINUTE_MS;
 /** Measuring windows per scenario. */
 export const WINDOWS_MAX = 32;
 /** A sweep key: dotted path of map keys and list indexes. */

@@ -20,6 +20,8 @@ import { MESSAGE_CODES } from '../engine/wire/messages.js';
 import type { EngineEvent } from '../engine/types.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
 import { applyAction } from './actions.js';
+import { AdversaryPlan } from './adversaries/plan.js';
+import { AdversaryTracker } from './adversaries/tracker.js';
 import { BroadcastTracker } from './broadcast-metrics.js';
 import { ChurnModel } from './churn.js';
 import { DeliveryTracker } from './delivery-metrics.js';
@@ -94,6 +96,9 @@ export function directoryConfigOf(scenario: Scenario): DirectoryConfig {
     ...DEFAULT_DIRECTORY,
     announceIntervalMs: scenario.directory.announceIntervalMs,
     descriptorLifetimeMs: scenario.directory.lifetimeMs,
+    sampleSize: scenario.directory.sampleSize,
+    announceHops: scenario.directory.announceHops,
+    syncIntervalMs: scenario.directory.syncIntervalMs,
   };
 }
 
@@ -120,8 +125,14 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   let workload: MessageWorkload | undefined;
   const onTrace = options.onTrace;
   const observe = options.observe ?? {};
+  const plan =
+    scenario.adversaries.length === 0
+      ? undefined
+      : new AdversaryPlan(scenario.adversaries, scenario.nodes, scenario.seed);
+  const adversaries = plan === undefined ? undefined : new AdversaryTracker(plan);
   const onEvent = (node: number, event: EngineEvent, now: number): void => {
     onTrace?.(node, event, now);
+    adversaries?.onEvent(node, event);
     switch (event.type) {
       case 'neighbourUp':
       case 'neighbourDown':
@@ -165,6 +176,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     duplicate: scenario.network.duplicate,
     ...(scenario.network.reorder === null ? {} : { reorder: scenario.network.reorder }),
     checkInvariants: options.checkInvariants ?? false,
+    ...(plan === undefined ? {} : { adversaries: plan }),
     onEvent,
     onDeliver: (node, message, now) => {
       const id = Buffer.from(message.messageId).toString('hex');
@@ -189,6 +201,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const w = world;
   workload = new MessageWorkload(w, scenario, deliveries);
   observe.attach?.(w, deliveries);
+  adversaries?.attach(w);
 
   const spacing = scenario.nodes > 1 ? scenario.join.overMs / (scenario.nodes - 1) : 0;
   for (let i = 0; i < scenario.nodes; i++) w.net.at(Math.floor(i * spacing), () => w.addNode());
@@ -242,7 +255,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     crypto: scenario.crypto,
     events: stats.events,
     traceHash: w.net.traceHash(),
-    faults: faults.summary(stats, churn?.crashes ?? 0),
+    faults: faults.summary(stats, churn?.crashes ?? 0, adversaries?.activity()),
     overlay: {
       liveNodes: live.length,
       degreeMin: live.length > 0 ? degrees.min : null,
@@ -255,7 +268,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       degreeHistogram: degrees.histogram,
     },
     broadcast: broadcasts.summary(scenario.broadcast.mode, lastProbeMs, grafts, scenario.measure),
-    directory: directorySummary(w),
+    directory: directorySummary(w, scenario.directory.sampleSize),
     delivery: deliveries.summary(total),
     churn: {
       crashes: churn?.crashes ?? 0,
@@ -270,6 +283,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       dials: stats.dials,
       dialsFailed: stats.dialsFailed,
     },
+    ...(adversaries === undefined ? {} : { adversaries: adversaries.summary() }),
   };
   const measurements = measurementsOf(
     series.intervalMs,
@@ -299,7 +313,7 @@ function scheduleProbes(world: SimWorld, scenario: Scenario, tracker: BroadcastT
   const next = (after: number): number =>
     after + Math.max(1, Math.round(-Math.log(1 - random.next()) * intervalMs));
   const fire = (): void => {
-    const origin = world.randomLiveNode();
+    const origin = world.randomHonestLiveNode();
     if (origin !== undefined) {
       tracker.expectProbe(world.net.liveNodes().length);
       world.net.command(origin, { type: 'broadcast', body });
@@ -311,32 +325,48 @@ function scheduleProbes(world: SimWorld, scenario: Scenario, tracker: BroadcastT
   if (first < untilMs) world.net.at(first, fire);
 }
 
-function directorySummary(world: SimWorld): DirectorySummary {
+function directorySummary(world: SimWorld, sampleSize: number): DirectorySummary {
   const liveIndexes = world.net.liveNodes();
   const liveRelays = new Set<string>();
+  const liveIds = new Set<string>();
   for (const i of liveIndexes) {
     const id = world.idOf(i);
+    if (id !== undefined) liveIds.add(id);
     if (id !== undefined && world.isRelay(i)) liveRelays.add(id);
   }
+  // With a sample smaller than the network, "converged" is a full sample of live relays.
+  const convergedAt = DIRECTORY_CONVERGED_SHARE * Math.min(liveRelays.size, sampleSize);
   let converged = 0;
   let forged = 0;
   let stale = 0;
+  let sampledOut = 0;
+  let evicted = 0;
   const sizes: number[] = [];
+  const shares: number[] = [];
   for (const i of liveIndexes) {
     const node = world.nodeOf(i);
     if (!node) continue;
     const counters = node.counters();
     forged += (counters['directoryForged'] ?? 0) + (counters['directoryMalformed'] ?? 0);
     stale += counters['directoryStale'] ?? 0;
+    sampledOut += counters['directorySampledOut'] ?? 0;
+    evicted += counters['directoryEvicted'] ?? 0;
     sizes.push(counters['directorySize'] ?? 0);
     let known = 0;
     for (const id of node.snapshot().relays) if (liveRelays.has(id)) known += 1;
-    if (known >= DIRECTORY_CONVERGED_SHARE * liveRelays.size) converged += 1;
+    if (known >= convergedAt) converged += 1;
+    let knownLive = 0;
+    for (const d of node.savedDescriptors(world.now)) if (liveIds.has(d.id)) knownLive += 1;
+    if (liveIds.size > 1) shares.push(knownLive / (liveIds.size - 1));
   }
   return {
     convergence: liveIndexes.length > 0 ? converged / liveIndexes.length : null,
     liveRelays: liveRelays.size,
     sizeMean: mean(sizes),
+    sizeMax: sizes.length > 0 ? sizes.reduce((a, b) => Math.max(a, b)) : null,
+    knownShare: mean(shares),
+    sampledOut,
+    evicted,
     forged,
     stale,
   };

@@ -162,8 +162,9 @@ export function readHeterogeneity(field: Field): Heterogeneity {
 /** `workload.pairs`: `uniform` or `{ zipf: { s } }`. */
 export function readPairs(field: Field): PairsModel {
   if (field.scalar() === 'uniform') return { kind: 'uniform' };
+  if (field.scalar() === 'known') return { kind: 'known' };
   if (field.scalar() !== undefined) {
-    field.fail(`expected uniform or { zipf: { s: <exponent> } }, found ${field.describe()}`);
+    field.fail(`expected uniform, known or { zipf: { s: <exponent> } }, found ${field.describe()}`);
   }
   const map = field.map(['zipf']);
   const s = map

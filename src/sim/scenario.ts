@@ -48,6 +48,9 @@
  *             or { zipf: { s } }; size: bytes or a distribution; shards: "n/k" (split every
  *             message into n shards, any k rebuild it, each on its own node-disjoint path) or
  *             "none" (default: one packet per message)
+ *   adversaries [ { behaviour, fraction | count, rate, from, until, prefix, victim } ]:
+ *             misbehaving nodes (scenario-adversaries.ts, src/sim/adversaries/): garbage,
+ *             replay, broadcast-flood, lying-descriptors, black-hole, sybil, eclipse
  *
  * docs/scenarios.md is the reference of every key, with its default and an example.
  */
@@ -59,9 +62,10 @@ import { TextFileError, readTextFile } from './text-file.js';
 import { DEFAULT_DIRECTORY } from '../engine/directory/config.js';
 import { DEFAULT_ROUTING, REPLY_PATH_MAX } from '../engine/routing/config.js';
 import { parseShardSpec, type ShardSpec } from '../engine/routing/shard-spec.js';
-import { BROADCAST_BODY_MAX } from '../engine/wire/limits.js';
+import { BROADCAST_BODY_MAX, BROADCAST_HOPS_MAX } from '../engine/wire/limits.js';
 import {
   ANNOUNCE_INTERVAL_MIN_MS,
+  DIRECTORY_SYNC_INTERVAL_MIN_MS,
   BROADCAST_INTERVAL_MIN_MS,
   BROADCAST_SIZE_DEFAULT,
   WINDOWS_MAX,
@@ -94,6 +98,8 @@ import {
   WORKLOAD_EXPIRY_MIN_MS,
   WORKLOAD_INTERVAL_MIN_MS,
 } from './limits.js';
+import type { AdversarySpec } from './adversaries/spec.js';
+import { readAdversaries } from './scenario-adversaries.js';
 import { ACTION_TYPES, readEvents } from './scenario-events.js';
 import {
   DISTRIBUTION_KINDS,
@@ -247,7 +253,7 @@ export interface ChurnParams {
  * online nodes. zipf: the target is the online node of Zipf rank r (exponent s; ranks follow
  * node index order among the online nodes), the sender a uniform other online node.
  */
-export type PairsModel = { kind: 'uniform' } | { kind: 'zipf'; s: number };
+export type PairsModel = { kind: 'uniform' } | { kind: 'known' } | { kind: 'zipf'; s: number };
 
 /** The message workload: end-to-end messages as a Poisson process (runner.ts). */
 export interface WorkloadParams {
@@ -272,6 +278,12 @@ export interface DirectoryParams {
   lifetimeMs: number;
   /** Fraction of nodes that volunteer as relays. */
   relayFraction: number;
+  /** Descriptors of other nodes a directory keeps (a bottom-k sample beyond it). */
+  sampleSize: number;
+  /** Overlay hops an announcement or revocation travels (the radius of the ball it reaches). */
+  announceHops: number;
+  /** A node asks a random neighbour for part of its directory this often; 0: never. */
+  syncIntervalMs: number;
 }
 
 /** Runs of the same scenario with one key set to each value in turn. */
@@ -308,6 +320,8 @@ export interface Scenario {
   workload: WorkloadParams;
   /** null: no churn model (nodes fail only by scripted events). */
   churn: ChurnParams | null;
+  /** Misbehaving nodes (scenario-adversaries.ts); empty: every node is honest. */
+  adversaries: AdversarySpec[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,6 +344,7 @@ const TOP_KEYS = [
   'sweep',
   'workload',
   'churn',
+  'adversaries',
 ] as const;
 const CHURN_KEYS = ['session', 'offline', 'from', 'until', 'heterogeneity'] as const;
 const WORKLOAD_KEYS = [
@@ -344,7 +359,14 @@ const WORKLOAD_KEYS = [
 ] as const;
 const SWEEP_KEYS = ['key', 'values'] as const;
 const BROADCAST_KEYS = ['mode', 'interval', 'size', 'from', 'until'] as const;
-const DIRECTORY_KEYS = ['announceInterval', 'lifetime', 'relays'] as const;
+const DIRECTORY_KEYS = [
+  'announceInterval',
+  'lifetime',
+  'relays',
+  'sample',
+  'announceHops',
+  'syncInterval',
+] as const;
 const WINDOW_KEYS = ['name', 'from', 'to'] as const;
 const JOIN_KEYS = ['over'] as const;
 const OVERLAY_KEYS = [
@@ -424,6 +446,7 @@ export function parseScenario(
   const sweep = readSweep(top.get('sweep'));
   const workload = readWorkload(top.get('workload'), durationMs);
   const churn = readChurn(top.get('churn'), durationMs);
+  const adversaries = readAdversaries(top.get('adversaries'), nodes, durationMs);
 
   return {
     name,
@@ -442,6 +465,7 @@ export function parseScenario(
     sweep,
     workload,
     churn,
+    adversaries,
   };
 }
 
@@ -585,6 +609,22 @@ function readDirectory(field: Field | undefined): DirectoryParams {
     announceIntervalMs,
     lifetimeMs,
     relayFraction: get('relays', (f) => f.number(0, 1), 1),
+    sampleSize: get(
+      'sample',
+      (f) => f.int(1, DEFAULT_DIRECTORY.entriesMax),
+      DEFAULT_DIRECTORY.sampleSize,
+    ),
+    announceHops: get(
+      'announceHops',
+      (f) => f.int(1, BROADCAST_HOPS_MAX),
+      DEFAULT_DIRECTORY.announceHops,
+    ),
+    syncIntervalMs: get(
+      'syncInterval',
+      (f) =>
+        f.scalar() === 'off' ? 0 : f.duration(DIRECTORY_SYNC_INTERVAL_MIN_MS, DURATION_MAX_MS),
+      DEFAULT_DIRECTORY.syncIntervalMs,
+    ),
   };
 }
 

@@ -19,6 +19,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from './duration.js';
+import type { AdversarySummary } from './adversaries/tracker.js';
 import type { FaultCounts } from './faults.js';
 import type {
   ChurnParams,
@@ -87,11 +88,22 @@ export interface BroadcastSummary {
 }
 
 export interface DirectorySummary {
-  /** Fraction of live nodes whose directory holds ≥ 99% of the live relays. */
+  /**
+   * Fraction of live nodes whose directory holds ≥ 99% of min(live relays, sample size)
+   * live relays: all of them with full directories, a full sample of them when sampled.
+   */
   convergence: number | null;
   liveRelays: number;
   /** Mean directory size (descriptors) over live nodes. */
   sizeMean: number | null;
+  /** Largest directory (descriptors, its own included) of a live node. */
+  sizeMax: number | null;
+  /** Mean over live nodes of the fraction of the other live nodes whose descriptor it holds. */
+  knownShare: number | null;
+  /** Valid descriptors refused by live nodes' samples (directory.sample). */
+  sampledOut: number;
+  /** Sample members evicted by lower-ranked newcomers, by live nodes. */
+  evicted: number;
   /** Forged, malformed and stale records rejected by live nodes. */
   forged: number;
   stale: number;
@@ -171,6 +183,8 @@ export interface Summary {
   delivery: DeliverySummary;
   churn: ChurnSummary;
   network: NetworkSummary;
+  /** Only with `adversaries:` (adversaries/tracker.ts): what they did, what contained them. */
+  adversaries?: AdversarySummary;
 }
 
 /** What writeReport needs beyond the summary to write a useful report.md. */
@@ -225,9 +239,14 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'broadcast.latencyMsP99': '99th percentile time from send to delivery (ms)',
   'broadcast.dropListHits': 'repeats dropped by drop lists (all broadcasts)',
   'broadcast.grafts': 'Plumtree GRAFTs (tree repairs) by live nodes',
-  'directory.convergence': 'fraction of live nodes whose directory holds ≥ 99% of live relays',
+  'directory.convergence':
+    'fraction of live nodes whose directory holds ≥ 99% of min(live relays, sample) live relays',
   'directory.liveRelays': 'live nodes that volunteer as relays',
   'directory.sizeMean': 'mean descriptors per directory',
+  'directory.sizeMax': 'largest directory of a live node (descriptors, its own included)',
+  'directory.knownShare': 'mean fraction of the other live nodes whose descriptor a node holds',
+  'directory.sampledOut': 'valid descriptors refused for ranking outside a node’s sample',
+  'directory.evicted': 'sample members evicted by a lower-ranked newcomer',
   'directory.forged': 'forged or malformed records rejected',
   'directory.stale': 'stale records rejected',
   'delivery.sent': 'end-to-end messages sent by the workload',
@@ -270,6 +289,31 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'network.bytesSent': 'bytes sent',
   'network.dials': 'dials started',
   'network.dialsFailed': 'dials that failed',
+  'faults.adversaries': 'what each adversaries entry did in all (0: never fired)',
+  'adversaries.entries': 'each entry: behaviour, nodes, what they did by kind',
+  'adversaries.attemptsThroughAdversary':
+    'path attempts of honest senders with an adversarial relay',
+  'adversaries.retries': 'attempts after the first of a message (honest senders)',
+  'adversaries.retriesThroughAdversary': 'of those, attempts with an adversarial relay',
+  'adversaries.containment.adversaryBroadcastsDelivered':
+    'broadcasts of adversarial origin delivered at honest nodes (how far a flood got)',
+  'adversaries.containment.decodeErrors': 'frames honest nodes could not decode (link closed)',
+  'adversaries.containment.broadcastQuotaExceeded':
+    'broadcasts stopped by the per-origin quota at live honest nodes',
+  'adversaries.containment.descriptorsForged':
+    'forged or malformed records refused (live honest nodes)',
+  'adversaries.containment.descriptorsStale': 'stale or future records refused (live honest nodes)',
+  'adversaries.containment.descriptorsExpired': 'expired records refused (live honest nodes)',
+  'adversaries.containment.adversaryNeighboursLost':
+    'adversaries that honest nodes lost as neighbours',
+  'adversaries.containment.packetDropped.replay': 'replayed onion packets dropped by replay caches',
+  'adversaries.sybil.shareWithSybil': 'path attempts with ≥ 1 relay from the Sybil /16',
+  'adversaries.sybil.shareWithTwoSybils':
+    'path attempts with ≥ 2 relays from the Sybil /16 (0 by the /16 rule)',
+  'adversaries.sybil.shareWithTwoSybilsUniform':
+    'the same, expected with uniform draws (no /16 rule)',
+  'adversaries.eclipse.attackersInView': "attackers in the victim's active view at the end",
+  'adversaries.eclipse.victimKnownBy': "share of live honest nodes holding the victim's descriptor",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -446,9 +490,11 @@ function scenarioSection(scenario: Scenario): string[] {
     ['message sizes', describeSize(scenario.workload.size)],
     [
       'pairs',
-      scenario.workload.pairs.kind === 'uniform'
-        ? 'uniform'
-        : `Zipf hot-spot targets, s = ${scenario.workload.pairs.s}`,
+      scenario.workload.pairs.kind === 'zipf'
+        ? `Zipf hot-spot targets, s = ${scenario.workload.pairs.s}`
+        : scenario.workload.pairs.kind === 'known'
+          ? 'targets known to the sender'
+          : 'uniform',
     ],
     ['churn', scenario.churn === null ? '—' : describeChurn(scenario.churn)],
     ['settle', scenario.settleMs === null ? '—' : formatDuration(scenario.settleMs)],

@@ -12,8 +12,13 @@
  * exponent s among the live nodes in node index order (rank 1 = the live node with the
  * smallest index, chosen with probability 1/(1^s · H(n, s))), then the sender uniformly
  * among the other live nodes. Ranks follow the live set: when the hottest node is down,
- * the next one takes its rank. With `shards: n/k` every message is split into n
- * shards, each on its own node-disjoint path (routing/shard-sender.ts).
+ * the next one takes its rank. `known` picks the sender uniformly, then the target uniformly
+ * among the live nodes whose descriptor the sender's directory holds: users write to their
+ * contacts, whose descriptors a daemon pins, and with a sampled directory (directory.sample)
+ * a sender can only route to nodes it knows. A sender that knows no live node is redrawn a
+ * few times (KNOWN_SENDER_DRAWS), then the pair is drawn uniformly (and likely fails as
+ * unknown-destination, which the delivery metrics show). With `shards: n/k` every message
+ * is split into n shards, each on its own node-disjoint path (routing/shard-sender.ts).
  *
  * The daemon keeps its outbox on disk and, after a restart, issues every message still
  * pending again (engine/types.ts, the `send` command). The simulator plays that part: when
@@ -54,13 +59,14 @@ export class MessageWorkload {
     const w = this.world;
     const source = new SeededRandomSource(`${this.scenario.seed}/workload`);
     const random = source.fork('messages');
-    const choosePair = pairChooser(pairs, random);
+    const choosePair = pairChooser(pairs, random, w);
     const fixedBody = size.kind === 'fixed' ? new Uint8Array(size.bytes) : null;
     const sizeRandom = source.fork('sizes');
     const next = (after: number): number =>
       after + Math.max(1, Math.round(-Math.log(1 - random.next()) * intervalMs));
     const fire = (): void => {
-      const live = w.net.liveNodes();
+      // Adversaries neither send nor receive: delivery is measured between honest nodes.
+      const live = w.liveHonestNodes();
       if (live.length >= 2) {
         const [from, to] = choosePair(live);
         const body = fixedBody ?? new Uint8Array(sampleSize(size, sizeRandom));
@@ -101,15 +107,33 @@ export class MessageWorkload {
   }
 }
 
+/** Sender draws for `known` pairs before falling back to a uniform pair. */
+const KNOWN_SENDER_DRAWS = 8;
+
 /** Picks [sender, target] among at least two live nodes (module header, "Pairs"). */
-function pairChooser(pairs: PairsModel, random: Random): (live: number[]) => [number, number] {
-  if (pairs.kind === 'uniform') {
+function pairChooser(
+  pairs: PairsModel,
+  random: Random,
+  world: SimWorld,
+): (live: number[]) => [number, number] {
+  const uniform = (live: number[]): [number, number] => {
+    const i = random.int(live.length);
+    return [live[i] as number, live[(i + 1 + random.int(live.length - 1)) % live.length] as number];
+  };
+  if (pairs.kind === 'uniform') return uniform;
+  if (pairs.kind === 'known') {
     return (live) => {
-      const i = random.int(live.length);
-      return [
-        live[i] as number,
-        live[(i + 1 + random.int(live.length - 1)) % live.length] as number,
-      ];
+      for (let draw = 0; draw < KNOWN_SENDER_DRAWS; draw++) {
+        const from = live[random.int(live.length)] as number;
+        const known: number[] = [];
+        for (const d of world.nodeOf(from)?.savedDescriptors(world.now) ?? []) {
+          const index = world.indexOf(d.id);
+          if (index === undefined || index === from || !world.net.isLive(index)) continue;
+          if (!world.isAdversary(index)) known.push(index);
+        }
+        if (known.length > 0) return [from, known[random.int(known.length)] as number];
+      }
+      return uniform(live);
     };
   }
   const zipf = new ZipfSampler(pairs.s);

@@ -9,6 +9,7 @@
  */
 import { suiteByName } from '../engine/crypto/index.js';
 import type { CryptoSuite } from '../engine/crypto/suite.js';
+import { RecordCache } from '../engine/directory/record-cache.js';
 import { identityFromSecrets } from '../engine/identity.js';
 import { Node } from '../engine/node.js';
 import type { BroadcastConfig } from '../engine/broadcast/config.js';
@@ -16,10 +17,18 @@ import type { DirectoryConfig } from '../engine/directory/config.js';
 import type { OverlayConfig } from '../engine/overlay/config.js';
 import type { RoutingConfig } from '../engine/routing/config.js';
 import { pick, sample, type Random } from '../engine/random.js';
-import type { DeliveredMessage, EngineEvent, NodeId, NodeSnapshot } from '../engine/types.js';
+import type {
+  DeliveredMessage,
+  Engine,
+  EngineEvent,
+  NodeId,
+  NodeSnapshot,
+} from '../engine/types.js';
 import type { LatencyModel } from '../transports/sim/latency.js';
 import { type ReorderOptions, SimNetwork, type SimNodeContext } from '../transports/sim/network.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
+import type { AdversaryPlan } from './adversaries/plan.js';
+import { engineNode } from './adversaries/shell.js';
 
 /** Bootstrap addresses each node is given (the daemon takes several `--bootstrap` too). */
 const BOOTSTRAP_CONTACTS = 3;
@@ -42,6 +51,8 @@ export interface WorldOptions {
   duplicate?: number;
   /** Frames held back out of order (default: none). */
   reorder?: ReorderOptions;
+  /** Misbehaving hosts (adversaries/plan.ts); default: none. */
+  adversaries?: AdversaryPlan;
   /** Run every node's invariant checks after every input (tests). */
   checkInvariants?: boolean;
   onEvent?(nodeIndex: number, event: EngineEvent, now: number): void;
@@ -66,6 +77,11 @@ export class SimWorld {
   private readonly indexById = new Map<NodeId, number>();
   /** When each node last crashed or left, while it is down. */
   private readonly downSince = new Map<number, number>();
+  /**
+   * Directory records opened once for every node: each announcement is checked and held
+   * once, not once per node that hears it (record-cache.ts; the outcome is the same).
+   */
+  private readonly records = new RecordCache();
   /** Restarts per node: its engine life (0 for the first). */
   private readonly lives: number[] = [];
 
@@ -82,6 +98,9 @@ export class SimWorld {
       ...(options.duplicate === undefined ? {} : { duplicate: options.duplicate }),
       ...(options.reorder === undefined ? {} : { reorder: options.reorder }),
       createEngine: (ctx) => this.createNode(ctx),
+      ...(options.adversaries?.addressPlan() === undefined
+        ? {}
+        : { addressOf: options.adversaries.addressPlan() }),
       onEvent: options.onEvent,
       onDeliver: options.onDeliver,
       onSend: options.onSend,
@@ -153,18 +172,38 @@ export class SimWorld {
 
   /** Snapshots of every live node. */
   liveSnapshots(): NodeSnapshot[] {
-    return this.net.liveNodes().map((i) => (this.net.engineOf(i) as Node).snapshot());
+    return this.net.liveNodes().map((i) => engineNode(this.net.engineOf(i) as Node).snapshot());
+  }
+
+  /** Live nodes that send and receive the workload's messages: the honest ones. */
+  liveHonestNodes(): number[] {
+    const live = this.net.liveNodes();
+    return this.options.adversaries === undefined ? live : live.filter((i) => !this.isAdversary(i));
+  }
+
+  /** Whether node `index` is an adversary (adversaries/plan.ts). */
+  isAdversary(index: number): boolean {
+    return this.options.adversaries?.isAdversary(index) ?? false;
   }
 
   /** Whether node `index` volunteers as a relay: a draw of its own, the same on every restart. */
   isRelay(index: number): boolean {
     const fraction = this.options.relayFraction ?? 1;
+    // Adversaries volunteer: relaying is how they get traffic to misuse.
+    if (this.isAdversary(index)) return true;
     return fraction >= 1 || this.root.fork(`relay/${index}`).next() < fraction;
   }
 
   /** The live node's engine (the production `Node`). */
   nodeOf(index: number): Node | undefined {
-    return this.net.isLive(index) ? (this.net.engineOf(index) as Node) : undefined;
+    const engine = this.net.engineOf(index);
+    return engine === undefined ? undefined : engineNode(engine);
+  }
+
+  /** A random live honest node (adversaries/plan.ts): the origin of a measured probe. */
+  randomHonestLiveNode(): number | undefined {
+    if (this.options.adversaries === undefined) return this.randomLiveNode();
+    return pick(this.bootstrapRandom, this.liveHonestNodes());
   }
 
   /** A random live node other than `except`: a few O(1) draws, then a full scan. */
@@ -180,7 +219,7 @@ export class SimWorld {
     );
   }
 
-  private createNode(ctx: SimNodeContext): Node {
+  private createNode(ctx: SimNodeContext): Engine {
     const identity = identityFromSecrets(
       this.crypto,
       ctx.keyRandom.bytes(32),
@@ -188,22 +227,31 @@ export class SimWorld {
     );
     this.ids[ctx.index] = identity.id;
     this.indexById.set(identity.id, ctx.index);
+    const plan = this.options.adversaries;
     const contacts = new Set<number>();
-    for (let k = 0; k < BOOTSTRAP_CONTACTS; k++) {
+    // Eclipse attackers join through their victim alone (adversaries/eclipse.ts).
+    const only = plan?.bootstrapOf(ctx.index);
+    if (only !== undefined && this.net.isLive(only)) contacts.add(only);
+    for (let k = 0; k < BOOTSTRAP_CONTACTS && !contacts.has(only ?? -1); k++) {
       const contact = this.randomLiveNode(ctx.index);
       if (contact !== undefined) contacts.add(contact);
     }
-    return new Node({
+    const node = new Node({
       identity,
       crypto: this.crypto,
       random: ctx.random,
       address: ctx.address,
       bootstrap: [...contacts].map((i) => this.net.addressOf(i)),
-      overlay: this.options.overlay,
+      overlay: plan?.overlayOf(ctx.index, this.options.overlay) ?? this.options.overlay,
       broadcast: this.options.broadcast,
       directory: { ...this.options.directory, relay: this.isRelay(ctx.index) },
       ...(this.options.routing === undefined ? {} : { routing: this.options.routing }),
       checkInvariants: this.options.checkInvariants ?? false,
+      openRecord: this.records.open,
     });
+    if (plan === undefined) return node;
+    return plan.wrap(ctx.index, node, identity, this.crypto, ctx.random, (i) =>
+      this.net.addressOf(i),
+    );
   }
 }

@@ -12,6 +12,13 @@
  * Rule 3: reading (`pullUnread`) and marking read (`markRead`) are separate, so the
  *         client server marks read only after the response reached the socket.
  * Rule 4: statements are prepared once, in the constructor.
+ * Rule 5: a write whose result is read with `get` (INSERT/UPDATE … RETURNING) runs inside an
+ *         explicit transaction. In autocommit mode `get` steps once and resets the statement,
+ *         and the commit happens in that reset, whose failure better-sqlite3 does not report:
+ *         on a full disk the row came back, the call "succeeded", and nothing was on disk —
+ *         a PUSH answered SUCCESS for a message that was never stored (found by
+ *         test/integration/faults-disk.test.ts). Inside a transaction the COMMIT is a
+ *         statement of its own and its failure throws.
  */
 import { guard } from './errors.js';
 import { ATTEMPTS_MAX, PATH_MAX_NODES, PRUNE_BATCH_ROWS } from './limits.js';
@@ -212,16 +219,21 @@ export class MessageTables {
     const now = this.now();
     const next = input.nextAttemptAt ?? now;
     v.checkTime(next, 'nextAttemptAt');
+    // Rule 5: RETURNING read with `get` inside an explicit transaction, never in autocommit.
     return guard('enqueue outgoing message', () => {
-      const row = this.s.insertOutbox.get(
-        id,
-        input.destination,
-        input.peer,
-        input.body,
-        now,
-        input.expiresAt,
-        next,
-      );
+      const row = this.db
+        .transaction(() =>
+          this.s.insertOutbox.get(
+            id,
+            input.destination,
+            input.peer,
+            input.body,
+            now,
+            input.expiresAt,
+            next,
+          ),
+        )
+        .immediate();
       return toOutgoing(row as OutboxRow);
     });
   }

@@ -5,7 +5,7 @@
  */
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, Testbed, routingAvailable, waitFor, type DaemonProc } from './harness.js';
+import { sleep, Testbed, waitFor, type DaemonProc } from './harness.js';
 
 /**
  * The engine retries after 5, 10, 20 and 40 s (± 20 %): five attempts fit in 90 s. A
@@ -37,7 +37,7 @@ function rawPush(p: DaemonProc, destination: string, body: string): Promise<stri
   });
 }
 
-describe.skipIf(!routingAvailable)('daemons that crash', () => {
+describe('daemons that crash', () => {
   let bed: Testbed;
   afterEach(async () => {
     await bed.cleanup();

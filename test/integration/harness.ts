@@ -28,8 +28,6 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI_ENTRY = path.join(ROOT, 'src/cli/main.ts');
 /** node --import tsx src/cli/main.ts … */
 export const CLI_ARGS = ['--import', 'tsx', CLI_ENTRY];
-/** Is the data plane there? (issue 5: message-flow tests wait for it.) */
-export const routingAvailable = fs.existsSync(path.join(ROOT, 'src/engine/routing'));
 
 /** A daemon is up once its pid file names it; starting includes compiling through tsx. */
 export const START_MAX_MS = 30_000;
@@ -127,8 +125,11 @@ export class DaemonProc {
     return path.join(this.dataDir, 'test-daemon.log');
   }
 
-  /** Spawns `p2pmsg node` and waits until it is up (its pid file names it). */
-  async start(): Promise<void> {
+  /**
+   * Spawns `p2pmsg node` and waits until it is up (its pid file names it); `maxMs` longer
+   * than START_MAX_MS for campaigns that restart daemons on a loaded machine.
+   */
+  async start(maxMs = START_MAX_MS): Promise<void> {
     fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     const fd = fs.openSync(this.logFile, 'a');
     const args = [
@@ -158,7 +159,7 @@ export class DaemonProc {
         return readPidFile(path.join(this.dataDir, 'daemon.pid')) === child.pid;
       },
       `${this.name} (${this.address}) to start`,
-      START_MAX_MS,
+      maxMs,
       50,
     );
     const status = await this.ask({ op: 'status' });
@@ -254,11 +255,15 @@ export class Testbed {
    * A stopped daemon brought back on the same address and data directory with other
    * options (say another bootstrap); it replaces the old process in `procs`.
    */
-  async restartWith(proc: DaemonProc, extraArgs: readonly string[]): Promise<DaemonProc> {
+  async restartWith(
+    proc: DaemonProc,
+    extraArgs: readonly string[],
+    maxMs = START_MAX_MS,
+  ): Promise<DaemonProc> {
     if (!proc.exited) throw new Error(`${proc.name} is still running`);
     const again = new DaemonProc(proc.name, proc.address, proc.dataDir, extraArgs);
     this.procs[this.procs.indexOf(proc)] = again;
-    await again.start();
+    await again.start(maxMs);
     return again;
   }
 

@@ -13,7 +13,6 @@ import {
   CLI_ARGS,
   randomPort,
   ROOT,
-  routingAvailable,
   runCli,
   Testbed,
   waitFor,
@@ -135,7 +134,7 @@ describe('daemon lifecycle', () => {
   }, 120_000);
 });
 
-describe.skipIf(!routingAvailable)('client commands on a three-daemon network', () => {
+describe('client commands on a three-daemon network', () => {
   const bed = new Testbed(13); // its own random port: no clash with the daemons above
   let a: DaemonProc;
   let b: DaemonProc;

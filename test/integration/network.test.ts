@@ -5,7 +5,7 @@
  */
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Testbed, routingAvailable, waitFor, type DaemonProc } from './harness.js';
+import { Testbed, waitFor, type DaemonProc } from './harness.js';
 
 const NODES = 5;
 const DELIVERY_MAX_MS = 45_000;
@@ -103,88 +103,76 @@ describe('five daemons on loopback', () => {
     }
   });
 
-  it.skipIf(!routingAvailable)(
-    'a raw PULL is well formed byte for byte and marks read: SUCCESS <n>, one IP: <SRC> MSG: line each',
-    async () => {
-      const target = d[4]!;
-      await target.request({ kind: 'pull' }); // start from an empty inbox
-      const body = 'pull me\nsecond line with a \\ backslash';
-      const pushed = await raw(
-        d[3]!.socket,
-        `PUSH IP:${target.address} MSG:pull me\\nsecond line with a \\\\ backslash\n`,
+  it('a raw PULL is well formed byte for byte and marks read: SUCCESS <n>, one IP: <SRC> MSG: line each', async () => {
+    const target = d[4]!;
+    await target.request({ kind: 'pull' }); // start from an empty inbox
+    const body = 'pull me\nsecond line with a \\ backslash';
+    const pushed = await raw(
+      d[3]!.socket,
+      `PUSH IP:${target.address} MSG:pull me\\nsecond line with a \\\\ backslash\n`,
+    );
+    expect(pushed).toBe('SUCCESS\n');
+    await waitFor(async () => (await unread(target)) > 0, 'the message to arrive', DELIVERY_MAX_MS);
+    const text = await raw(target.socket, 'PULL\n');
+    expect(text).toBe(
+      `SUCCESS 1\nIP: ${d[3]!.address} MSG:${body.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n`,
+    );
+    expect(await raw(target.socket, 'PULL\n')).toBe('SUCCESS 0\n');
+  }, 60_000);
+
+  it('messages between every pair arrive and are grouped by conversation', async () => {
+    // Drain what earlier tests left, so counts below are this test's own.
+    for (const p of d) await p.ask({ op: 'pull' });
+    const before = new Map<string, Map<string, number>>();
+    for (const p of d) {
+      const { conversations } = await p.ask({ op: 'conversations' });
+      before.set(p.id, new Map(conversations.map((c) => [c.peer, c.total])));
+    }
+    const sent: string[] = [];
+    for (const from of d) {
+      for (const to of d) {
+        if (from === to) continue;
+        const { id } = await from.ask({
+          op: 'push',
+          to: to.id,
+          body: `from ${from.name} to ${to.name}`,
+        });
+        sent.push(id);
+      }
+    }
+    expect(sent).toHaveLength(NODES * (NODES - 1));
+    for (const to of d) {
+      const got = await waitFor(
+        async () => {
+          const { conversations } = await to.ask({ op: 'conversations' });
+          const grown = conversations.filter(
+            (c) => c.total >= (before.get(to.id)?.get(c.peer) ?? 0) + 2,
+          );
+          return grown.length === NODES - 1 ? conversations : false;
+        },
+        `${to.name} to hold one new message in and one out with each of the others`,
+        DELIVERY_MAX_MS,
+        250,
       );
-      expect(pushed).toBe('SUCCESS\n');
+      expect(new Set(got.map((c) => c.peer))).toEqual(
+        new Set(d.filter((p) => p !== to).map((p) => p.id)),
+      );
+      for (const from of d) {
+        if (from === to) continue;
+        const { messages } = await to.ask({ op: 'history', peer: from.id, limit: 100 });
+        const incoming = messages.filter((m) => m.direction === 'in').map((m) => m.body);
+        expect(incoming.filter((b) => b === `from ${from.name} to ${to.name}`)).toHaveLength(1);
+        const outgoing = messages.filter((m) => m.direction === 'out');
+        expect(outgoing.some((m) => m.body === `from ${to.name} to ${from.name}`)).toBe(true);
+      }
+    }
+    // Every sent message ends delivered in its sender's outbox.
+    for (const from of d) {
       await waitFor(
-        async () => (await unread(target)) > 0,
-        'the message to arrive',
+        async () => (await pending(from)) === 0,
+        `${from.name}'s outbox to drain`,
         DELIVERY_MAX_MS,
       );
-      const text = await raw(target.socket, 'PULL\n');
-      expect(text).toBe(
-        `SUCCESS 1\nIP: ${d[3]!.address} MSG:${body.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n`,
-      );
-      expect(await raw(target.socket, 'PULL\n')).toBe('SUCCESS 0\n');
-    },
-    60_000,
-  );
-
-  it.skipIf(!routingAvailable)(
-    'messages between every pair arrive and are grouped by conversation',
-    async () => {
-      // Drain what earlier tests left, so counts below are this test's own.
-      for (const p of d) await p.ask({ op: 'pull' });
-      const before = new Map<string, Map<string, number>>();
-      for (const p of d) {
-        const { conversations } = await p.ask({ op: 'conversations' });
-        before.set(p.id, new Map(conversations.map((c) => [c.peer, c.total])));
-      }
-      const sent: string[] = [];
-      for (const from of d) {
-        for (const to of d) {
-          if (from === to) continue;
-          const { id } = await from.ask({
-            op: 'push',
-            to: to.id,
-            body: `from ${from.name} to ${to.name}`,
-          });
-          sent.push(id);
-        }
-      }
-      expect(sent).toHaveLength(NODES * (NODES - 1));
-      for (const to of d) {
-        const got = await waitFor(
-          async () => {
-            const { conversations } = await to.ask({ op: 'conversations' });
-            const grown = conversations.filter(
-              (c) => c.total >= (before.get(to.id)?.get(c.peer) ?? 0) + 2,
-            );
-            return grown.length === NODES - 1 ? conversations : false;
-          },
-          `${to.name} to hold one new message in and one out with each of the others`,
-          DELIVERY_MAX_MS,
-          250,
-        );
-        expect(new Set(got.map((c) => c.peer))).toEqual(
-          new Set(d.filter((p) => p !== to).map((p) => p.id)),
-        );
-        for (const from of d) {
-          if (from === to) continue;
-          const { messages } = await to.ask({ op: 'history', peer: from.id, limit: 100 });
-          const incoming = messages.filter((m) => m.direction === 'in').map((m) => m.body);
-          expect(incoming.filter((b) => b === `from ${from.name} to ${to.name}`)).toHaveLength(1);
-          const outgoing = messages.filter((m) => m.direction === 'out');
-          expect(outgoing.some((m) => m.body === `from ${to.name} to ${from.name}`)).toBe(true);
-        }
-      }
-      // Every sent message ends delivered in its sender's outbox.
-      for (const from of d) {
-        await waitFor(
-          async () => (await pending(from)) === 0,
-          `${from.name}'s outbox to drain`,
-          DELIVERY_MAX_MS,
-        );
-      }
-    },
-    120_000,
-  );
+    }
+  }, 120_000);
 });

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processAlive, readPidFile } from '../../src/daemon/data-dir.js';
-import { CLI_ENTRY, randomPort, ROOT, routingAvailable, waitFor } from './harness.js';
+import { CLI_ENTRY, randomPort, ROOT, waitFor } from './harness.js';
 
 const SCRIPT_MAX_MS = 150_000;
 
@@ -27,7 +27,7 @@ export function walkthroughScript(): string {
   return block[1] as string;
 }
 
-describe.skipIf(!routingAvailable)('the docs/daemon.md walkthrough', () => {
+describe('the docs/daemon.md walkthrough', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'p2w-'));
   const port = randomPort();
   const names = ['alice', 'bob', 'carol'];

@@ -49,7 +49,17 @@ export function sampleSummary(): Summary {
       grafts: 5,
       windows: { afterFailure: { sent: 2, coverageMean: 0.95, coverageMin: 0.9 } },
     },
-    directory: { convergence: 1, liveRelays: 40, sizeMean: 44.5, forged: 0, stale: 3 },
+    directory: {
+      convergence: 1,
+      liveRelays: 40,
+      sizeMean: 44.5,
+      sizeMax: 46,
+      knownShare: 1,
+      sampledOut: 0,
+      evicted: 0,
+      forged: 0,
+      stale: 3,
+    },
     delivery: {
       sent: 20,
       measured: 18,

@@ -443,7 +443,7 @@ describe('workload: Zipf pairs and size distributions', () => {
     [
       '  pairs: zipf\n',
       'workload.pairs',
-      /expected uniform or \{ zipf: \{ s: <exponent> \} \}, found the string "zipf"/,
+      /expected uniform, known or \{ zipf: \{ s: <exponent> \} \}, found the string "zipf"/,
     ],
     [
       '  pairs: { zipf: {} }\n',

@@ -69,6 +69,9 @@ describe('parseScenario: defaults', () => {
         announceIntervalMs: DEFAULT_DIRECTORY.announceIntervalMs,
         lifetimeMs: DEFAULT_DIRECTORY.descriptorLifetimeMs,
         relayFraction: 1,
+        sampleSize: DEFAULT_DIRECTORY.sampleSize,
+        announceHops: DEFAULT_DIRECTORY.announceHops,
+        syncIntervalMs: 0,
       },
       measure: [],
       sweep: null,
@@ -83,6 +86,7 @@ describe('parseScenario: defaults', () => {
         shards: null,
       },
       churn: null,
+      adversaries: [],
     });
   });
 
@@ -119,6 +123,7 @@ describe('parseScenario: defaults', () => {
     const s = parseScenario(
       `${BASE}broadcast:\n  mode: flood\n  interval: 2s\n  size: 100\n  from: 1m\n  until: 5m\n` +
         `directory:\n  announceInterval: 5m\n  lifetime: 20m\n  relays: 0.5\n` +
+        `  sample: 200\n  announceHops: 3\n  syncInterval: 5m\n` +
         `measure:\n  - { name: early, from: 1m, to: 2m }\n`,
       'test.yaml',
     );
@@ -133,6 +138,19 @@ describe('parseScenario: defaults', () => {
       announceIntervalMs: 300_000,
       lifetimeMs: 1_200_000,
       relayFraction: 0.5,
+      sampleSize: 200,
+      announceHops: 3,
+      syncIntervalMs: 300_000,
+    });
+    for (const bad of ['sample: 0', 'announceHops: 0', 'announceHops: 33', 'syncInterval: 10s']) {
+      const key = bad.split(':')[0];
+      expect(errorOf(`${BASE}directory:\n  ${bad}\n`).keyPath).toBe(`directory.${key}`);
+    }
+    expect(parseScenario(`${BASE}directory: { syncInterval: off }\n`, 't.yaml').directory).toEqual(
+      expect.objectContaining({ syncIntervalMs: 0 }),
+    );
+    expect(parseScenario(`${BASE}workload: { pairs: known }\n`, 't.yaml').workload.pairs).toEqual({
+      kind: 'known',
     });
     expect(s.measure).toEqual([{ name: 'early', fromMs: 60_000, toMs: 120_000 }]);
     expect(errorOf(`${BASE}broadcast:\n  mode: gossip\n`).keyPath).toBe('broadcast.mode');

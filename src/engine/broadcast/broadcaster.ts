@@ -7,6 +7,9 @@
  *   accepts one only while now ≤ expiry ≤ now + lifetime + skew, delivers it once, and
  *   remembers the ID in the drop list until expiry + skew (drop-list.ts), so repeats and
  *   expired copies are dropped.
+ * - At most `originQuota` broadcasts of one origin per period are passed on (origin-quota.ts):
+ *   beyond that a broadcast stops here, undelivered, so a flooding origin floods only its
+ *   own neighbours.
  * - The body is checked by the layer above (`validate`, e.g. the directory checks the
  *   signature) before it is delivered or forwarded: invalid broadcasts stop at the first
  *   honest node.
@@ -23,6 +26,7 @@ import type { BroadcastKind, Message } from '../wire/messages.js';
 import { IHAVE_IDS_MAX } from '../wire/limits.js';
 import type { BroadcastConfig } from './config.js';
 import { DropList } from './drop-list.js';
+import { OriginQuota } from './origin-quota.js';
 
 type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 
@@ -52,6 +56,8 @@ export function broadcastKey(id: Uint8Array): string {
 
 export class Broadcaster {
   readonly dropList: DropList;
+  /** Broadcasts passed on per origin and period; over it they stop here (origin-quota.ts). */
+  readonly quota: OriginQuota;
   private readonly eager = new Set<NodeId>();
   private readonly lazy = new Set<NodeId>();
   /** Tree mode: payloads we can re-send on GRAFT, by ID, oldest first. */
@@ -70,6 +76,11 @@ export class Broadcaster {
     private readonly host: BroadcastHost,
   ) {
     this.dropList = new DropList(config.dropListMax);
+    this.quota = new OriginQuota({
+      quota: config.originQuota,
+      periodMs: config.originQuotaPeriodMs,
+      trackedMax: config.originQuotaTrackedMax,
+    });
   }
 
   get mode(): BroadcastConfig['mode'] {
@@ -117,7 +128,15 @@ export class Broadcaster {
       this.refusedExpired += 1;
       return;
     }
+    if (this.quota.over(message.origin, message.expiresAt)) {
+      // Remembered as seen, so other copies and IHAVEs of it do not make us graft it, and
+      // no longer missing (it may have come because we grafted it).
+      this.dropList.add(key, message.expiresAt + clockSkewMs);
+      this.missing.delete(key);
+      return;
+    }
     if (!this.host.validate(message.kind, message.body, message.origin)) return;
+    this.quota.record(message.origin, message.expiresAt);
     this.dropList.add(key, message.expiresAt + clockSkewMs);
     this.missing.delete(key);
     const onward = { ...message, hops: Math.max(0, message.hops - 1) };
@@ -193,6 +212,7 @@ export class Broadcaster {
       if (m.announcers.length === 0) m.announcers.push(announcer); // retry it if nobody else
     }
     this.dropList.flush(now);
+    this.quota.flush(now);
     for (const [key, cached] of this.cache) {
       if (cached.until > now) break; // inserted in time order: the rest are younger
       this.cache.delete(key);

@@ -39,7 +39,31 @@ export interface BroadcastConfig {
    * frame per lazy link per period instead of one per broadcast.
    */
   lazyFlushMs: number;
+  /** Broadcasts of one origin a node passes on per `originQuotaPeriodMs` (origin-quota.ts). */
+  originQuota: number;
+  originQuotaPeriodMs: number;
+  /** Origins whose quota windows a node keeps at once (the one seen least recently goes first). */
+  originQuotaTrackedMax: number;
 }
+
+/**
+ * The broadcast quota per origin (issue 8 #3). An honest origin broadcasts its descriptor
+ * on joining, once more a minute later, then every announce interval (30 minutes; a
+ * scenario may shorten it to 1 minute), and a revocation when it leaves: a few per minute
+ * even for a node that restarts every few seconds. The simulator's probes come from random
+ * origins, ~3 a minute per origin in the busiest shipped scenario shortened to 24 nodes.
+ * 30 a minute is ten times that, while an origin flooding at 10/s has 95% of its
+ * broadcasts stopped at its neighbours (choosing its expiries, at most 2 × 30 in a minute). The period is at least the broadcast lifetime, so an
+ * honest broadcast is never two windows behind its origin's latest (origin-quota.ts Rule 1).
+ */
+export const ORIGIN_QUOTA = 30;
+export const ORIGIN_QUOTA_PERIOD_MS = 60_000;
+/**
+ * An origin's entry is ~80 bytes; 16,384 of them (the drop list's capacity) bound the quota's memory
+ * below 1 MB and cover every origin active within a period in networks far beyond the
+ * simulated ones (an origin is rarely active: one announcement per 30 minutes).
+ */
+export const ORIGIN_QUOTA_TRACKED_MAX = 16_384;
 
 /**
  * Defaults. A 1,000-node overlay of degree 6–8 has a diameter of about 5 and a flood
@@ -62,6 +86,9 @@ export const DEFAULT_BROADCAST: BroadcastConfig = {
   graftTimeoutMs: 1_000,
   graftRetryMs: 500,
   lazyFlushMs: 250,
+  originQuota: ORIGIN_QUOTA,
+  originQuotaPeriodMs: ORIGIN_QUOTA_PERIOD_MS,
+  originQuotaTrackedMax: ORIGIN_QUOTA_TRACKED_MAX,
 };
 
 export class BroadcastConfigError extends Error {
@@ -78,5 +105,8 @@ export function validateBroadcastConfig(config: BroadcastConfig): BroadcastConfi
     }
   }
   if (config.dropListMax < 1) throw new BroadcastConfigError('dropListMax must be at least 1');
+  for (const key of ['originQuota', 'originQuotaPeriodMs', 'originQuotaTrackedMax'] as const) {
+    if (config[key] < 1) throw new BroadcastConfigError(`${key} must be at least 1`);
+  }
   return config;
 }

@@ -1,6 +1,7 @@
 /**
  * Directory limits and periods (STYLE.md #4).
  */
+import { BROADCAST_HOPS_MAX, DIRECTORY_CHUNK_MAX } from '../wire/limits.js';
 
 export interface DirectoryConfig {
   /** Whether this node volunteers as a relay (DESIGN.md §3: on by default, `--no-relay`). */
@@ -29,6 +30,23 @@ export interface DirectoryConfig {
   entriesMax: number;
   /** A neighbour's directory-sync request is served at most once per this period. */
   syncCooldownMs: number;
+  /**
+   * Descriptors of other nodes kept at most, pinned ones aside: beyond it the directory is
+   * a bottom-k sample (sample.ts). At or above the network's size the directory is full.
+   */
+  sampleSize: number;
+  /** IDs the runtime may pin at once (its contacts, targets of pending messages). */
+  pinnedMax: number;
+  /**
+   * Hop limit of our announcements and revocations. At BROADCAST_HOPS_MAX (the default)
+   * they reach the whole network; smaller, a ball of that radius around us, and the sample
+   * spreads further by directory sync.
+   */
+  announceHops: number;
+  /** Ask a random neighbour for part of its directory this often; 0: only when joining. */
+  syncIntervalMs: number;
+  /** A periodic sync is answered with at most this many random descriptors (Cyclon's ℓ). */
+  syncRecordsMax: number;
 }
 
 /**
@@ -38,6 +56,13 @@ export interface DirectoryConfig {
  * messages per period across the network — so the period is as long as staleness allows
  * (Tor republishes descriptors every 18 hours; our relays churn far faster). 100,000
  * entries bound a directory to ~40 MB, above any network we simulate.
+ *
+ * Scaling (directory/sample.ts): a sample of 2,000 keeps every network of the shipped
+ * scenarios (≤ 1,000 nodes) in full, as before; larger networks set a smaller `sampleSize`
+ * with a small `announceHops` and a `syncIntervalMs`, so that memory and announcement
+ * traffic per node stop growing with the network. 1,024 pins cover a user's contacts and
+ * pending messages; a periodic sync answer of one chunk (24 descriptors, ~5 KB) is the
+ * size of a Cyclon shuffle.
  */
 export const DEFAULT_DIRECTORY: DirectoryConfig = {
   relay: true,
@@ -49,4 +74,30 @@ export const DEFAULT_DIRECTORY: DirectoryConfig = {
   clockSkewMs: 10_000,
   entriesMax: 100_000,
   syncCooldownMs: 60_000,
+  sampleSize: 2_000,
+  pinnedMax: 1_024,
+  announceHops: BROADCAST_HOPS_MAX,
+  syncIntervalMs: 0,
+  syncRecordsMax: DIRECTORY_CHUNK_MAX,
 };
+
+export class DirectoryConfigError extends Error {
+  override name = 'DirectoryConfigError';
+}
+
+/** Checks the limits whose bad values would silently break the directory; returns `config`. */
+export function validateDirectoryConfig(config: DirectoryConfig): DirectoryConfig {
+  const { sampleSize, pinnedMax, announceHops, syncIntervalMs, syncRecordsMax } = config;
+  const positive = { sampleSize, pinnedMax, syncRecordsMax };
+  for (const [key, value] of Object.entries(positive)) {
+    if (!(Number.isInteger(value) && value >= 1))
+      throw new DirectoryConfigError(`${key} must be a positive integer, not ${value}`);
+  }
+  if (!(Number.isInteger(announceHops) && announceHops >= 1 && announceHops <= BROADCAST_HOPS_MAX))
+    throw new DirectoryConfigError(
+      `announceHops must be 1..${BROADCAST_HOPS_MAX}, not ${announceHops}`,
+    );
+  if (!(Number.isInteger(syncIntervalMs) && syncIntervalMs >= 0))
+    throw new DirectoryConfigError(`syncIntervalMs must be a non-negative integer`);
+  return config;
+}

@@ -11,11 +11,22 @@
  *    remembered until that descriptor would have expired, so a delayed copy of the
  *    descriptor cannot bring the node back.
  * 4. Bounded: at capacity a new node's descriptor is refused and counted.
+ * 5. Sampled (sample.ts): with `sampleSize` set, the descriptors of unpinned nodes form a
+ *    bottom-k sample; a newcomer that ranks too high is refused ('sampledOut', a normal
+ *    outcome, not an error: the record is valid and travels on), one that ranks lower
+ *    evicts the highest-ranked member. Pinned IDs (ours, the runtime's contacts and pending
+ *    targets) are always admitted while `entriesMax` allows and never evicted.
+ * 6. A revocation is remembered only for a node we hold, have pinned, or would admit: a
+ *    descriptor of any other node is refused by the sample anyway.
  */
 import { base32Decode } from '../base32.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Millis, NodeId } from '../types.js';
+import type { RecordOpener } from './record-cache.js';
 import { openRecord, type Descriptor, type DirectoryRecord } from './records.js';
+import { DEFAULT_DIRECTORY } from './config.js';
+import { BottomK, sampleRank } from './sample.js';
+import { sample, type Random } from '../random.js';
 
 export interface DirectoryLimits {
   /** Descriptors kept at most. */
@@ -24,10 +35,23 @@ export interface DirectoryLimits {
   descriptorLifetimeMaxMs: number;
   /** The most a peer's clock may lead ours. */
   clockSkewMs: number;
+  /** Unpinned descriptors kept at most (rule 5); absent: no sampling. */
+  sampleSize?: number;
+  /** IDs pinned at most (absent: the default config's). */
+  pinnedMax?: number;
 }
 
 export type AcceptOutcome =
-  'new' | 'updated' | 'known' | 'revoked' | 'stale' | 'forged' | 'malformed' | 'expired' | 'full';
+  | 'new'
+  | 'updated'
+  | 'known'
+  | 'revoked'
+  | 'stale'
+  | 'forged'
+  | 'malformed'
+  | 'expired'
+  | 'full'
+  | 'sampledOut';
 
 export interface DirectoryCounters {
   forged: number;
@@ -35,6 +59,15 @@ export interface DirectoryCounters {
   stale: number;
   expired: number;
   full: number;
+  /** Valid descriptors of new nodes refused because they rank outside our sample. */
+  sampledOut: number;
+  /** Sample members evicted by a lower-ranked newcomer (or by an unpin). */
+  evicted: number;
+}
+
+/** Pinning beyond `pinnedMax`: local misuse by the runtime. */
+export class DirectoryPinError extends Error {
+  override name = 'DirectoryPinError';
 }
 
 const NODE_ID_CHARS = 32;
@@ -45,12 +78,30 @@ export class Directory {
   private readonly entries = new Map<NodeId, Descriptor>();
   /** Revoked nodes: the revocation's issue time, until the time it stops mattering. */
   private readonly revoked = new Map<NodeId, { issued: number; until: Millis }>();
-  readonly counters: DirectoryCounters = { forged: 0, malformed: 0, stale: 0, expired: 0, full: 0 };
+  readonly counters: DirectoryCounters = {
+    forged: 0,
+    malformed: 0,
+    stale: 0,
+    expired: 0,
+    full: 0,
+    sampledOut: 0,
+    evicted: 0,
+  };
+  /** IDs never evicted and always admitted (rule 5). */
+  private readonly pinned = new Set<NodeId>();
+  /** The unpinned entries we hold (rule 5). */
+  private readonly members: BottomK;
 
+  /** `salt`: this node's sampling secret (sample.ts sampleSaltOf); empty is a valid key. */
   constructor(
     private readonly crypto: CryptoSuite,
     private readonly limits: DirectoryLimits,
-  ) {}
+    salt: Uint8Array = new Uint8Array(0),
+    /** How records are opened: `openRecord`, or a cache shared by many engines (record-cache.ts). */
+    private readonly open: RecordOpener = openRecord,
+  ) {
+    this.members = new BottomK(limits.sampleSize ?? Infinity, (id) => sampleRank(crypto, salt, id));
+  }
 
   get size(): number {
     return this.entries.size;
@@ -60,12 +111,36 @@ export class Directory {
     return this.entries.get(id);
   }
 
+  /** Unpinned descriptors held: at most `sampleSize`. */
+  get sampled(): number {
+    return this.members.size;
+  }
+
+  /**
+   * Keeps `id` whatever its rank and never evicts it (rule 5). Throws DirectoryPinError
+   * beyond `pinnedMax` pins: the runtime decides what to pin, so too many is its bug.
+   */
+  pin(id: NodeId): void {
+    if (this.pinned.has(id)) return;
+    const max = this.limits.pinnedMax ?? DEFAULT_DIRECTORY.pinnedMax;
+    if (this.pinned.size >= max) throw new DirectoryPinError(`more than ${max} pinned IDs`);
+    this.pinned.add(id);
+    this.members.delete(id);
+  }
+
+  /** Ends a pin; a held descriptor rejoins the sample, which may then evict its worst. */
+  unpin(id: NodeId): void {
+    if (!this.pinned.delete(id) || !this.entries.has(id)) return;
+    this.members.add(id);
+    if (this.members.size > this.members.capacity) this.evict(this.members.worst() as NodeId);
+  }
+
   /**
    * Verifies and applies a record from the network, or (`only: 'descriptor'`) one a runtime
    * saved to disk: the same checks, but there a revocation has no place and is malformed.
    */
   acceptBytes(bytes: Uint8Array, now: Millis, only?: 'descriptor'): AcceptOutcome {
-    const record = openRecord(this.crypto, bytes);
+    const record = this.open(this.crypto, bytes);
     if (record === 'forged' || record === 'malformed') {
       this.counters[record] += 1;
       return record;
@@ -81,7 +156,9 @@ export class Directory {
       if (record.issued > now + clockSkewMs) return this.count('stale');
       const current = this.entries.get(record.id);
       if (current && current.issued > record.issued) return this.count('stale');
-      this.entries.delete(record.id);
+      if (current) this.remove(record.id);
+      else if (!this.pinned.has(record.id) && this.members.admit(record.id).kind === 'refuse')
+        return 'revoked'; // rule 6: nothing to remember
       const until = Math.max(current?.expires ?? 0, now + descriptorLifetimeMaxMs);
       this.revoked.set(record.id, { issued: record.issued, until });
       return 'revoked';
@@ -98,7 +175,17 @@ export class Directory {
     const current = this.entries.get(record.id);
     if (current && current.issued === record.issued) return 'known'; // the same record again
     if (current && current.issued > record.issued) return this.count('stale');
-    if (!current && this.entries.size >= this.limits.entriesMax) return this.count('full');
+    if (!current) {
+      const admission = this.pinned.has(record.id)
+        ? ({ kind: 'room' } as const)
+        : this.members.admit(record.id);
+      if (admission.kind === 'refuse') return this.count('sampledOut');
+      if (admission.kind === 'room' && this.entries.size >= this.limits.entriesMax)
+        return this.count('full');
+      if (admission.kind === 'evict') this.evict(admission.evict);
+      if (!this.pinned.has(record.id))
+        this.members.add(record.id, admission.kind === 'evict' ? admission.rank : undefined);
+    }
     // Re-insert so that iteration order stays by freshness (prune and sync read it so).
     this.entries.delete(record.id);
     this.entries.set(record.id, record);
@@ -107,7 +194,7 @@ export class Directory {
 
   /** Drops expired descriptors and revocations that no longer matter. */
   prune(now: Millis): void {
-    for (const [id, d] of this.entries) if (d.expires <= now) this.entries.delete(id);
+    for (const [id, d] of this.entries) if (d.expires <= now) this.remove(id);
     for (const [id, r] of this.revoked) if (r.until <= now) this.revoked.delete(id);
   }
 
@@ -118,11 +205,25 @@ export class Directory {
     return out;
   }
 
-  /** Every unexpired descriptor, as signed bytes (directory sync). */
-  records(now: Millis): Uint8Array[] {
+  /**
+   * Every unexpired descriptor we may hand to a neighbour, as signed bytes (directory
+   * sync): the sample's and `own`'s, never another pinned one — what the runtime pinned
+   * (its contacts, its pending targets) would tell our neighbours whom we talk to.
+   */
+  records(now: Millis, own?: NodeId): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const d of this.entries.values()) if (d.expires > now) out.push(d.bytes);
+    for (const d of this.entries.values()) {
+      if (d.expires > now && (d.id === own || !this.pinned.has(d.id))) out.push(d.bytes);
+    }
     return out;
+  }
+
+  /**
+   * Up to `count` of `records(now, own)` drawn at random (a periodic sync, Cyclon-style: a
+   * random part of the sample spreads it without sending it all).
+   */
+  randomRecords(now: Millis, count: number, random: Random, own?: NodeId): Uint8Array[] {
+    return sample(random, this.records(now, own), count);
   }
 
   ids(): NodeId[] {
@@ -156,7 +257,17 @@ export class Directory {
     return found;
   }
 
-  private count(outcome: keyof DirectoryCounters): AcceptOutcome {
+  private remove(id: NodeId): void {
+    this.entries.delete(id);
+    this.members.delete(id);
+  }
+
+  private evict(id: NodeId): void {
+    this.remove(id);
+    this.counters.evicted += 1;
+  }
+
+  private count(outcome: Exclude<keyof DirectoryCounters, 'evicted'>): AcceptOutcome {
     this.counters[outcome] += 1;
     return outcome;
   }

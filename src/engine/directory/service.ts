@@ -3,19 +3,31 @@
  * periodically), revokes it on leave, applies records arriving by broadcast, and serves
  * and requests a directory sync so a node that just joined knows the network at once
  * instead of after a whole announce period.
+ *
+ * Scaling (sample.ts, config.ts): our records travel `announceHops` hops, so with a small
+ * limit they reach a ball around us and not the network. Beyond the ball a descriptor
+ * spreads by sync: a neighbour's first request in a link's life is answered with our whole
+ * directory (a joining node learns a full sample at once); later ones, the periodic syncs
+ * a node makes every `syncIntervalMs` with a random neighbour, with `syncRecordsMax`
+ * random descriptors (Cyclon's shuffle of a random part of the view). Each node keeps what
+ * ranks low in its own sample, so the samples mix over the network with a bounded cost per
+ * period. Our own descriptor is pinned: the sample never evicts it.
  */
+import type { RecordOpener } from './record-cache.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Identity } from '../identity.js';
+import type { Random, RandomSource } from '../random.js';
 import type { Millis, NodeId } from '../types.js';
 import { DIRECTORY_CHUNK_MAX } from '../wire/limits.js';
 import type { BroadcastKind, Message } from '../wire/messages.js';
 import type { DirectoryConfig } from './config.js';
 import { Directory } from './directory.js';
 import { signDescriptor, signRevocation } from './records.js';
+import { sampleSaltOf } from './sample.js';
 
 export interface DirectoryHost {
-  /** Broadcasts a record of ours network-wide. */
-  broadcast(kind: BroadcastKind, body: Uint8Array): void;
+  /** Broadcasts a record of ours, at most `hops` hops (fewer if broadcasts are limited so). */
+  broadcast(kind: BroadcastKind, body: Uint8Array, hops: number): void;
   send(peer: NodeId, message: Message): void;
 }
 
@@ -25,8 +37,11 @@ const SYNC_SERVED_MAX = 256;
 export class DirectoryService {
   readonly directory: Directory;
   private readonly served = new Map<NodeId, Millis>();
+  /** Neighbours served a whole directory in this link's life: later requests get a part. */
+  private readonly servedWhole = new Set<NodeId>();
   /** Sync requests refused by the cooldown. */
   syncRefused = 0;
+  private random: Random | undefined;
   /** Directory size when we last announced. */
   private sizeAtAnnounce = 0;
 
@@ -36,8 +51,12 @@ export class DirectoryService {
     private readonly crypto: CryptoSuite,
     private readonly config: DirectoryConfig,
     private readonly host: DirectoryHost,
+    /** Forked (lazily: most nodes never need it) for the random part a sync answer sends. */
+    private readonly randomSource: RandomSource,
+    openRecord?: RecordOpener,
   ) {
-    this.directory = new Directory(crypto, config);
+    this.directory = new Directory(crypto, config, sampleSaltOf(crypto, identity), openRecord);
+    this.directory.pin(identity.id);
   }
 
   /** Signs a fresh descriptor, keeps it and broadcasts it. */
@@ -49,8 +68,17 @@ export class DirectoryService {
       expires: now + this.config.descriptorLifetimeMs,
     });
     this.directory.accept(descriptor, now);
-    this.host.broadcast('descriptor', descriptor.bytes);
+    this.host.broadcast('descriptor', descriptor.bytes, this.hopsLeft());
     this.sizeAtAnnounce = this.directory.size;
+  }
+
+  /**
+   * The hop count our records leave with: a broadcast's count is what remains after its
+   * first hop (a neighbour receiving 0 does not forward), so a radius of `announceHops`
+   * overlay hops is a count of announceHops − 1.
+   */
+  private hopsLeft(): number {
+    return this.config.announceHops - 1;
   }
 
   /** Whether the directory grew enough since we announced that the network was still forming. */
@@ -61,7 +89,7 @@ export class DirectoryService {
   revoke(now: Millis): void {
     const revocation = signRevocation(this.crypto, this.identity, now);
     this.directory.accept(revocation, now);
-    this.host.broadcast('revocation', revocation.bytes);
+    this.host.broadcast('revocation', revocation.bytes, this.hopsLeft());
   }
 
   /**
@@ -87,7 +115,21 @@ export class DirectoryService {
       this.served.delete(this.served.keys().next().value as NodeId);
     this.served.delete(peer);
     this.served.set(peer, now);
-    const records = this.directory.records(now);
+    const whole = !this.servedWhole.has(peer);
+    if (whole) {
+      if (this.servedWhole.size >= SYNC_SERVED_MAX)
+        this.servedWhole.delete(this.servedWhole.values().next().value as NodeId);
+      this.servedWhole.add(peer);
+    }
+    const own = this.identity.id;
+    const records = whole
+      ? this.directory.records(now, own)
+      : this.directory.randomRecords(
+          now,
+          this.config.syncRecordsMax,
+          (this.random ??= this.randomSource.fork('directory')),
+          own,
+        );
     for (let i = 0; i < records.length; i += DIRECTORY_CHUNK_MAX) {
       this.host.send(peer, {
         type: 'directoryChunk',
@@ -99,6 +141,7 @@ export class DirectoryService {
   /** A neighbour went away: if it comes back (restarted), it may ask for a sync again at once. */
   forgetPeer(peer: NodeId): void {
     this.served.delete(peer);
+    this.servedWhole.delete(peer);
   }
 
   /**

@@ -1,8 +1,11 @@
 /**
  * Overlay limits and periods (STYLE.md #4): every number the membership protocol uses,
  * with the reason for its default. HyParView = Leitão, Pereira, Rodrigues, "HyParView: a
- * membership protocol for reliable gossip-based broadcast", DSN 2007 (§4, §5.1).
+ * membership protocol for reliable gossip-based broadcast", DSN 2007 (§4, §5.1). The link
+ * table's limits (links.ts LinkLimits) live here too.
  */
+import { DEFAULT_DIRECTORY } from '../directory/config.js';
+import { DIRECTORY_CHUNK_MAX } from '../wire/limits.js';
 
 export interface OverlayConfig {
   /** Below this the node repairs urgently (high-priority NEIGHBOR requests are never refused). */
@@ -43,7 +46,33 @@ export interface OverlayConfig {
   pendingQueueMax: number;
   /** Links (active, handshaking, temporary) and dials in progress together. */
   linksMax: number;
+  /** Control frames (every type but onion) a peer may send per second on one link. */
+  controlRatePerS: number;
+  /** …and at once, after a quiet spell (the token bucket's depth). */
+  controlBurst: number;
+  /** Control frames dropped over the rate on one link before we close it ('control-rate'). */
+  controlDropsBeforeClose: number;
 }
+
+/**
+ * Control traffic of an honest neighbour, per link: a ping per 5 s, a shuffle per 30 s,
+ * IHAVE batches at most every 250 ms, and its share of the network's broadcasts — every
+ * node announces every 30 minutes (~55/s in a network of 10^5), and a mass join announces
+ * twice within a minute (~330/s for 10^4 nodes joining in a minute). 1,000/s is three times
+ * the largest of these, while a flooding peer (~100,000 frames/s on loopback, TOOLCHAIN.md)
+ * is cut to 1%.
+ */
+export const CONTROL_RATE_PER_S = 1_000;
+/**
+ * The largest honest burst is a directory sync: a neighbour answers with the whole
+ * directory at once, in chunks of DIRECTORY_CHUNK_MAX. Twice a full directory's chunks.
+ */
+export const CONTROL_BURST = 2 * Math.ceil(DEFAULT_DIRECTORY.entriesMax / DIRECTORY_CHUNK_MAX);
+/**
+ * An honest peer never exceeds the rate (the simulator's scenarios count zero drops), so a
+ * second's worth of excess is proof enough: the link closes and frees its slot.
+ */
+export const CONTROL_DROPS_BEFORE_CLOSE = CONTROL_RATE_PER_S;
 
 /**
  * Defaults. The active view follows libp2p gossipsub's D_lo = 4 / D = 6 / D_hi = 12 band,
@@ -81,6 +110,9 @@ export const DEFAULT_OVERLAY: OverlayConfig = {
   joinRetryMs: 5_000,
   pendingQueueMax: 16,
   linksMax: 64,
+  controlRatePerS: CONTROL_RATE_PER_S,
+  controlBurst: CONTROL_BURST,
+  controlDropsBeforeClose: CONTROL_DROPS_BEFORE_CLOSE,
 };
 
 /** Small limits so tests reach every edge in a few steps (STYLE.md #6). */
@@ -119,6 +151,12 @@ export function validateOverlayConfig(config: OverlayConfig): OverlayConfig {
   );
   check(passiveMax >= maxPeers, 'passiveMax must be at least maxPeers');
   check(config.linksMax >= maxPeers * 2, 'linksMax must be at least 2 × maxPeers');
+  check(
+    config.controlRatePerS >= 1 && config.controlDropsBeforeClose >= 1,
+    'controlRatePerS and controlDropsBeforeClose must be at least 1',
+  );
+  // HELLO and AUTH arrive back to back and count as control frames.
+  check(config.controlBurst >= 2, 'controlBurst must be at least 2 (HELLO and AUTH)');
   check(
     config.passiveWalkLength <= config.activeWalkLength,
     'passiveWalkLength ≤ activeWalkLength',

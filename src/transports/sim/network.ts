@@ -130,6 +130,11 @@ export interface SimNetworkOptions {
   onSend?(nodeIndex: number, bytes: Uint8Array, now: number, link: number): void;
   /** Copy every sent frame (as a socket write would); off by default for speed (rule 4). */
   copyFrames?: boolean;
+  /**
+   * The address of node `index` (default `simAddress`): the simulator's adversaries place
+   * Sybil nodes in one /16 this way. Addresses must be distinct.
+   */
+  addressOf?: (index: number) => string;
 }
 
 export interface SimStats {
@@ -206,6 +211,9 @@ export class SimNetwork {
   private readonly onSend:
     ((i: number, bytes: Uint8Array, now: number, link: number) => void) | undefined;
   private readonly copyFrames: boolean;
+  private readonly addressPlan: ((index: number) => string) | undefined;
+  /** Node index by address, when `addressOf` chose the addresses. */
+  private readonly byAddress = new Map<string, number>();
   private latency: Latency;
   private loss: number;
   private readonly duplicate: number;
@@ -232,6 +240,7 @@ export class SimNetwork {
     this.onDeliver = options.onDeliver;
     this.onSend = options.onSend;
     this.copyFrames = options.copyFrames ?? false;
+    this.addressPlan = options.addressOf;
     this.stats = this.counters;
   }
 
@@ -260,7 +269,14 @@ export class SimNetwork {
   addNode(): number {
     const index = this.nodes.length;
     if (index >= NODES_MAX) throw new SimUsageError(`addNode: at most ${NODES_MAX} nodes`);
-    const node = new SimNode(index, simAddress(index));
+    const address = this.addressPlan?.(index) ?? simAddress(index);
+    if (this.addressPlan !== undefined) {
+      if (this.byAddress.has(address)) {
+        throw new SimConfigError(`addressOf: node ${index} got the address ${address} again`);
+      }
+      this.byAddress.set(address, index);
+    }
+    const node = new SimNode(index, address);
     if (this.partitioned_) node.group = this.unlistedGroup;
     this.nodes.push(node);
     this.boot(node);
@@ -397,6 +413,7 @@ export class SimNetwork {
   }
 
   indexOfAddress(address: string): number | undefined {
+    if (this.addressPlan !== undefined) return this.byAddress.get(address);
     const i = parseSimAddress(address);
     if (i === undefined) return undefined;
     const node = this.nodes[i];

@@ -1,0 +1,90 @@
+/**
+ * Opened directory records by their signed bytes, for many engines in one process.
+ *
+ * Why: in a simulation every node opens the same descriptors — each announcement is decoded
+ * and its signature checked once per node that hears it, and each node keeps its own decoded
+ * copy. Opening a record is a pure function of its bytes (records.ts `openRecord`: the same
+ * bytes always give the same record or the same rejection), so a simulator can hand every
+ * engine one cache: a record is then checked once per process and held once in memory, and
+ * each directory keeps a reference. A daemon runs one engine and needs none.
+ *
+ * Rules:
+ * 1. Only records that opened are kept; a rejection is recomputed every time (and counted by
+ *    each directory, as without a cache).
+ * 2. A hit is exact: entries are found by signature and returned only if every byte matches,
+ *    so a record whose body was altered under a valid signature is opened afresh (and fails).
+ * 3. Records handed out are shared: no engine may change one. The engine never writes to a
+ *    record after `openRecord` returns it; the cache freezes the record object itself so a
+ *    mistake throws in strict mode instead of leaking one node's state into another.
+ * 4. Bounded: at `capacity` the oldest entry is dropped (insertion order), so memory stays
+ *    flat however long the run; a dropped record is simply opened again when next heard.
+ */
+import type { CryptoSuite } from '../crypto/suite.js';
+import { equalBytes } from '../crypto/check.js';
+import { SIGNATURE_BYTES } from '../wire/limits.js';
+import { openRecord, type DirectoryRecord, type RecordRejection } from './records.js';
+
+/** Opens records; `openRecord` itself, or a cache in front of it. */
+export type RecordOpener = (
+  crypto: CryptoSuite,
+  bytes: Uint8Array,
+) => DirectoryRecord | RecordRejection;
+
+/**
+ * Entries kept by default: a record in circulation per live node and a few of its re-issues
+ * — enough for the largest simulated network (scenario `nodes` ≤ 200,000) to hit the cache
+ * for every announcement it still hears.
+ */
+export const RECORD_CACHE_CAPACITY_DEFAULT = 262_144;
+
+/** Every byte value maps to its own code unit, so distinct signatures give distinct keys. */
+const latin1 = new TextDecoder('latin1');
+
+export class RecordCache {
+  private readonly entries = new Map<string, DirectoryRecord>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly capacity = RECORD_CACHE_CAPACITY_DEFAULT) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`record cache capacity must be a positive integer, got ${capacity}`);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** A RecordOpener backed by this cache. */
+  readonly open: RecordOpener = (crypto, bytes) => {
+    if (bytes.length < SIGNATURE_BYTES) return openRecord(crypto, bytes);
+    const key = latin1.decode(bytes.subarray(bytes.length - SIGNATURE_BYTES));
+    const cached = this.entries.get(key);
+    if (cached !== undefined && equalBytes(cached.bytes, bytes)) {
+      this.hits += 1;
+      return cached;
+    }
+    this.misses += 1;
+    const opened = openRecord(crypto, bytes);
+    if (typeof opened === 'string') return opened;
+    // Its own copy of the bytes: the record must not pin the frame it arrived in.
+    const record = Object.freeze(ownBytes(opened));
+    if (cached === undefined && this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    this.entries.set(key, record);
+    return record;
+  };
+}
+
+/** `record` with its byte fields copied out of whatever buffer they view. */
+function ownBytes(record: DirectoryRecord): DirectoryRecord {
+  const bytes = record.bytes.slice();
+  const signKey = bytes.subarray(1, 1 + record.signKey.length);
+  const dhKey = bytes.subarray(
+    1 + record.signKey.length,
+    1 + record.signKey.length + record.dhKey.length,
+  );
+  return { ...record, bytes, signKey, dhKey };
+}

@@ -1,0 +1,253 @@
+/**
+ * What the adversaries of a run did and what contained them: the `adversaries` section of
+ * summary.json, and each entry's activity for the faults' "never fired" check.
+ *
+ * Counted from engine events as they happen (honest nodes only, so an adversary's own
+ * bookkeeping never counts as containment) and from the live honest nodes' counters at the
+ * end. Sybil paths are judged on every attempt an honest sender makes: how many of its
+ * relays live in the Sybil /16.
+ */
+import type { EngineEvent, NodeId } from '../../engine/types.js';
+import type { SimWorld } from '../world.js';
+import type { AdversaryPlan } from './plan.js';
+import type { AdversaryBehaviour } from './spec.js';
+
+export interface AdversaryEntrySummary {
+  behaviour: AdversaryBehaviour;
+  nodes: number;
+  /** What its nodes did, by kind (the behaviour modules' tallies), keys sorted. */
+  activity: Record<string, number>;
+}
+
+export interface SybilSummary {
+  prefix: string;
+  /** Sybil relays live at the end, out of all live relays. */
+  liveSybils: number;
+  liveRelays: number;
+  /** Path attempts of honest senders, and those with ≥ 1 and ≥ 2 Sybil relays. */
+  attempts: number;
+  withSybil: number;
+  withTwoSybils: number;
+  shareWithSybil: number | null;
+  shareWithTwoSybils: number | null;
+  /** The share with ≥ 2 expected if relays were drawn uniformly (no /16 rule). */
+  shareWithTwoSybilsUniform: number | null;
+}
+
+export interface EclipseSummary {
+  victim: number;
+  /** The victim's active view at the end: its size and how many of it are attackers. */
+  victimDegree: number | null;
+  attackersInView: number | null;
+  /** The victim's directory size, and the mean over live honest nodes. */
+  victimDirectorySize: number | null;
+  directorySizeMean: number | null;
+  /** Share of live honest nodes whose directory holds the victim's unexpired descriptor. */
+  victimKnownBy: number | null;
+}
+
+export interface AdversarySummary {
+  entries: AdversaryEntrySummary[];
+  /**
+   * What honest nodes refused or dropped: frames that did not decode, control frames over a
+   * link's rate, broadcasts over their origin's quota, directory records refused by reason,
+   * onion packets dropped by reason, adversaries lost as neighbours.
+   */
+  containment: Record<string, number>;
+  /** Attempts of honest senders through ≥ 1 adversarial relay (any behaviour)… */
+  attemptsThroughAdversary: number;
+  /** …and of those, the retries (every attempt after a message's first), out of all retries. */
+  retries: number;
+  retriesThroughAdversary: number;
+  sybil: SybilSummary | null;
+  eclipse: EclipseSummary | null;
+}
+
+export class AdversaryTracker {
+  private world: SimWorld | undefined;
+  private readonly counts = new Map<string, number>();
+  private attempts = 0;
+  private throughAdversary = 0;
+  private retries = 0;
+  private retriesThroughAdversary = 0;
+  private withSybil = 0;
+  private withTwoSybils = 0;
+  private hops = 0;
+
+  constructor(private readonly plan: AdversaryPlan) {}
+
+  attach(world: SimWorld): void {
+    this.world = world;
+  }
+
+  onEvent(node: number, event: EngineEvent): void {
+    if (this.plan.isAdversary(node)) return;
+    switch (event.type) {
+      case 'drop':
+        if (event.what.startsWith('decode:')) this.count('decodeErrors');
+        else if (event.what === 'control-rate') this.count('controlRateLinks');
+        else if (event.what.endsWith('-from-non-neighbour')) this.count('fromNonNeighbour');
+        return;
+      case 'packetDropped':
+        return this.count(`packetDropped.${event.reason}`);
+      case 'neighbourDown':
+        if (this.isAdversaryId(event.peer)) this.count('adversaryNeighboursLost');
+        return;
+      case 'broadcastDelivered':
+        if (this.isAdversaryId(event.origin)) this.count('adversaryBroadcastsDelivered');
+        return;
+      case 'messageAttempt':
+        return this.onPath(event.path.slice(0, -1), event.reason !== 'first');
+      default:
+        return;
+    }
+  }
+
+  /** Each configured entry's activity (the sum of its tally), for faults.ts. */
+  activity(): { label: string; activity: number; configured: boolean }[] {
+    return this.plan.specs.map((spec, i) => {
+      const members = this.plan.members[i] ?? [];
+      const tally = this.plan.tallies[i] ?? {};
+      const activity =
+        spec.behaviour === 'sybil'
+          ? this.withSybil
+          : Object.values(tally).reduce((sum, n) => sum + n, 0);
+      return {
+        label: `adversaries[${i}] (line ${spec.line}, ${spec.behaviour}, ${members.length} nodes)`,
+        activity,
+        configured: members.length > 0,
+      };
+    });
+  }
+
+  summary(): AdversarySummary {
+    const w = this.world;
+    if (w === undefined) throw new Error('AdversaryTracker: summary before attach');
+    const honest = w.liveHonestNodes();
+    for (const i of honest) {
+      const c = w.nodeOf(i)?.counters() ?? {};
+      this.count('broadcastQuotaExceeded', c['broadcastQuotaExceeded'] ?? 0);
+      this.count('controlRateDrops', c['controlRateDrops'] ?? 0);
+      this.count('descriptorsForged', (c['directoryForged'] ?? 0) + (c['directoryMalformed'] ?? 0));
+      this.count('descriptorsStale', c['directoryStale'] ?? 0);
+      this.count('descriptorsExpired', c['directoryExpired'] ?? 0);
+    }
+    const containment: Record<string, number> = {};
+    for (const key of [...this.counts.keys()].sort()) containment[key] = this.counts.get(key) ?? 0;
+    return {
+      entries: this.plan.specs.map((spec, i) => ({
+        behaviour: spec.behaviour,
+        nodes: this.plan.members[i]?.length ?? 0,
+        activity: sortedCopy(this.plan.tallies[i] ?? {}),
+      })),
+      containment,
+      attemptsThroughAdversary: this.throughAdversary,
+      retries: this.retries,
+      retriesThroughAdversary: this.retriesThroughAdversary,
+      sybil: this.sybilSummary(w),
+      eclipse: this.eclipseSummary(w, honest),
+    };
+  }
+
+  private onPath(relays: readonly NodeId[], retry: boolean): void {
+    this.attempts += 1;
+    this.hops += relays.length;
+    let adversarial = 0;
+    let sybils = 0;
+    for (const id of relays) {
+      const index = this.world?.indexOf(id);
+      if (index === undefined) continue;
+      if (this.plan.isAdversary(index)) adversarial += 1;
+      if (this.plan.isSybil(index)) sybils += 1;
+    }
+    if (adversarial > 0) this.throughAdversary += 1;
+    if (retry) this.retries += 1;
+    if (retry && adversarial > 0) this.retriesThroughAdversary += 1;
+    if (sybils >= 1) this.withSybil += 1;
+    if (sybils >= 2) this.withTwoSybils += 1;
+  }
+
+  private sybilSummary(w: SimWorld): SybilSummary | null {
+    const spec = this.plan.specs.find((s) => s.behaviour === 'sybil');
+    if (spec === undefined) return null;
+    let liveRelays = 0;
+    let liveSybils = 0;
+    for (const i of w.net.liveNodes()) {
+      if (!w.isRelay(i)) continue;
+      liveRelays += 1;
+      if (this.plan.isSybil(i)) liveSybils += 1;
+    }
+    const share = (n: number): number | null => (this.attempts > 0 ? n / this.attempts : null);
+    const hops = this.attempts > 0 ? Math.round(this.hops / this.attempts) : 0;
+    return {
+      prefix: spec.prefix ?? '',
+      liveSybils,
+      liveRelays,
+      attempts: this.attempts,
+      withSybil: this.withSybil,
+      withTwoSybils: this.withTwoSybils,
+      shareWithSybil: share(this.withSybil),
+      shareWithTwoSybils: share(this.withTwoSybils),
+      // Source and target are honest and never on their own path: two fewer candidates.
+      shareWithTwoSybilsUniform:
+        this.attempts > 0 ? atLeastTwo(liveRelays - 2, liveSybils, hops) : null,
+    };
+  }
+
+  private eclipseSummary(w: SimWorld, honest: readonly number[]): EclipseSummary | null {
+    const spec = this.plan.specs.find((s) => s.behaviour === 'eclipse');
+    if (spec === undefined || spec.victim === null) return null;
+    const victim = w.nodeOf(spec.victim);
+    const victimId = w.idOf(spec.victim);
+    const view = victim?.snapshot().active ?? null;
+    let known = 0;
+    let others = 0;
+    let sizes = 0;
+    for (const i of honest) {
+      const node = w.nodeOf(i);
+      if (node === undefined || i === spec.victim) continue;
+      others += 1;
+      sizes += node.counters()['directorySize'] ?? 0;
+      if (victimId !== undefined && node.resolve(victimId, w.now) !== undefined) known += 1;
+    }
+    return {
+      victim: spec.victim,
+      victimDegree: view?.length ?? null,
+      attackersInView: view === null ? null : view.filter((id) => this.isAdversaryId(id)).length,
+      victimDirectorySize: victim?.counters()['directorySize'] ?? null,
+      directorySizeMean: others > 0 ? sizes / others : null,
+      victimKnownBy: others > 0 ? known / others : null,
+    };
+  }
+
+  private isAdversaryId(id: NodeId): boolean {
+    const index = this.world?.indexOf(id);
+    return index !== undefined && this.plan.isAdversary(index);
+  }
+
+  private count(key: string, by = 1): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + by);
+  }
+}
+
+function sortedCopy(tally: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(tally).sort()) out[key] = tally[key] ?? 0;
+  return out;
+}
+
+/** P(≥ 2 of `draws` distinct draws from `total` items hit one of `marked`) — hypergeometric. */
+export function atLeastTwo(total: number, marked: number, draws: number): number {
+  if (draws > total || total <= 0) return 0;
+  // P(k) = C(marked, k) C(total − marked, draws − k) / C(total, draws), for k = 0 and 1.
+  const logC = (n: number, k: number): number => {
+    if (k < 0 || k > n) return -Infinity;
+    let s = 0;
+    for (let i = 0; i < k; i++) s += Math.log(n - i) - Math.log(i + 1);
+    return s;
+  };
+  const all = logC(total, draws);
+  const p0 = Math.exp(logC(total - marked, draws) - all);
+  const p1 = Math.exp(logC(marked, 1) + logC(total - marked, draws - 1) - all);
+  return Math.max(0, 1 - p0 - p1);
+}

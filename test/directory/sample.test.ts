@@ -1,0 +1,241 @@
+/**
+ * The directory's bounded sample (src/engine/directory/sample.ts): bottom-k by a salted
+ * rank, whatever the arrival order; pinned IDs outside it and never evicted; entriesMax,
+ * revocations and expiry still hold.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { modelledSuite } from '../../src/engine/crypto/index.js';
+import { Directory, DirectoryPinError } from '../../src/engine/directory/directory.js';
+import { signDescriptor, signRevocation } from '../../src/engine/directory/records.js';
+import { sampleRank, sampleSaltOf } from '../../src/engine/directory/sample.js';
+import { DEFAULT_DIRECTORY } from '../../src/engine/directory/config.js';
+import { identityFromSecrets, type Identity } from '../../src/engine/identity.js';
+import { Node } from '../../src/engine/node.js';
+import type { NodeId } from '../../src/engine/types.js';
+import { SeededRandomSource } from '../../src/transports/sim/rng.js';
+import { checkProperty } from '../support/property.js';
+
+const suite = modelledSuite;
+const LIFETIME_MS = 600_000;
+const SALT = new Uint8Array(32).fill(7);
+const POOL = Array.from({ length: 24 }, (_, i) => identity(i + 1));
+
+function identity(seed: number): Identity {
+  const sign = new Uint8Array(32);
+  const dh = new Uint8Array(32);
+  new DataView(sign.buffer).setUint32(0, seed);
+  new DataView(dh.buffer).setUint32(0, seed + 1_000);
+  return identityFromSecrets(suite, sign, dh);
+}
+
+function announce(who: Identity, issued = 1_000, lifetime = LIFETIME_MS): Uint8Array {
+  return signDescriptor(suite, who, {
+    address: '10.0.0.1:7000',
+    relay: true,
+    issued,
+    expires: issued + lifetime,
+  }).bytes;
+}
+
+function directory(sampleSize: number, entriesMax = 100, pinnedMax?: number): Directory {
+  return new Directory(
+    suite,
+    {
+      entriesMax,
+      descriptorLifetimeMaxMs: 3_600_000,
+      clockSkewMs: 10_000,
+      sampleSize,
+      ...(pinnedMax === undefined ? {} : { pinnedMax }),
+    },
+    SALT,
+  );
+}
+
+/** Distinct IDs by rank under SALT, lowest first (ties by ID). */
+function byRank(ids: Iterable<NodeId>): NodeId[] {
+  const ranked = [...new Set(ids)].map((id) => ({ id, rank: sampleRank(suite, SALT, id) }));
+  ranked.sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : 1));
+  return ranked.map((r) => r.id);
+}
+
+/** The k IDs of lowest rank, sorted by ID (to compare with a directory's IDs). */
+function lowest(ids: Iterable<NodeId>, k: number): NodeId[] {
+  return byRank(ids).slice(0, k).sort();
+}
+
+const held = (d: Directory): NodeId[] => d.ids().sort();
+
+describe('directory sample (bottom-k)', () => {
+  it('keeps exactly the k lowest ranks of the IDs heard, whatever the arrival order', () => {
+    checkProperty(
+      'test/directory/sample.test.ts',
+      'keeps exactly the k lowest ranks',
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.nat(POOL.length - 1), { minLength: 1, maxLength: 60 }),
+        (k, arrivals) => {
+          const d = directory(k);
+          arrivals.forEach((i, t) => {
+            // Re-announcements (later issue times) mixed in: they must not churn the sample.
+            const outcome = d.acceptBytes(announce(POOL[i]!, 1_000 + t), 2_000 + t);
+            expect(['new', 'updated', 'sampledOut']).toContain(outcome);
+          });
+          const heard = arrivals.map((i) => POOL[i]!.id);
+          expect(held(d)).toEqual(lowest(heard, k));
+          expect(d.sampled).toBe(Math.min(k, new Set(heard).size));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a higher-ranked newcomer as sampledOut, not as an error, and evicts for a lower one', () => {
+    const ids = POOL.map((p) => p.id);
+    const order = byRank(ids);
+    const byId = new Map(POOL.map((p) => [p.id, p]));
+    const d = directory(2);
+    // Ranks 1, 2 in; rank 3 refused; rank 0 evicts rank 2.
+    expect(d.acceptBytes(announce(byId.get(order[1]!)!), 1_000)).toBe('new');
+    expect(d.acceptBytes(announce(byId.get(order[2]!)!), 1_000)).toBe('new');
+    expect(d.acceptBytes(announce(byId.get(order[3]!)!), 1_000)).toBe('sampledOut');
+    expect(d.acceptBytes(announce(byId.get(order[0]!)!), 1_000)).toBe('new');
+    expect(held(d)).toEqual([order[0]!, order[1]!].sort());
+    expect(d.counters).toMatchObject({ sampledOut: 1, evicted: 1, full: 0 });
+  });
+
+  it('pinned IDs are admitted whatever their rank, never evicted, and not counted in the sample', () => {
+    checkProperty(
+      'test/directory/sample.test.ts',
+      'pinned IDs never evicted',
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.uniqueArray(fc.nat(POOL.length - 1), { maxLength: 5 }),
+        fc.array(fc.nat(POOL.length - 1), { minLength: 1, maxLength: 60 }),
+        (k, pins, arrivals) => {
+          const d = directory(k);
+          const pinned = new Set(pins.map((i) => POOL[i]!.id));
+          for (const id of pinned) d.pin(id);
+          arrivals.forEach((i, t) => d.acceptBytes(announce(POOL[i]!, 1_000 + t), 2_000 + t));
+          const heard = new Set(arrivals.map((i) => POOL[i]!.id));
+          for (const id of pinned) expect(d.get(id) !== undefined).toBe(heard.has(id));
+          const unpinned = [...heard].filter((id) => !pinned.has(id));
+          const sampled = held(d).filter((id) => !pinned.has(id));
+          expect(sampled).toEqual(lowest(unpinned, k));
+          expect(d.sampled).toBe(sampled.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('unpinning puts a held entry back in the sample, which evicts its highest rank', () => {
+    const d = directory(2);
+    const [a, b, c] = POOL;
+    d.pin(a!.id);
+    for (const who of [a!, b!, c!]) d.acceptBytes(announce(who), 1_000);
+    expect(d.size).toBe(3);
+    d.unpin(a!.id);
+    expect(d.size).toBe(2);
+    expect(held(d)).toEqual(lowest([a!.id, b!.id, c!.id], 2));
+    expect(d.counters.evicted).toBe(1);
+  });
+
+  it('refuses more than pinnedMax pins with a named error', () => {
+    const d = directory(2, 100, 2);
+    d.pin(POOL[0]!.id);
+    d.pin(POOL[1]!.id);
+    d.pin(POOL[1]!.id); // pinning again is no new pin
+    expect(() => d.pin(POOL[2]!.id)).toThrow(DirectoryPinError);
+  });
+
+  it('entriesMax still bounds sample and pins together', () => {
+    const d = directory(3, 4);
+    for (const who of POOL.slice(0, 3)) d.pin(who.id);
+    for (const who of POOL) d.acceptBytes(announce(who), 1_000);
+    expect(d.size).toBe(4);
+    expect(d.counters.full).toBeGreaterThan(0);
+    for (const who of POOL.slice(0, 3)) expect(d.get(who.id)).toBeDefined();
+  });
+
+  it('a revoked or expired member leaves room that the next arrival fills', () => {
+    const ids = byRank(POOL.map((p) => p.id));
+    const byId = new Map(POOL.map((p) => [p.id, p]));
+    const d = directory(2);
+    d.acceptBytes(announce(byId.get(ids[0]!)!, 1_000, 10_000), 1_000); // expires at 11 s
+    d.acceptBytes(announce(byId.get(ids[1]!)!), 1_000);
+    expect(d.acceptBytes(announce(byId.get(ids[5]!)!), 1_000)).toBe('sampledOut');
+    d.prune(11_000);
+    expect(d.acceptBytes(announce(byId.get(ids[5]!)!, 11_000), 11_000)).toBe('new');
+    expect(d.acceptBytes(signRevocation(suite, byId.get(ids[1]!)!, 12_000).bytes, 12_000)).toBe(
+      'revoked',
+    );
+    expect(d.get(ids[1]!)).toBeUndefined();
+    expect(d.acceptBytes(announce(byId.get(ids[7]!)!, 12_000), 12_000)).toBe('new');
+    // The revoked node's older descriptor cannot come back.
+    expect(d.acceptBytes(announce(byId.get(ids[1]!)!), 12_500)).toBe('stale');
+    expect(held(d)).toEqual([ids[5]!, ids[7]!].sort());
+  });
+
+  it('every node has a salt of its own, so samples of the same IDs differ', () => {
+    const salts = POOL.slice(0, 4).map((p) => sampleSaltOf(suite, p));
+    const samples = salts.map((salt) => {
+      const d = new Directory(
+        suite,
+        { entriesMax: 100, descriptorLifetimeMaxMs: 3_600_000, clockSkewMs: 10_000, sampleSize: 5 },
+        salt,
+      );
+      for (const who of POOL) d.acceptBytes(announce(who), 1_000);
+      return held(d).join();
+    });
+    expect(new Set(samples).size).toBeGreaterThan(1);
+    // …and the same identity always draws the same salt (a stable sample across restarts).
+    expect(sampleSaltOf(suite, POOL[0]!)).toEqual(salts[0]);
+  });
+
+  it('without a sample size nothing is sampled out (full directories)', () => {
+    const d = new Directory(suite, {
+      entriesMax: 100,
+      descriptorLifetimeMaxMs: 3_600_000,
+      clockSkewMs: 10_000,
+    });
+    for (const who of POOL) expect(d.acceptBytes(announce(who), 1_000)).toBe('new');
+    expect(d.size).toBe(POOL.length);
+  });
+
+  it('a node samples its directory and keeps what its runtime pinned (pin and unpin commands)', () => {
+    const me = POOL[0]!;
+    const others = POOL.slice(1);
+    const start = (pinned: NodeId[], unpinned: NodeId[] = []): NodeId[] => {
+      const node = new Node({
+        identity: me,
+        crypto: suite,
+        random: new SeededRandomSource('pin-test'),
+        address: '10.0.0.9:7000',
+        bootstrap: [],
+        directory: { ...DEFAULT_DIRECTORY, sampleSize: 3 },
+        checkInvariants: true,
+        restore: { descriptors: others.map((who) => announce(who, 1_000)), replayTags: [] },
+      });
+      for (const id of pinned) node.handle({ type: 'command', command: { type: 'pin', id } }, 0);
+      for (const id of unpinned)
+        node.handle({ type: 'command', command: { type: 'unpin', id } }, 0);
+      node.handle({ type: 'start' }, 2_000);
+      return node
+        .savedDescriptors(2_000)
+        .map((d) => d.id)
+        .sort();
+    };
+    const plain = start([]);
+    expect(plain).toHaveLength(3);
+    // Three nodes the sample (under this node's own salt) left out: pinned, they are kept too.
+    const pins = others
+      .map((o) => o.id)
+      .filter((id) => !plain.includes(id))
+      .slice(0, 3);
+    const pinnedRun = start(pins);
+    expect(pinnedRun).toHaveLength(6);
+    for (const id of pins) expect(pinnedRun).toContain(id);
+    expect(start(pins, pins)).toEqual(plain);
+  });
+});

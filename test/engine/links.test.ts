@@ -1,0 +1,215 @@
+/**
+ * The link table (src/engine/links.ts) fed frame by frame by a hand-played peer: the
+ * HELLO/AUTH proof and each of its refusals (SECURITY.md, "A neighbour in the overlay"), and
+ * the per-link rate of control frames (issue 8 #3) at the engine's real constants.
+ */
+import { describe, expect, it } from 'vitest';
+import { nodeSuite } from '../../src/engine/crypto/node.js';
+import { LinkTable, type LinkLimits } from '../../src/engine/links.js';
+import {
+  CONTROL_BURST,
+  CONTROL_DROPS_BEFORE_CLOSE,
+  DEFAULT_OVERLAY,
+  OverlayConfigError,
+  validateOverlayConfig,
+} from '../../src/engine/overlay/config.js';
+import { PACKET_BYTES } from '../../src/engine/onion/limits.js';
+import type { LinkId, NodeId, Output } from '../../src/engine/types.js';
+import { encodeMessage } from '../../src/engine/wire/codec.js';
+import type { Message } from '../../src/engine/wire/messages.js';
+import { SeededRandomSource } from '../../src/transports/sim/rng.js';
+import { identityOf, LinkPeer, messageOf } from '../support/link-peer.js';
+
+const T0 = 1_700_000_000_000;
+const PING = encodeMessage({ type: 'ping' });
+const ONION = encodeMessage({ type: 'onion', packet: new Uint8Array(PACKET_BYTES) });
+
+/** A link table for node "self", recording what it emits and tells the node layer. */
+function harness(limits: LinkLimits = DEFAULT_OVERLAY) {
+  const self = identityOf('self');
+  const outputs: Output[] = [];
+  const ready: NodeId[] = [];
+  const messages: Message['type'][] = [];
+  const drops: string[] = [];
+  const table = new LinkTable(
+    self,
+    '10.0.0.1:7000',
+    nodeSuite,
+    new SeededRandomSource('links-test').fork('links'),
+    limits,
+    {
+      onLinkReady: (_link, peer) => void ready.push(peer.id),
+      onMessage: (_link, _peer, message) => void messages.push(message.type),
+      onLinkLost: () => {},
+      onUnreachable: () => {},
+      onDrop: (what) => void drops.push(what),
+    },
+    (output) => void outputs.push(output),
+  );
+  const sentOn = (link: LinkId): Uint8Array[] =>
+    outputs.flatMap((o) => (o.type === 'send' && o.link === link ? [o.bytes] : []));
+  const closeOf = (link: LinkId): string | undefined => {
+    for (const o of outputs) if (o.type === 'close' && o.link === link) return o.reason;
+    return undefined;
+  };
+  return { self, table, outputs, ready, messages, drops, sentOn, closeOf };
+}
+
+/** An inbound link from `peer`, through HELLO and AUTH; returns the link's ID. */
+function authenticate(h: ReturnType<typeof harness>, peer: LinkPeer, link: LinkId = 1): LinkId {
+  h.table.linkOpened(link, undefined, peer.address, peer.identity.dhPublic, T0);
+  h.table.frame(link, peer.hello(), T0);
+  h.table.frame(link, peer.auth(h.sentOn(link)[0]!), T0);
+  return link;
+}
+
+describe('HELLO/AUTH: a link is ready only for the node its keys prove', () => {
+  it('an honest HELLO and AUTH: ready, for the node ID its keys name; our AUTH verifies too', () => {
+    const h = harness();
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    authenticate(h, alice);
+    expect(h.ready).toEqual([alice.identity.id]);
+    expect(h.closeOf(1)).toBeUndefined();
+    const [hello, auth] = h.sentOn(1).map(messageOf);
+    expect(hello?.type).toBe('hello');
+    expect(auth?.type).toBe('auth');
+  });
+
+  it('bad-auth: an AUTH signed with another node’s key closes the link, nothing is ready', () => {
+    const h = harness();
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    h.table.linkOpened(1, undefined, alice.address, alice.identity.dhPublic, T0);
+    h.table.frame(1, alice.hello(), T0);
+    h.table.frame(1, alice.auth(h.sentOn(1)[0]!, identityOf('mallory').signSecret), T0);
+    expect(h.closeOf(1)).toBe('bad-auth');
+    expect(h.drops).toContain('bad-auth');
+    expect(h.ready).toEqual([]);
+  });
+
+  it('bad-auth: an AUTH made for another link (another nonce) is refused', () => {
+    const h = harness();
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    h.table.linkOpened(1, undefined, alice.address, alice.identity.dhPublic, T0);
+    h.table.linkOpened(2, undefined, alice.address, alice.identity.dhPublic, T0);
+    h.table.frame(2, alice.hello(), T0);
+    h.table.frame(2, alice.auth(h.sentOn(1)[0]!), T0); // answers link 1's challenge
+    expect(h.closeOf(2)).toBe('bad-auth');
+    expect(h.ready).toEqual([]);
+  });
+
+  it('unexpected-identity: a dial for one node answered by another is refused', () => {
+    const h = harness();
+    const bob = identityOf('bob');
+    const mallory = new LinkPeer(identityOf('mallory'), '10.0.0.3:7000');
+    expect(h.table.sendTo({ id: bob.id, address: '10.0.0.3:7000' }, { type: 'ping' }, T0)).toBe(
+      'dialing',
+    );
+    const dial = h.outputs.find((o) => o.type === 'dial');
+    if (dial?.type !== 'dial') throw new Error('no dial');
+    h.table.linkOpened(7, dial.dial, mallory.address, mallory.identity.dhPublic, T0);
+    h.table.frame(7, mallory.hello(), T0);
+    expect(h.closeOf(7)).toBe('unexpected-identity');
+    expect(h.ready).toEqual([]);
+  });
+
+  it('hello-key-mismatch: a HELLO naming a DH key other than the one Noise proved', () => {
+    const h = harness();
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    // Noise proved mallory's static key; the HELLO claims alice's keys.
+    h.table.linkOpened(1, undefined, alice.address, identityOf('mallory').dhPublic, T0);
+    h.table.frame(1, alice.hello(), T0);
+    expect(h.closeOf(1)).toBe('hello-key-mismatch');
+    expect(h.sentOn(1).map((f) => messageOf(f).type)).toEqual(['hello']); // no AUTH given
+  });
+
+  it('before AUTH: any other message, an AUTH first, or a second HELLO closes the link', () => {
+    const cases: [string, (h: ReturnType<typeof harness>, p: LinkPeer) => void][] = [
+      ['not-authenticated', (h) => h.table.frame(1, encodeMessage({ type: 'join' }), T0)],
+      ['auth-before-hello', (h, p) => h.table.frame(1, p.auth(h.sentOn(1)[0]!), T0)],
+      [
+        'hello-repeated',
+        (h, p) => {
+          h.table.frame(1, p.hello(), T0);
+          h.table.frame(1, p.hello(), T0);
+        },
+      ],
+      ['self', (h) => h.table.frame(1, new LinkPeer(h.self, 'x:1').hello(), T0)],
+    ];
+    for (const [reason, act] of cases) {
+      const h = harness();
+      const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+      h.table.linkOpened(1, undefined, alice.address, undefined, T0);
+      act(h, alice);
+      expect(h.closeOf(1), reason).toBe(reason);
+      expect(h.ready, reason).toEqual([]);
+    }
+  });
+});
+
+describe('per-link rate of control frames', () => {
+  const small: LinkLimits = {
+    ...DEFAULT_OVERLAY,
+    controlRatePerS: 10,
+    controlBurst: 5,
+    controlDropsBeforeClose: 3,
+  };
+
+  it('beyond the burst, control frames are dropped and counted; the third drop closes the link', () => {
+    const h = harness(small);
+    const link = authenticate(h, new LinkPeer(identityOf('alice'), '10.0.0.2:7000'));
+    // HELLO and AUTH took two of the five tokens.
+    for (let i = 0; i < 5; i++) h.table.frame(link, PING, T0);
+    expect(h.messages).toEqual(['ping', 'ping', 'ping']);
+    expect(h.table.controlRateDrops).toBe(2);
+    expect(h.drops).toEqual(['control-rate']); // one event per link, not per frame
+    expect(h.closeOf(link)).toBeUndefined();
+    h.table.frame(link, PING, T0 + 100); // a token came back
+    expect(h.messages.length).toBe(4);
+    h.table.frame(link, PING, T0 + 100);
+    expect(h.closeOf(link)).toBe('control-rate');
+    expect(h.table.controlRateCloses).toBe(1);
+  });
+
+  it('onion frames are data: never counted against the control rate', () => {
+    const h = harness(small);
+    const link = authenticate(h, new LinkPeer(identityOf('alice'), '10.0.0.2:7000'));
+    for (let i = 0; i < 50; i++) h.table.frame(link, ONION, T0);
+    expect(h.messages.filter((m) => m === 'onion').length).toBe(50);
+    h.table.frame(link, PING, T0);
+    expect(h.messages.at(-1)).toBe('ping');
+    expect(h.table.controlRateDrops).toBe(0);
+  });
+
+  it('a peer at the rate is never dropped, however long it keeps on', () => {
+    const h = harness(small);
+    const link = authenticate(h, new LinkPeer(identityOf('alice'), '10.0.0.2:7000'));
+    for (let i = 1; i <= 10_000; i++) h.table.frame(link, PING, T0 + i * 100);
+    expect(h.messages.length).toBe(10_000);
+    expect(h.table.controlRateDrops).toBe(0);
+  });
+
+  it('a control limit that cannot work is refused: no rate, or a burst below HELLO + AUTH', () => {
+    for (const bad of [{ controlRatePerS: 0 }, { controlBurst: 1 }, { controlDropsBeforeClose: 0 }])
+      expect(() => validateOverlayConfig({ ...DEFAULT_OVERLAY, ...bad })).toThrow(
+        OverlayConfigError,
+      );
+    expect(validateOverlayConfig({ ...DEFAULT_OVERLAY, controlBurst: 2 }).controlBurst).toBe(2);
+  });
+
+  it('the daemon’s constants: CONTROL_BURST frames pass at once, then CONTROL_DROPS_BEFORE_CLOSE drops close the link', () => {
+    expect(DEFAULT_OVERLAY.controlBurst).toBe(CONTROL_BURST);
+    expect(DEFAULT_OVERLAY.controlDropsBeforeClose).toBe(CONTROL_DROPS_BEFORE_CLOSE);
+    const h = harness(DEFAULT_OVERLAY);
+    const link = authenticate(h, new LinkPeer(identityOf('alice'), '10.0.0.2:7000'));
+    const admitted = CONTROL_BURST - 2; // HELLO and AUTH took two
+    for (let i = 0; i < admitted; i++) h.table.frame(link, PING, T0);
+    expect(h.messages.length).toBe(admitted);
+    expect(h.table.controlRateDrops).toBe(0);
+    for (let i = 0; i < CONTROL_DROPS_BEFORE_CLOSE - 1; i++) h.table.frame(link, PING, T0);
+    expect(h.table.controlRateDrops).toBe(CONTROL_DROPS_BEFORE_CLOSE - 1);
+    expect(h.closeOf(link)).toBeUndefined();
+    h.table.frame(link, PING, T0);
+    expect(h.closeOf(link)).toBe('control-rate');
+    expect(h.messages.length).toBe(admitted);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Network-wide traffic (broadcasts, Plumtree control, directory sync) is accepted from
+ * active neighbours only (node.ts rules; SECURITY.md, "A neighbour in the overlay"): a node
+ * that merely proved its identity on a link cannot inject it until the overlay took it in.
+ */
+import { describe, expect, it } from 'vitest';
+import { nodeSuite } from '../../src/engine/crypto/node.js';
+import { Node } from '../../src/engine/node.js';
+import type { EngineEvent, Output } from '../../src/engine/types.js';
+import { encodeMessage } from '../../src/engine/wire/codec.js';
+import { BROADCAST_ID_BYTES } from '../../src/engine/wire/limits.js';
+import { SeededRandomSource } from '../../src/transports/sim/rng.js';
+import { identityOf, LinkPeer } from '../support/link-peer.js';
+
+const T0 = 1_700_000_000_000;
+
+const eventsOf = (outputs: Output[]): EngineEvent[] =>
+  outputs.flatMap((o) => (o.type === 'event' ? [o.event] : []));
+
+function probe(origin: string, idByte: number): Uint8Array {
+  return encodeMessage({
+    type: 'broadcast',
+    id: new Uint8Array(BROADCAST_ID_BYTES).fill(idByte),
+    origin,
+    expiresAt: T0 + 30_000,
+    hops: 4,
+    kind: 'probe',
+    body: Uint8Array.of(1, 2, 3),
+  });
+}
+
+describe('broadcasts are accepted from active neighbours only', () => {
+  it('an authenticated non-neighbour’s broadcast is dropped; after its JOIN the same kind is delivered', () => {
+    const self = identityOf('self');
+    const node = new Node({
+      identity: self,
+      crypto: nodeSuite,
+      random: new SeededRandomSource('neighbour-only'),
+      address: '10.0.0.1:7000',
+      bootstrap: [],
+      checkInvariants: true,
+    });
+    node.handle({ type: 'start' }, T0);
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    const opened = node.handle(
+      {
+        type: 'linkOpened',
+        link: 1,
+        remoteAddress: alice.address,
+        remoteStaticKey: alice.identity.dhPublic,
+      },
+      T0,
+    );
+    const ourHello = opened.find((o) => o.type === 'send');
+    if (ourHello?.type !== 'send') throw new Error('no hello sent');
+    node.handle({ type: 'frame', link: 1, bytes: alice.hello() }, T0);
+    node.handle({ type: 'frame', link: 1, bytes: alice.auth(ourHello.bytes) }, T0);
+
+    const before = eventsOf(
+      node.handle({ type: 'frame', link: 1, bytes: probe(alice.identity.id, 1) }, T0),
+    );
+    expect(before).toContainEqual({ type: 'drop', what: 'broadcast-from-non-neighbour' });
+    expect(before.some((e) => e.type === 'broadcastDelivered')).toBe(false);
+    const chunk = encodeMessage({ type: 'directoryChunk', descriptors: [] });
+    expect(eventsOf(node.handle({ type: 'frame', link: 1, bytes: chunk }, T0))).toContainEqual({
+      type: 'drop',
+      what: 'directoryChunk-from-non-neighbour',
+    });
+
+    const joined = eventsOf(
+      node.handle({ type: 'frame', link: 1, bytes: encodeMessage({ type: 'join' }) }, T0),
+    );
+    expect(joined.some((e) => e.type === 'neighbourUp' && e.peer === alice.identity.id)).toBe(true);
+    const after = eventsOf(
+      node.handle({ type: 'frame', link: 1, bytes: probe(alice.identity.id, 2) }, T0),
+    );
+    expect(
+      after.some((e) => e.type === 'broadcastDelivered' && e.origin === alice.identity.id),
+    ).toBe(true);
+    expect(after.some((e) => e.type === 'drop')).toBe(false);
+  });
+});

@@ -1,0 +1,363 @@
+/**
+ * Adversarial peers in the simulator (issue 8 #2): the `adversaries:` key of the scenario
+ * language, every behaviour acting and counted on a small world with what contains it,
+ * black holes against retries, the /16 rule against Sybils, and determinism.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Descriptor } from '../../src/engine/directory/records.js';
+import { choosePath } from '../../src/engine/routing/path.js';
+import { SeededRandomSource } from '../../src/transports/sim/rng.js';
+import { AdversaryPlan } from '../../src/sim/adversaries/plan.js';
+import { atLeastTwo } from '../../src/sim/adversaries/tracker.js';
+import { runScenario } from '../../src/sim/runner.js';
+import { ScenarioError, parseScenario, type Scenario } from '../../src/sim/scenario.js';
+import { formatSummaryJson, type Summary } from '../../src/sim/summary.js';
+import { checkProperty } from '../support/property.js';
+
+const FILE = 'test/sim/adversaries.test.ts';
+const BASE = 'name: t\nnodes: 20\nduration: 10m\n';
+
+function errorOf(yaml: string): ScenarioError {
+  try {
+    parseScenario(BASE + yaml, 'test.yaml');
+  } catch (err) {
+    if (err instanceof ScenarioError) return err;
+    throw err;
+  }
+  throw new Error('expected a ScenarioError, but the scenario parsed');
+}
+
+/** A small world: `nodes` nodes for `duration`, messages every 500 ms from 40 s on. */
+function small(
+  adversaries: string,
+  options: { nodes?: number; seed?: number; extra?: string } = {},
+): Scenario {
+  const yaml =
+    `name: adv\nseed: ${options.seed ?? 1}\nnodes: ${options.nodes ?? 40}\nduration: 3m\n` +
+    'join: { over: 10s }\n' +
+    'network:\n  latency: { kind: lognormal, median: 40ms, sigma: 0.5 }\n' +
+    'workload:\n  interval: 500ms\n  expiry: 60s\n  from: 40s\n  until: 2m\n' +
+    (options.extra ?? '') +
+    `adversaries:\n${adversaries}`;
+  return parseScenario(yaml, 'adv.yaml');
+}
+
+describe('the adversaries key', () => {
+  it('reads each behaviour with its defaults', () => {
+    const s = parseScenario(
+      BASE +
+        'adversaries:\n' +
+        '  - { behaviour: black-hole, fraction: 0.1 }\n' +
+        '  - { behaviour: garbage, count: 2, rate: 3, from: 1m, until: 2m }\n' +
+        '  - { behaviour: sybil, fraction: 0.25 }\n' +
+        '  - { behaviour: eclipse, count: 3 }\n',
+      'test.yaml',
+    );
+    expect(s.adversaries).toEqual([
+      {
+        behaviour: 'black-hole',
+        fraction: 0.1,
+        count: null,
+        ratePerS: 0,
+        fromMs: 0,
+        untilMs: 600_000,
+        prefix: null,
+        victim: null,
+        line: 5,
+      },
+      {
+        behaviour: 'garbage',
+        fraction: null,
+        count: 2,
+        ratePerS: 3,
+        fromMs: 60_000,
+        untilMs: 120_000,
+        prefix: null,
+        victim: null,
+        line: 6,
+      },
+      {
+        behaviour: 'sybil',
+        fraction: 0.25,
+        count: null,
+        ratePerS: 0,
+        fromMs: 0,
+        untilMs: 600_000,
+        prefix: '10.66',
+        victim: null,
+        line: 7,
+      },
+      {
+        behaviour: 'eclipse',
+        fraction: null,
+        count: 3,
+        ratePerS: 0.5,
+        fromMs: 0,
+        untilMs: 600_000,
+        prefix: null,
+        victim: 1,
+        line: 8,
+      },
+    ]);
+    expect(parseScenario(BASE, 'test.yaml').adversaries).toEqual([]);
+  });
+
+  it.each([
+    [
+      '  - { behaviour: wormhole, count: 1 }\n',
+      'adversaries[0].behaviour',
+      /expected one of .*black-hole/,
+    ],
+    [
+      '  - { behavior: black-hole, count: 1 }\n',
+      'adversaries[0].behavior',
+      /did you mean "behaviour"/,
+    ],
+    [
+      '  - { behaviour: black-hole, count: 1, rate: 2 }\n',
+      'adversaries[0].rate',
+      /not a key of behaviour black-hole/,
+    ],
+    [
+      '  - { behaviour: replay, count: 1, prefix: "10.1" }\n',
+      'adversaries[0].prefix',
+      /not a key of behaviour replay/,
+    ],
+    ['  - { behaviour: garbage }\n', 'adversaries[0]', /exactly one of fraction .* or count/],
+    ['  - { behaviour: garbage, count: 1, fraction: 0.5 }\n', 'adversaries[0]', /found both/],
+    ['  - { behaviour: garbage, fraction: 1.5 }\n', 'adversaries[0].fraction', /from 0 up to 1/],
+    ['  - { behaviour: garbage, count: 1, rate: 0 }\n', 'adversaries[0].rate', /above 0/],
+    ['  - { behaviour: garbage, count: 1, rate: 1000 }\n', 'adversaries[0].rate', /up to 100/],
+    [
+      '  - { behaviour: garbage, count: 1, from: 5m, until: 1m }\n',
+      'adversaries[0].until',
+      /at least 5m/,
+    ],
+    [
+      '  - { behaviour: sybil, count: 2, prefix: "12.7" }\n',
+      'adversaries[0].prefix',
+      /outside 11\.\.210/,
+    ],
+    ['  - { behaviour: sybil, count: 2, prefix: "10.300" }\n', 'adversaries[0].prefix', /0 to 255/],
+    [
+      '  - { behaviour: eclipse, count: 19, victim: 3 }\n',
+      'adversaries[0].count',
+      /at most 16 attackers/,
+    ],
+    [
+      '  - { behaviour: black-hole, count: 15 }\n  - { behaviour: replay, count: 5 }\n',
+      'adversaries',
+      /at most 19 adversaries/,
+    ],
+    [
+      '  - { behaviour: sybil, count: 1 }\n  - { behaviour: sybil, count: 1 }\n',
+      'adversaries',
+      /at most one sybil entry/,
+    ],
+    ['  behaviour: black-hole\n', 'adversaries', /expected a list/],
+  ])('refuses %j at %s', (yaml, keyPath, message) => {
+    const err = errorOf(`adversaries:\n${yaml}`);
+    expect(err.keyPath).toBe(keyPath);
+    expect(err.message).toMatch(message);
+    expect(err.line).toBeGreaterThan(0);
+  });
+
+  it("a sweep can set an entry's share", () => {
+    const s = parseScenario(
+      BASE +
+        'adversaries:\n  - { behaviour: black-hole, fraction: 0.1 }\n' +
+        'sweep: { key: adversaries.0.fraction, values: [0, 0.3] }\n',
+      'test.yaml',
+    );
+    expect(s.sweep).toEqual({ key: 'adversaries.0.fraction', values: [0, 0.3] });
+  });
+});
+
+describe('the plan: which nodes, at which addresses', () => {
+  it('entries take disjoint nodes, eclipse attackers come after their victim, never the victim', () => {
+    const s = parseScenario(
+      BASE +
+        'adversaries:\n  - { behaviour: eclipse, count: 6, victim: 4 }\n' +
+        '  - { behaviour: black-hole, count: 10 }\n',
+      'test.yaml',
+    );
+    const plan = new AdversaryPlan(s.adversaries, s.nodes, s.seed);
+    const [attackers, holes] = plan.members as [number[], number[]];
+    expect(attackers).toHaveLength(6);
+    expect(holes).toHaveLength(10);
+    expect(attackers.every((i) => i > 4)).toBe(true);
+    expect([...attackers, ...holes]).not.toContain(4);
+    expect(new Set([...attackers, ...holes]).size).toBe(16);
+    expect(plan.bootstrapOf(attackers[0] as number)).toBe(4);
+    expect(plan.bootstrapOf(holes[0] as number)).toBeUndefined();
+  });
+
+  it('with Sybils: they share their /16, every honest node has its own, addresses are distinct', () => {
+    const s = parseScenario(
+      BASE + 'adversaries:\n  - { behaviour: sybil, count: 5, prefix: "10.9" }\n',
+      't.yaml',
+    );
+    const plan = new AdversaryPlan(s.adversaries, 300, 3);
+    const address = plan.addressPlan() as (i: number) => string;
+    const all = Array.from({ length: 300 }, (_, i) => address(i));
+    expect(new Set(all).size).toBe(300);
+    const group = (a: string): string => a.split('.').slice(0, 2).join('.');
+    const sybils = all.filter((_, i) => plan.isSybil(i));
+    expect(sybils).toHaveLength(5);
+    expect(new Set(sybils.map(group))).toEqual(new Set(['10.9']));
+    const honest = all.filter((_, i) => !plan.isSybil(i)).map(group);
+    expect(new Set(honest).size).toBe(295);
+    expect(new AdversaryPlan([], 10, 1).addressPlan()).toBeUndefined();
+  });
+});
+
+describe('every behaviour acts, is counted, and is contained (40 nodes, 3 minutes)', () => {
+  const mixed = small(
+    '  - { behaviour: garbage, count: 2, rate: 1 }\n' +
+      '  - { behaviour: replay, count: 4, rate: 4 }\n' +
+      '  - { behaviour: broadcast-flood, count: 1, rate: 5 }\n' +
+      '  - { behaviour: lying-descriptors, count: 2, rate: 0.5 }\n' +
+      '  - { behaviour: black-hole, count: 3 }\n' +
+      '  - { behaviour: eclipse, count: 10, victim: 1, rate: 1 }\n',
+  );
+  let first: Summary | undefined;
+  const summary = (): Summary => (first ??= runScenario(mixed).summary);
+
+  it('each entry acted (nothing never fired), and its activity is in the faults', () => {
+    const s = summary();
+    expect(s.faults.neverFired).toEqual([]);
+    const activity = s.faults.adversaries as Record<string, number>;
+    expect(Object.keys(activity)).toHaveLength(6);
+    for (const count of Object.values(activity)) expect(count).toBeGreaterThan(0);
+    const byBehaviour = Object.fromEntries(
+      (s.adversaries?.entries ?? []).map((e) => [e.behaviour, e.activity]),
+    );
+    expect(byBehaviour['garbage']?.['randomFrames']).toBeGreaterThan(0);
+    expect(byBehaviour['replay']?.['replayed']).toBeGreaterThan(0);
+    expect(byBehaviour['broadcast-flood']?.['broadcasts']).toBeGreaterThan(100);
+    expect(byBehaviour['black-hole']?.['onionDropped']).toBeGreaterThan(0);
+    expect(byBehaviour['eclipse']?.['victimFramesDropped']).toBeGreaterThan(0);
+    for (const kind of ['forged', 'stale', 'future', 'wrong-address', 'wrong-key'])
+      expect(byBehaviour['lying-descriptors']?.[kind]).toBeGreaterThan(0);
+  });
+
+  it('what contains each: decoder, replay cache, origin quota, record checks', () => {
+    const c = summary().adversaries?.containment ?? {};
+    expect(c['decodeErrors']).toBeGreaterThan(0); // garbage: typed error, link closed
+    expect(c['packetDropped.replay']).toBeGreaterThan(0); // replays die at the next hop
+    expect(c['broadcastQuotaExceeded']).toBeGreaterThan(0); // the flood stops at the quota
+    expect(c['descriptorsForged']).toBeGreaterThan(0); // forged records refused
+    expect(c['descriptorsStale']).toBeGreaterThan(0); // stale and future ones too
+    expect(summary().delivery.duplicates).toBe(0);
+  });
+
+  it('the flood reaches a small part of the network: far fewer deliveries than broadcasts × nodes', () => {
+    const s = summary();
+    const flood = s.adversaries?.entries.find((e) => e.behaviour === 'broadcast-flood');
+    const broadcasts = flood?.activity['broadcasts'] ?? 0;
+    const delivered = s.adversaries?.containment['adversaryBroadcastsDelivered'] ?? 0;
+    expect(delivered).toBeLessThan(0.5 * broadcasts * 40);
+  });
+
+  it('the eclipse victim ends with attackers in its view', () => {
+    const e = summary().adversaries?.eclipse;
+    expect(e?.victim).toBe(1);
+    expect(e?.attackersInView).toBeGreaterThan(0);
+  });
+
+  it('determinism: the same seed gives the same summary.json, byte for byte', () => {
+    expect(formatSummaryJson(runScenario(mixed).summary)).toBe(formatSummaryJson(summary()));
+  });
+});
+
+describe('the shell', () => {
+  it('a shell whose behaviour finds nothing to do changes nothing: the same engine events', () => {
+    // Replayers with no onion traffic to capture: their timers fire, and do nothing.
+    const text = (adversaries: string): Scenario =>
+      parseScenario(`name: s\nnodes: 20\nduration: 90s\n${adversaries}`, 's.yaml');
+    const trace = (scenario: Scenario): string[] => {
+      const lines: string[] = [];
+      runScenario(scenario, {
+        onTrace: (node, event, now) => lines.push(`${now} ${node} ${JSON.stringify(event)}`),
+      });
+      return lines;
+    };
+    const honest = trace(text(''));
+    const shelled = trace(text('adversaries:\n  - { behaviour: replay, count: 5, rate: 10 }\n'));
+    expect(honest.length).toBeGreaterThan(1000);
+    // Events at the same millisecond may come in another order (the shell's wake-ups enter
+    // the queue at other moments); the events themselves, and their times, are the same.
+    expect([...shelled].sort()).toEqual([...honest].sort());
+  });
+});
+
+describe('black holes against retries', () => {
+  it('30% black holes cut first-try delivery; retries on fresh paths bring it back', () => {
+    const base = runScenario(small('  - { behaviour: black-hole, fraction: 0 }\n')).summary;
+    const holes = runScenario(small('  - { behaviour: black-hole, fraction: 0.3 }\n')).summary;
+    expect(base.faults.neverFired).toEqual([]); // fraction 0: nothing configured, nothing owed
+    expect(base.delivery.ratioNoRetry).toBeGreaterThan(0.95);
+    expect(holes.delivery.ratioNoRetry).toBeLessThan(0.7);
+    // Retries for 60 s recover most of the loss (a longer expiry recovers more: README).
+    expect(holes.delivery.ratio).toBeGreaterThan(0.85);
+    expect(holes.delivery.ratio as number).toBeGreaterThan(
+      (holes.delivery.ratioNoRetry as number) + 0.2,
+    );
+    expect(holes.delivery.retries).toBeGreaterThan(base.delivery.retries);
+    expect(holes.delivery.duplicates).toBe(0);
+  });
+});
+
+describe('Sybils and the /16 rule', () => {
+  /** A descriptor as path choice sees it: only id, address and issue time matter there. */
+  const relay = (id: string, address: string): Descriptor =>
+    ({ kind: 'descriptor', id, address, relay: true, issued: 0, expires: 1e12 }) as Descriptor;
+
+  it('property: no path holds two relays from the Sybil /16 while other relays remain', () => {
+    checkProperty(
+      FILE,
+      'no path holds two relays from the Sybil /16',
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 8, max: 120 }),
+        fc.double({ min: 0.05, max: 0.9, noNaN: true }),
+        fc.integer({ min: 1, max: 5 }),
+        (seed, nodes, share, hops) => {
+          const s = parseScenario(
+            `name: t\nnodes: ${nodes}\nduration: 1m\nadversaries:\n  - { behaviour: sybil, fraction: ${share} }\n`,
+            't.yaml',
+          );
+          const plan = new AdversaryPlan(s.adversaries, nodes, seed);
+          const address = plan.addressPlan();
+          if (address === undefined) return; // the share rounded to no Sybil
+          const relays = Array.from({ length: nodes }, (_, i) => relay(`n${i}`, address(i)));
+          const honest = nodes - (plan.members[0]?.length ?? 0);
+          const random = new SeededRandomSource(String(seed)).fork('paths');
+          for (let k = 0; k < 20; k++) {
+            const path = choosePath(random, relays, { hops, hopsMin: 1, exclude: new Set() });
+            const sybils = (path ?? []).filter((r) => plan.isSybil(Number(r.id.slice(1)))).length;
+            // Two Sybils only when fewer than `hops` distinct /16s exist besides theirs.
+            if (honest >= hops - 1) expect(sybils).toBeLessThanOrEqual(1);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('in a run, no attempt has two Sybil relays; about as many have one as a uniform draw gives', () => {
+    const s = runScenario(small('  - { behaviour: sybil, fraction: 0.3 }\n')).summary;
+    const sybil = s.adversaries?.sybil;
+    expect(sybil?.withSybil).toBeGreaterThan(0);
+    expect(sybil?.withTwoSybils).toBe(0);
+    expect(sybil?.shareWithTwoSybilsUniform).toBeGreaterThan(0.1);
+  });
+
+  it('atLeastTwo is the hypergeometric tail', () => {
+    expect(atLeastTwo(10, 0, 3)).toBe(0);
+    expect(atLeastTwo(10, 10, 3)).toBeCloseTo(1, 12);
+    // 4 marked of 10, 2 draws: P(both) = (4/10)(3/9).
+    expect(atLeastTwo(10, 4, 2)).toBeCloseTo(12 / 90, 12);
+  });
+});
