@@ -21,6 +21,7 @@
  *   link becomes eager), trying the next announcer after each retry period: this is the
  *   tree's repair after a failure.
  */
+import { hexOf } from '../hex.js';
 import type { Millis, NodeId } from '../types.js';
 import type { BroadcastKind, Message } from '../wire/messages.js';
 import { IHAVE_IDS_MAX } from '../wire/limits.js';
@@ -48,11 +49,8 @@ interface Missing {
   expiresAt: Millis;
 }
 
-export function broadcastKey(id: Uint8Array): string {
-  let key = '';
-  for (const byte of id) key += (byte < 16 ? '0' : '') + byte.toString(16);
-  return key;
-}
+/** A broadcast ID as the drop list, the payload cache and events key it: lowercase hex. */
+export const broadcastKey = hexOf;
 
 export class Broadcaster {
   readonly dropList: DropList;

@@ -42,12 +42,7 @@ export interface RoutingHost {
   deliver(message: DeliveredMessage): void;
 }
 
-/** Lowercase hex of a message ID, as events and maps name it. */
-export function hexOf(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += (byte < 16 ? '0' : '') + byte.toString(16);
-  return out;
-}
+export { hexOf } from '../hex.js';
 
 function hopOf(node: PathNode): OnionHop {
   const id = base32Decode(node.id);

@@ -83,25 +83,25 @@ for (let i = 0; i < BASE32_CHAR.length; i++) BASE32_VALUE[BASE32_CHAR[i]!] = i;
 
 function nodeIdAt(bytes: Uint8Array, at: number): NodeId {
   const c = BASE32_CHAR;
-  let id = '';
-  for (let g = at; g < at + NODE_ID_BYTES; g += 5) {
+  // One String.fromCharCode over all 32 codes: `id += group` would leave a tree of cons
+  // cells (several times the flat size), and IDs are held by the thousand in every node.
+  const codes = new Array<number>(NODE_ID_CHARS);
+  for (let g = at, k = 0; g < at + NODE_ID_BYTES; g += 5, k += 8) {
     const b0 = bytes[g]!;
     const b1 = bytes[g + 1]!;
     const b2 = bytes[g + 2]!;
     const b3 = bytes[g + 3]!;
     const b4 = bytes[g + 4]!;
-    id += String.fromCharCode(
-      c[b0 >>> 3]!,
-      c[((b0 & 7) << 2) | (b1 >>> 6)]!,
-      c[(b1 >>> 1) & 31]!,
-      c[((b1 & 1) << 4) | (b2 >>> 4)]!,
-      c[((b2 & 15) << 1) | (b3 >>> 7)]!,
-      c[(b3 >>> 2) & 31]!,
-      c[((b3 & 3) << 3) | (b4 >>> 5)]!,
-      c[b4 & 31]!,
-    );
+    codes[k] = c[b0 >>> 3]!;
+    codes[k + 1] = c[((b0 & 7) << 2) | (b1 >>> 6)]!;
+    codes[k + 2] = c[(b1 >>> 1) & 31]!;
+    codes[k + 3] = c[((b1 & 1) << 4) | (b2 >>> 4)]!;
+    codes[k + 4] = c[((b2 & 15) << 1) | (b3 >>> 7)]!;
+    codes[k + 5] = c[(b3 >>> 2) & 31]!;
+    codes[k + 6] = c[((b3 & 3) << 3) | (b4 >>> 5)]!;
+    codes[k + 7] = c[b4 & 31]!;
   }
-  return id;
+  return String.fromCharCode(...codes);
 }
 
 function base32Value(text: string, i: number): number {
