@@ -3,6 +3,7 @@
  * rank, whatever the arrival order; pinned IDs outside it and never evicted; entriesMax,
  * revocations and expiry still hold.
  */
+import { seededIdentity } from '../support/identities.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { modelledSuite } from '../../src/engine/crypto/index.js';
@@ -10,7 +11,7 @@ import { Directory, DirectoryPinError } from '../../src/engine/directory/directo
 import { signDescriptor, signRevocation } from '../../src/engine/directory/records.js';
 import { sampleRank, sampleSaltOf } from '../../src/engine/directory/sample.js';
 import { DEFAULT_DIRECTORY } from '../../src/engine/directory/config.js';
-import { identityFromSecrets, type Identity } from '../../src/engine/identity.js';
+import type { Identity } from '../../src/engine/identity.js';
 import { Node } from '../../src/engine/node.js';
 import type { NodeId } from '../../src/engine/types.js';
 import { SeededRandomSource } from '../../src/transports/sim/rng.js';
@@ -22,11 +23,7 @@ const SALT = new Uint8Array(32).fill(7);
 const POOL = Array.from({ length: 24 }, (_, i) => identity(i + 1));
 
 function identity(seed: number): Identity {
-  const sign = new Uint8Array(32);
-  const dh = new Uint8Array(32);
-  new DataView(sign.buffer).setUint32(0, seed);
-  new DataView(dh.buffer).setUint32(0, seed + 1_000);
-  return identityFromSecrets(suite, sign, dh);
+  return seededIdentity(suite, seed);
 }
 
 function announce(who: Identity, issued = 1_000, lifetime = LIFETIME_MS): Uint8Array {

@@ -4,12 +4,13 @@
  * whole directory, later ones a random part of at most syncRecordsMax descriptors; our own
  * descriptor is pinned; our records leave with announceHops − 1 hops left.
  */
+import { seededIdentity } from '../support/identities.js';
 import { describe, expect, it } from 'vitest';
 import { modelledSuite } from '../../src/engine/crypto/index.js';
 import { DEFAULT_DIRECTORY } from '../../src/engine/directory/config.js';
 import { signDescriptor } from '../../src/engine/directory/records.js';
 import { DirectoryService } from '../../src/engine/directory/service.js';
-import { identityFromSecrets, type Identity } from '../../src/engine/identity.js';
+import type { Identity } from '../../src/engine/identity.js';
 import type { NodeId } from '../../src/engine/types.js';
 import type { Message } from '../../src/engine/wire/messages.js';
 import { SeededRandomSource } from '../../src/transports/sim/rng.js';
@@ -24,11 +25,7 @@ const CONFIG = {
 };
 
 function identity(seed: number): Identity {
-  const sign = new Uint8Array(32);
-  const dh = new Uint8Array(32);
-  new DataView(sign.buffer).setUint32(0, seed);
-  new DataView(dh.buffer).setUint32(0, seed + 1_000);
-  return identityFromSecrets(suite, sign, dh);
+  return seededIdentity(suite, seed);
 }
 
 function service() {
