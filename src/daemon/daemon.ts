@@ -54,6 +54,7 @@ import {
   OUTBOX_SWEEP_INTERVAL_MS,
   POLL_INTERVAL_MS,
   READY_WAIT_MAX_MS,
+  DIRECTORY_SYNC_INTERVAL_MS,
   STATE_SAVE_INTERVAL_MS,
 } from './limits.js';
 import type { Logger } from './log.js';
@@ -201,7 +202,11 @@ export class Daemon {
         random: new CryptoRandomSource(),
         address,
         bootstrap: o.settings.bootstrap,
-        directory: { ...DEFAULT_DIRECTORY, relay: o.settings.relay },
+        directory: {
+          ...DEFAULT_DIRECTORY,
+          relay: o.settings.relay,
+          syncIntervalMs: DIRECTORY_SYNC_INTERVAL_MS,
+        },
         routing,
         restore: saved.restore,
       });
