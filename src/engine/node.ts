@@ -26,7 +26,7 @@ import {
   validateDirectoryConfig,
   type DirectoryConfig,
 } from './directory/config.js';
-import type { RecordOpener } from './directory/record-cache.js';
+import type { RecordOpener } from './directory/records.js';
 import { DirectoryService } from './directory/service.js';
 import type { Identity } from './identity.js';
 import { LinkTable, type Link, type Peer } from './links.js';
@@ -83,7 +83,7 @@ export interface NodeOptions {
   restore?: RestoreState;
   /**
    * Opens directory records (default: `openRecord`). A simulator gives every node one
-   * shared cache (directory/record-cache.ts): each record is then checked and held once.
+   * shared cache (src/sim/record-cache.ts): each record is then checked and held once.
    */
   openRecord?: RecordOpener;
 }

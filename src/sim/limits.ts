@@ -212,3 +212,10 @@ export const SEEDS_MAX = 1000;
 export const SEED_WORKERS_MAX = 8;
 /** Confidence level of the intervals in a `--seeds` report (Student t, two-sided). */
 export const SEEDS_CONFIDENCE = 0.95;
+
+/**
+ * Entries kept by default: a record in circulation per live node and a few of its re-issues
+ * — enough for the largest simulated network (scenario `nodes` ≤ 200,000) to hit the cache
+ * for every announcement it still hears.
+ */
+export const RECORD_CACHE_CAPACITY_DEFAULT = 262_144;

@@ -9,7 +9,7 @@
  */
 import { suiteByName } from '../engine/crypto/index.js';
 import type { CryptoSuite } from '../engine/crypto/suite.js';
-import { RecordCache } from '../engine/directory/record-cache.js';
+import { RecordCache } from './record-cache.js';
 import { identityFromSecrets } from '../engine/identity.js';
 import { Node } from '../engine/node.js';
 import type { BroadcastConfig } from '../engine/broadcast/config.js';

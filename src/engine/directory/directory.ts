@@ -22,8 +22,7 @@
 import { base32Decode } from '../base32.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Millis, NodeId } from '../types.js';
-import type { RecordOpener } from './record-cache.js';
-import { openRecord, type Descriptor, type DirectoryRecord } from './records.js';
+import { openRecord, type Descriptor, type DirectoryRecord, type RecordOpener } from './records.js';
 import { DEFAULT_DIRECTORY } from './config.js';
 import { BottomK, sampleRank } from './sample.js';
 import { sample, type Random } from '../random.js';
@@ -97,7 +96,7 @@ export class Directory {
     private readonly crypto: CryptoSuite,
     private readonly limits: DirectoryLimits,
     salt: Uint8Array = new Uint8Array(0),
-    /** How records are opened: `openRecord`, or a cache shared by many engines (record-cache.ts). */
+    /** How records are opened: `openRecord`, or one the runtime passes in (src/sim/record-cache.ts). */
     private readonly open: RecordOpener = openRecord,
   ) {
     this.members = new BottomK(limits.sampleSize ?? Infinity, (id) => sampleRank(crypto, salt, id));

@@ -113,6 +113,15 @@ function withDomain(bytes: Uint8Array): Uint8Array {
 export type RecordRejection = 'malformed' | 'forged';
 
 /**
+ * Opens records: `openRecord` itself, or whatever a runtime passes in front of it (the
+ * simulator shares one cache among all its engines: src/sim/record-cache.ts).
+ */
+export type RecordOpener = (
+  crypto: CryptoSuite,
+  bytes: Uint8Array,
+) => DirectoryRecord | RecordRejection;
+
+/**
  * The record in `bytes` if it is well formed and its signature verifies, else why not.
  * Expiry is the directory's business (it depends on the time).
  */

@@ -13,7 +13,6 @@
  * ranks low in its own sample, so the samples mix over the network with a bounded cost per
  * period. Our own descriptor is pinned: the sample never evicts it.
  */
-import type { RecordOpener } from './record-cache.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Identity } from '../identity.js';
 import type { Random, RandomSource } from '../random.js';
@@ -22,7 +21,7 @@ import { DIRECTORY_CHUNK_MAX } from '../wire/limits.js';
 import type { BroadcastKind, Message } from '../wire/messages.js';
 import type { DirectoryConfig } from './config.js';
 import { Directory } from './directory.js';
-import { signDescriptor, signRevocation } from './records.js';
+import { signDescriptor, signRevocation, type RecordOpener } from './records.js';
 import { sampleSaltOf } from './sample.js';
 
 export interface DirectoryHost {

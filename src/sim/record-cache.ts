@@ -1,11 +1,12 @@
 /**
- * Opened directory records by their signed bytes, for many engines in one process.
+ * Opened directory records by their signed bytes, shared by every engine of a simulation
+ * (the simulator passes `open` to each node as NodeOptions.openRecord).
  *
  * Why: in a simulation every node opens the same descriptors — each announcement is decoded
  * and its signature checked once per node that hears it, and each node keeps its own decoded
  * copy. Opening a record is a pure function of its bytes (records.ts `openRecord`: the same
  * bytes always give the same record or the same rejection), so a simulator can hand every
- * engine one cache: a record is then checked once per process and held once in memory, and
+ * engine one cache: a record is then checked once per simulation and held once in memory, and
  * each directory keeps a reference. A daemon runs one engine and needs none.
  *
  * Rules:
@@ -19,23 +20,14 @@
  * 4. Bounded: at `capacity` the oldest entry is dropped (insertion order), so memory stays
  *    flat however long the run; a dropped record is simply opened again when next heard.
  */
-import type { CryptoSuite } from '../crypto/suite.js';
-import { equalBytes } from '../crypto/check.js';
-import { SIGNATURE_BYTES } from '../wire/limits.js';
-import { openRecord, type DirectoryRecord, type RecordRejection } from './records.js';
-
-/** Opens records; `openRecord` itself, or a cache in front of it. */
-export type RecordOpener = (
-  crypto: CryptoSuite,
-  bytes: Uint8Array,
-) => DirectoryRecord | RecordRejection;
-
-/**
- * Entries kept by default: a record in circulation per live node and a few of its re-issues
- * — enough for the largest simulated network (scenario `nodes` ≤ 200,000) to hit the cache
- * for every announcement it still hears.
- */
-export const RECORD_CACHE_CAPACITY_DEFAULT = 262_144;
+import { equalBytes } from '../engine/crypto/check.js';
+import {
+  openRecord,
+  type DirectoryRecord,
+  type RecordOpener,
+} from '../engine/directory/records.js';
+import { SIGNATURE_BYTES } from '../engine/wire/limits.js';
+import { RECORD_CACHE_CAPACITY_DEFAULT } from './limits.js';
 
 /** Every byte value maps to its own code unit, so distinct signatures give distinct keys. */
 const latin1 = new TextDecoder('latin1');

@@ -1,18 +1,18 @@
 /**
- * The shared record cache (src/engine/directory/record-cache.ts): it must answer exactly what
+ * The shared record cache (src/sim/record-cache.ts): it must answer exactly what
  * `openRecord` answers for any bytes, whatever was opened before, while opening each record
  * once and holding it once.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { modelledSuite } from '../../src/engine/crypto/index.js';
-import { RecordCache } from '../../src/engine/directory/record-cache.js';
+import { RecordCache } from '../../src/sim/record-cache.js';
 import { openRecord, signDescriptor, signRevocation } from '../../src/engine/directory/records.js';
 import { identityFromSecrets } from '../../src/engine/identity.js';
 import { checkProperty } from '../support/property.js';
 
 const suite = modelledSuite;
-const FILE = 'test/directory/record-cache.test.ts';
+const FILE = 'test/sim/record-cache.test.ts';
 
 function identity(seed: number) {
   return identityFromSecrets(
