@@ -54,7 +54,6 @@ import {
   OUTBOX_SWEEP_INTERVAL_MS,
   POLL_INTERVAL_MS,
   READY_WAIT_MAX_MS,
-  DIRECTORY_SYNC_INTERVAL_MS,
   STATE_SAVE_INTERVAL_MS,
 } from './limits.js';
 import type { Logger } from './log.js';
@@ -202,11 +201,7 @@ export class Daemon {
         random: new CryptoRandomSource(),
         address,
         bootstrap: o.settings.bootstrap,
-        directory: {
-          ...DEFAULT_DIRECTORY,
-          relay: o.settings.relay,
-          syncIntervalMs: DIRECTORY_SYNC_INTERVAL_MS,
-        },
+        directory: { ...DEFAULT_DIRECTORY, relay: o.settings.relay },
         routing,
         restore: saved.restore,
       });

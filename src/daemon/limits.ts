@@ -72,16 +72,6 @@ export const WATCHERS_MAX = 64;
 
 // ---- the directory -----------------------------------------------------------------------
 
-/**
- * Anti-entropy: every minute the engine asks a random neighbour for a random part of its
- * directory (at most one chunk, 24 descriptors, ~5 KB). A descriptor whose announcement we
- * missed — it arrived on a link that was not yet a neighbour, or its graft timed out on a
- * loaded machine — is then learned within a minute or two instead of at its next
- * announcement, 30 minutes later (seen in CI: one of ten daemons still missing one
- * descriptor after 90 s). The engine's default is off so that simulations keep their cost.
- */
-export const DIRECTORY_SYNC_INTERVAL_MS = 60_000;
-
 // ---- the engine's durable state (engine-state.ts) ------------------------------------------
 
 /**

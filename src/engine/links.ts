@@ -11,7 +11,11 @@
  *   it (`onLinkReady`) and of the messages on it (`onMessage`). Before that the only
  *   messages accepted are HELLO and AUTH; anything else closes the link.
  * - At most one ready link per peer: when both sides dial each other at once, the link
- *   dialed by the smaller node ID wins on both sides (each side decides the same).
+ *   dialed by the smaller node ID wins on both sides (each side decides the same). The
+ *   other one *retires*: we send nothing more on it but still read it for a handshake's
+ *   time, then close it. The peer may have sent on it before it saw the second link
+ *   complete; closing at once lost those frames (an onion packet or an ack, silently — the
+ *   simulator's frame count caught it).
  * - Bad bytes from a peer close the link with the decode reason (STYLE.md #7); they never
  *   throw.
  * - Control frames (every type but onion) pass a per-link token bucket (rate-limit.ts) before
@@ -68,6 +72,8 @@ export interface Link {
   readonly control: TokenBucket;
   /** Control frames from the peer dropped over the rate on this link. */
   controlDropped: number;
+  /** Set on the losing link of a simultaneous dial: read until then, never written. */
+  retireAt: Millis | undefined;
 }
 
 interface Dial {
@@ -236,6 +242,7 @@ export class LinkTable {
         now,
       ),
       controlDropped: 0,
+      retireAt: undefined,
     };
     this.links.set(link, state);
     this.send(
@@ -287,6 +294,8 @@ export class LinkTable {
       if (!link.peer) {
         if (now - link.openedAt >= this.limits.handshakeTimeoutMs)
           this.close(link, 'handshake-timeout');
+      } else if (link.retireAt !== undefined) {
+        if (now >= link.retireAt) this.close(link, 'duplicate');
       } else if (
         !inUse(link.peer.id) &&
         link.queue.length === 0 &&
@@ -356,15 +365,11 @@ export class LinkTable {
       const [keep, drop] = keepNew ? [link, existing] : [existing, link];
       keep.queue.push(...drop.queue);
       drop.queue = [];
-      if (keepNew) {
-        this.readyByPeer.delete(peer.id);
-        existing.peer = undefined; // quietly: the peer itself is still connected
-        this.forget(existing, 'duplicate', true);
-      } else {
-        this.forget(link, 'duplicate', true);
-        this.flush(existing, now);
-        return;
-      }
+      // The peer decides the same once it sees both; until then it may still send on the
+      // loser, which we keep reading for a handshake's time (the header's rule).
+      drop.peer = peer;
+      drop.retireAt = now + this.limits.handshakeTimeoutMs;
+      if (!keepNew) return this.flush(existing, now);
     }
     link.peer = peer;
     this.readyByPeer.set(peer.id, link);
@@ -412,11 +417,13 @@ export class LinkTable {
   private forget(link: Link, reason: string, local: boolean): void {
     if (!this.links.delete(link.id)) return;
     if (local) this.emit({ type: 'close', link: link.id, reason });
+    // A retired duplicate: the peer is still connected over the link that won.
+    if (link.retireAt !== undefined) return;
     const peer = link.peer;
     if (peer) {
       if (this.readyByPeer.get(peer.id) === link) this.readyByPeer.delete(peer.id);
       this.events.onLinkLost(link, peer, reason);
-    } else if (reason !== 'duplicate') {
+    } else {
       const id = link.expectedId ?? link.peerHello?.id;
       const address = link.peerHello?.address ?? link.remoteAddress;
       const target = id === undefined ? { address } : { id, address };

@@ -438,7 +438,8 @@ export class Node implements Engine {
         case 'directorySync': {
           // A random neighbour's random part of its sample (DirectoryService header).
           const peers = [...this.overlay.active.keys()];
-          if (peers.length > 0) this.directory.requestSync(pick(this.timerRandom, peers) as NodeId);
+          const peer = pick(this.timerRandom, peers);
+          if (peer !== undefined) this.directory.requestAntiEntropy(peer, now);
           this.timers.set(
             'directorySync',
             now + this.jittered(this.directoryConfig.syncIntervalMs),
@@ -497,7 +498,7 @@ export class Node implements Engine {
       case 'prune':
         return this.broadcaster.onPrune(peer);
       case 'directoryRequest':
-        return this.directory.onSyncRequest(peer, now);
+        return this.directory.onSyncRequest(peer, now, message.digest);
       case 'directoryChunk':
         return this.directory.onSyncChunk(message.descriptors, now);
       default:

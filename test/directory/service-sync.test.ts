@@ -2,7 +2,8 @@
  * Directory sync and announcement scope as the directory service does them
  * (src/engine/directory/service.ts): a neighbour's first request in a link's life gets the
  * whole directory, later ones a random part of at most syncRecordsMax descriptors; our own
- * descriptor is pinned; our records leave with announceHops − 1 hops left.
+ * descriptor is pinned; our records leave with announceHops − 1 hops left; a periodic
+ * anti-entropy request carries a digest and is answered with what it lacks.
  */
 import { seededIdentity } from '../support/identities.js';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ import type { Identity } from '../../src/engine/identity.js';
 import type { NodeId } from '../../src/engine/types.js';
 import type { Message } from '../../src/engine/wire/messages.js';
 import { SeededRandomSource } from '../../src/transports/sim/rng.js';
+import { digestHolds } from '../../src/engine/directory/digest.js';
+import { DIRECTORY_CHUNK_MAX } from '../../src/engine/wire/limits.js';
 
 const suite = modelledSuite;
 const CONFIG = {
@@ -123,5 +126,67 @@ describe('directory service: sync and announcement scope', () => {
       s.directory.ids().find((id) => s.directory.get(id)?.bytes === bytes),
     );
     expect(ids.sort()).toEqual([me.id, stranger.id].sort());
+  });
+});
+
+describe('directory service: anti-entropy', () => {
+  function descriptorOf(who: Identity, issued: number) {
+    return signDescriptor(suite, who, { address: 'a:1', relay: true, issued, expires: 3_600_000 });
+  }
+
+  it('answers a digest with exactly the records the requester lacks or holds older', () => {
+    const config = { ...CONFIG, sampleSize: 1_000, syncRecordsMax: DIRECTORY_CHUNK_MAX };
+    const make = (seed: string) => {
+      const sent: { peer: NodeId; message: Message }[] = [];
+      const s = new DirectoryService(
+        identity(seed === 'a' ? 0 : 1000),
+        'a:1',
+        suite,
+        config,
+        { broadcast: () => undefined, send: (peer, message) => void sent.push({ peer, message }) },
+        new SeededRandomSource(seed),
+      );
+      return { s, sent };
+    };
+    const requester = make('a');
+    const responder = make('b');
+    const others = Array.from({ length: 200 }, (_, i) => identity(i + 1));
+    // Both know 190; the responder alone knows 10 more, and a newer descriptor of 3 of them.
+    others.forEach((who, i) => {
+      if (i < 190) requester.s.onRecord(descriptorOf(who, 0).bytes, 0);
+      responder.s.onRecord(descriptorOf(who, i < 3 ? 10 : 0).bytes, 10);
+    });
+    requester.s.requestAntiEntropy('b', 20);
+    const request = requester.sent[0]?.message;
+    expect(request?.type === 'directoryRequest' && request.digest !== undefined).toBe(true);
+    if (request?.type !== 'directoryRequest') return;
+    responder.s.onSyncRequest('a', 20, request.digest);
+    const answered = responder.sent.flatMap(({ message }) =>
+      message.type === 'directoryChunk' ? message.descriptors : [],
+    );
+    expect(answered).toHaveLength(13);
+    for (const bytes of answered) requester.s.onRecord(bytes, 20);
+    expect(requester.s.directory.size).toBe(200); // none of its own announced yet
+    for (const who of others.slice(0, 3))
+      expect(requester.s.directory.get(who.id)?.issued).toBe(10);
+  });
+
+  it('never answers with more than syncRecordsMax records, and a digest never names a pinned contact', () => {
+    const { s, sent } = service();
+    for (let i = 1; i <= 30; i++) s.onRecord(descriptorOf(identity(i), 0).bytes, 0);
+    const empty = { salt: 1, slices: 1, slice: 0, bits: new Uint8Array(8) };
+    s.onSyncRequest('peer', 0, empty);
+    expect(records(sent)).toBe(CONFIG.syncRecordsMax);
+    // A contact pinned by the runtime stays out of our digests (a neighbour could test for it).
+    const contact = identity(31);
+    s.directory.pin(contact.id);
+    s.onRecord(descriptorOf(contact, 0).bytes, 0);
+    sent.length = 0;
+    s.requestAntiEntropy('peer', 0);
+    const request = sent[0]?.message;
+    if (request?.type !== 'directoryRequest' || request.digest === undefined)
+      throw new Error('no digest sent');
+    expect(digestHolds(request.digest, contact.id, 0)).toBe(false);
+    expect(digestHolds(request.digest, identity(5).id, 0)).toBe(true);
   });
 });

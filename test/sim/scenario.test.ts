@@ -71,7 +71,7 @@ describe('parseScenario: defaults', () => {
         relayFraction: 1,
         sampleSize: DEFAULT_DIRECTORY.sampleSize,
         announceHops: DEFAULT_DIRECTORY.announceHops,
-        syncIntervalMs: 0,
+        syncIntervalMs: 60_000,
       },
       measure: [],
       sweep: null,

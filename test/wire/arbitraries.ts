@@ -13,6 +13,7 @@ import {
   BROADCAST_ID_BYTES,
   DESCRIPTOR_MAX_BYTES,
   DIRECTORY_CHUNK_MAX,
+  DIRECTORY_DIGEST_MAX_BYTES,
   IHAVE_IDS_MAX,
   TIMESTAMP_MAX,
   HELLO_NONCE_BYTES,
@@ -100,7 +101,20 @@ export const arbMessageOfType: { [T in MessageType]: fc.Arbitrary<Extract<Messag
     }),
     graft: fc.record({ type: fc.constant('graft'), id: arbBytes(BROADCAST_ID_BYTES) }),
     prune: fc.constant({ type: 'prune' } as const),
-    directoryRequest: fc.constant({ type: 'directoryRequest' } as const),
+    directoryRequest: fc.oneof(
+      fc.constant({ type: 'directoryRequest' } as const),
+      fc
+        .record({
+          salt: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+          slices: fc.integer({ min: 1, max: 0xffff }),
+          slice: fc.nat(0xffff),
+          bits: fc.uint8Array({ minLength: 1, maxLength: DIRECTORY_DIGEST_MAX_BYTES }),
+        })
+        .map((d) => ({
+          type: 'directoryRequest' as const,
+          digest: { ...d, slice: d.slice % d.slices },
+        })),
+    ),
     onion: fc.record({ type: fc.constant('onion'), packet: arbBytes(PACKET_BYTES) }),
     directoryChunk: fc.record({
       type: fc.constant('directoryChunk'),

@@ -237,6 +237,14 @@ const CASES: Case[] = [
   { name: 'prune', message: { type: 'prune' }, hex: '00000002 01 23' },
   { name: 'directoryRequest', message: { type: 'directoryRequest' }, hex: '00000002 01 24' },
   {
+    name: 'directoryRequest with a digest (salt, slice 1 of 3, 2 filter bytes)',
+    message: {
+      type: 'directoryRequest',
+      digest: { salt: 0xdeadbeef, slices: 3, slice: 1, bits: fromHex('a55a') },
+    },
+    hex: '0000000e 01 24 deadbeef 0003 0001 0002 a55a',
+  },
+  {
     name: 'directoryChunk, two descriptors (one empty)',
     message: { type: 'directoryChunk', descriptors: [fromHex('abcd'), new Uint8Array(0)] },
     hex: '00000009 01 25 02 0002 abcd 0000',
@@ -326,6 +334,31 @@ const BAD_CASES: BadCase[] = [
     reason: 'truncated-body',
   },
   { name: 'ping with one byte of body', hex: '00000003 01 17 00', reason: 'trailing-body-bytes' },
+  {
+    name: 'directoryRequest digest, slice equal to the slice count',
+    hex: '0000000e 01 24 00000001 0002 0002 0002 ffff',
+    reason: 'bad-digest',
+  },
+  {
+    name: 'directoryRequest digest, zero slices',
+    hex: '0000000e 01 24 00000001 0000 0000 0002 ffff',
+    reason: 'bad-digest',
+  },
+  {
+    name: 'directoryRequest digest, empty filter',
+    hex: '0000000c 01 24 00000001 0001 0000 0000',
+    reason: 'bad-digest',
+  },
+  {
+    name: 'directoryRequest digest, filter over DIRECTORY_DIGEST_MAX_BYTES',
+    hex: '0000000c 01 24 00000001 0001 0000 1001',
+    reason: 'blob-too-long',
+  },
+  {
+    name: 'directoryRequest digest cut inside the salt',
+    hex: '00000004 01 24 0000',
+    reason: 'truncated-body',
+  },
   { name: 'neighbour with two bytes', hex: '00000004 01 12 01 00', reason: 'trailing-body-bytes' },
   {
     name: 'forwardJoin, address of 65 bytes',

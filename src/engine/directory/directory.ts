@@ -26,6 +26,8 @@ import { openRecord, type Descriptor, type DirectoryRecord, type RecordOpener } 
 import { DEFAULT_DIRECTORY } from './config.js';
 import { BottomK, sampleRank } from './sample.js';
 import { sample, type Random } from '../random.js';
+import type { DirectoryDigest } from '../wire/messages.js';
+import { buildDigest, digestCovers, digestHolds, slicesFor } from './digest.js';
 
 export interface DirectoryLimits {
   /** Descriptors kept at most. */
@@ -223,6 +225,30 @@ export class Directory {
    */
   randomRecords(now: Millis, count: number, random: Random, own?: NodeId): Uint8Array[] {
     return sample(random, this.records(now, own), count);
+  }
+
+  /**
+   * A digest of the records we would share (records(now, own): never another pinned one,
+   * whose presence in a filter a neighbour could test), covering slice `slice` (mod the
+   * slice count) under `salt`, both drawn by the caller.
+   */
+  digest(now: Millis, salt: number, slice: number, own?: NodeId): DirectoryDigest {
+    const keys: Descriptor[] = [];
+    for (const d of this.entries.values()) {
+      if (d.expires > now && (d.id === own || !this.pinned.has(d.id))) keys.push(d);
+    }
+    const slices = slicesFor(keys.length);
+    return buildDigest(keys, keys.length, salt >>> 0, slices, slice % slices);
+  }
+
+  /** The records we would share that `digest` covers and does not hold, as signed bytes. */
+  missingFrom(now: Millis, digest: DirectoryDigest, own?: NodeId): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const d of this.entries.values()) {
+      if (d.expires <= now || (d.id !== own && this.pinned.has(d.id))) continue;
+      if (digestCovers(digest, d.id) && !digestHolds(digest, d.id, d.issued)) out.push(d.bytes);
+    }
+    return out;
   }
 
   ids(): NodeId[] {

@@ -15,10 +15,10 @@
  */
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Identity } from '../identity.js';
-import type { Random, RandomSource } from '../random.js';
+import { sample, type Random, type RandomSource } from '../random.js';
 import type { Millis, NodeId } from '../types.js';
 import { DIRECTORY_CHUNK_MAX } from '../wire/limits.js';
-import type { BroadcastKind, Message } from '../wire/messages.js';
+import type { BroadcastKind, DirectoryDigest, Message } from '../wire/messages.js';
 import type { DirectoryConfig } from './config.js';
 import { Directory } from './directory.js';
 import { signDescriptor, signRevocation, type RecordOpener } from './records.js';
@@ -100,11 +100,29 @@ export class DirectoryService {
     return outcome !== 'forged' && outcome !== 'malformed' && outcome !== 'expired';
   }
 
+  /** Asks a neighbour for its whole directory (we just joined). */
   requestSync(peer: NodeId): void {
     this.host.send(peer, { type: 'directoryRequest' });
   }
 
-  onSyncRequest(peer: NodeId, now: Millis): void {
+  /**
+   * Periodic anti-entropy: asks a neighbour for the records we lack, sending a digest of
+   * those we hold (digest.ts). A record whose announcement we missed — we were on the other
+   * side of a partition, or the overlay around us was repairing — arrives within a few
+   * periods instead of at its owner's next announcement.
+   */
+  requestAntiEntropy(peer: NodeId, now: Millis): void {
+    const random = this.syncRandom();
+    const salt = random.int(0x10000) * 0x10000 + random.int(0x10000);
+    const digest = this.directory.digest(now, salt, random.int(0x10000), this.identity.id);
+    this.host.send(peer, { type: 'directoryRequest', digest });
+  }
+
+  private syncRandom(): Random {
+    return (this.random ??= this.randomSource.fork('directory'));
+  }
+
+  onSyncRequest(peer: NodeId, now: Millis, digest?: DirectoryDigest): void {
     const last = this.served.get(peer);
     if (last !== undefined && now - last < this.config.syncCooldownMs) {
       this.syncRefused += 1;
@@ -114,21 +132,25 @@ export class DirectoryService {
       this.served.delete(this.served.keys().next().value as NodeId);
     this.served.delete(peer);
     this.served.set(peer, now);
+    const own = this.identity.id;
+    if (digest !== undefined) {
+      const missing = this.directory.missingFrom(now, digest, own);
+      this.sendRecords(peer, sample(this.syncRandom(), missing, this.config.syncRecordsMax));
+      return;
+    }
     const whole = !this.servedWhole.has(peer);
     if (whole) {
       if (this.servedWhole.size >= SYNC_SERVED_MAX)
         this.servedWhole.delete(this.servedWhole.values().next().value as NodeId);
       this.servedWhole.add(peer);
     }
-    const own = this.identity.id;
     const records = whole
       ? this.directory.records(now, own)
-      : this.directory.randomRecords(
-          now,
-          this.config.syncRecordsMax,
-          (this.random ??= this.randomSource.fork('directory')),
-          own,
-        );
+      : this.directory.randomRecords(now, this.config.syncRecordsMax, this.syncRandom(), own);
+    this.sendRecords(peer, records);
+  }
+
+  private sendRecords(peer: NodeId, records: Uint8Array[]): void {
     for (let i = 0; i < records.length; i += DIRECTORY_CHUNK_MAX) {
       this.host.send(peer, {
         type: 'directoryChunk',

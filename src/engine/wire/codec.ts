@@ -31,6 +31,7 @@ import {
   BROADCAST_ID_BYTES,
   DESCRIPTOR_MAX_BYTES,
   DIRECTORY_CHUNK_MAX,
+  DIRECTORY_DIGEST_MAX_BYTES,
   IHAVE_IDS_MAX,
   TIMESTAMP_MAX,
   FRAME_HEADER_BYTES,
@@ -210,6 +211,12 @@ export class Reader {
     return value;
   }
 
+  u32(what: string): number {
+    if (!this.need(4, what)) return 0;
+    const value = this.u16(what) * 0x10000 + this.u16(what);
+    return value;
+  }
+
   /** u48 big-endian milliseconds. */
   timestamp(what: string): number {
     if (!this.need(6, what)) return 0;
@@ -324,6 +331,14 @@ export class Writer {
     }
     this.bytes[this.pos++] = value >>> 8;
     this.bytes[this.pos++] = value & 0xff;
+  }
+
+  u32(value: number, what: string): void {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new WireEncodeError(`${what}: ${value} is not a u32`);
+    }
+    this.u16(Math.floor(value / 0x10000), what);
+    this.u16(value % 0x10000, what);
   }
 
   timestamp(value: number, what: string): void {
@@ -518,9 +533,34 @@ const BODIES: { [T in MessageType]: BodyCodec<T> } = {
     write() {},
     read: () => ({ type: 'prune' }),
   },
+  // No body: the whole directory (a join). A digest: u32 salt, u16 slices, u16 slice, then
+  // the filter as a blob (directory/digest.ts).
   directoryRequest: {
-    write() {},
-    read: () => ({ type: 'directoryRequest' }),
+    write(w, m) {
+      const d = m.digest;
+      if (d === undefined) return;
+      if (!(Number.isInteger(d.slices) && d.slices >= 1 && d.slice >= 0 && d.slice < d.slices))
+        throw new WireEncodeError(`directoryRequest.digest: slice ${d.slice} of ${d.slices}`);
+      if (!(d.bits instanceof Uint8Array) || d.bits.length === 0)
+        throw new WireEncodeError('directoryRequest.digest.bits: empty');
+      w.u32(d.salt, 'directoryRequest.digest.salt');
+      w.u16(d.slices, 'directoryRequest.digest.slices');
+      w.u16(d.slice, 'directoryRequest.digest.slice');
+      w.blob(d.bits, DIRECTORY_DIGEST_MAX_BYTES, 'directoryRequest.digest.bits');
+    },
+    read(r) {
+      if (r.remaining === 0) return { type: 'directoryRequest' };
+      const salt = r.u32('directoryRequest.digest.salt');
+      const slices = r.u16('directoryRequest.digest.slices');
+      const slice = r.u16('directoryRequest.digest.slice');
+      const bits = r.blob(DIRECTORY_DIGEST_MAX_BYTES, 'directoryRequest.digest.bits');
+      if (slices === 0 || slice >= slices || bits.length === 0)
+        r.reject(
+          'bad-digest',
+          `directoryRequest.digest: slice ${slice} of ${slices}, ${bits.length} filter bytes`,
+        );
+      return { type: 'directoryRequest', digest: { salt, slices, slice, bits } };
+    },
   },
   directoryChunk: {
     write: (w, m) =>

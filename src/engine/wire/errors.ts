@@ -41,6 +41,8 @@ export const DECODE_ERROR_REASONS = [
   'too-many-items',
   /** An onion body of any length other than PACKET_BYTES. */
   'bad-packet-size',
+  /** A directory-sync digest with no slices, a slice out of range or an empty filter. */
+  'bad-digest',
 ] as const;
 
 export type DecodeErrorReason = (typeof DECODE_ERROR_REASONS)[number];

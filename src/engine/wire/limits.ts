@@ -55,3 +55,8 @@ export const IHAVE_IDS_MAX = 64;
 export const DESCRIPTOR_MAX_BYTES = 300;
 /** Descriptors in one directory-sync chunk: 24 × (2 + 300) bytes fits in one frame. */
 export const DIRECTORY_CHUNK_MAX = 24;
+/**
+ * A directory-sync digest's Bloom filter (directory/digest.ts): 4 KiB holds ~3,300 records
+ * at ~1% false positives; larger directories are covered a slice per request.
+ */
+export const DIRECTORY_DIGEST_MAX_BYTES = 4096;

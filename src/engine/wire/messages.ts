@@ -13,6 +13,18 @@ export interface PeerEntry {
   address: string;
 }
 
+/** A Bloom filter of the records a node holds, in one slice of its directory (directory/digest.ts). */
+export interface DirectoryDigest {
+  /** Seeds the record hash: a fresh u32 per request. */
+  salt: number;
+  /** The directory is covered in this many slices (1..65535)… */
+  slices: number;
+  /** …and this digest covers slice `slice` (0..slices−1). */
+  slice: number;
+  /** The filter: 1..DIRECTORY_DIGEST_MAX_BYTES bytes. */
+  bits: Uint8Array;
+}
+
 export type Message =
   /** First frame on a link, both directions: who I claim to be, and a challenge for you. */
   | { type: 'hello'; signKey: Uint8Array; dhKey: Uint8Array; address: string; nonce: Uint8Array }
@@ -50,8 +62,11 @@ export type Message =
   | { type: 'graft'; id: Uint8Array }
   /** Plumtree: a duplicate came over our link; make it lazy. */
   | { type: 'prune' }
-  /** Send me your directory (a node that just joined). */
-  | { type: 'directoryRequest' }
+  /**
+   * Send me your directory: all of it (a node that just joined: no digest), or the records
+   * the digest says I lack (periodic anti-entropy, directory/digest.ts).
+   */
+  | { type: 'directoryRequest'; digest?: DirectoryDigest }
   /** Part of a directory: signed descriptors, encoded (directory/records.ts). */
   | { type: 'directoryChunk'; descriptors: Uint8Array[] }
   /**

@@ -1,0 +1,114 @@
+/**
+ * Directory anti-entropy digests: a Bloom filter of the records a node holds, sent with a
+ * periodic sync request so that the neighbour answers with records the requester lacks
+ * (a descriptor whose announcement it missed: during a partition, while the overlay was
+ * repairing) instead of a random part of its directory that it mostly has already.
+ *
+ * A record is keyed by (node ID, issue time), so a neighbour holding a newer descriptor of a
+ * node we know also sends it. Every request draws a fresh salt, so a false positive (a
+ * record we lack that the filter claims we hold) is a different record each round. A large
+ * directory is covered a slice at a time (records whose salted hash falls in slice `slice`
+ * of `slices`), so a digest stays within DIRECTORY_DIGEST_MAX_BYTES at about 1% false
+ * positives whatever the directory's size.
+ *
+ * The hash is FNV-1a seeded by the salt, finished by murmur3's fmix32: cheap enough to run
+ * over a whole directory every minute on every simulated node. It is not a cryptographic
+ * hash: an attacker grinding node IDs might collide with another node's record for some
+ * salts, which only delays that record's repair by sync (announcements still flood it).
+ */
+import type { NodeId } from '../types.js';
+import { DIRECTORY_DIGEST_MAX_BYTES } from '../wire/limits.js';
+import type { DirectoryDigest } from '../wire/messages.js';
+
+/** Filter bits per record: with DIGEST_HASHES probes, ~1.2% false positives. */
+export const DIGEST_BITS_PER_RECORD = 10;
+/** Bit positions probed per record (double hashing). */
+export const DIGEST_HASHES = 4;
+/** Smallest filter: a directory of a handful of records still gets a useful one. */
+const DIGEST_MIN_BYTES = 8;
+/** Records one digest covers at most; more are covered one slice per request. */
+export const DIGEST_RECORDS_PER_SLICE = Math.floor(
+  (DIRECTORY_DIGEST_MAX_BYTES * 8) / DIGEST_BITS_PER_RECORD,
+);
+/** A different seed for the slice hash, so slices and filter bits are independent. */
+const SLICE_SEED = 0x5bd1e995;
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A salted 32-bit hash of a record's key (node ID and issue time). */
+export function recordHash(id: NodeId, issued: number, salt: number): number {
+  let h = (salt ^ 0x811c9dc5) | 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  // Issue times are u48: mix the low 32 bits, then the high 16.
+  h = Math.imul(h ^ (issued | 0), 0x01000193);
+  h = Math.imul(h ^ Math.floor(issued / 2 ** 32), 0x01000193);
+  return fmix32(h);
+}
+
+/** Which slice of `slices` a node's records fall in, under `salt`. */
+export function sliceOf(id: NodeId, salt: number, slices: number): number {
+  return recordHash(id, 0, salt ^ SLICE_SEED) % slices;
+}
+
+function probe(bits: Uint8Array, hash: number, set: boolean): boolean {
+  const m = bits.length * 8;
+  const step = (fmix32(hash ^ 0x9e3779b9) | 1) >>> 0;
+  let position = hash % m;
+  for (let i = 0; i < DIGEST_HASHES; i++) {
+    const byte = position >>> 3;
+    const mask = 1 << (position & 7);
+    if (set) bits[byte] = (bits[byte] as number) | mask;
+    else if (((bits[byte] as number) & mask) === 0) return false;
+    position = (position + step) % m;
+  }
+  return true;
+}
+
+/** The number of slices a directory of `records` records is covered in. */
+export function slicesFor(records: number): number {
+  return Math.max(1, Math.ceil(records / DIGEST_RECORDS_PER_SLICE));
+}
+
+/**
+ * A digest of the records `keys` yields that fall in `slice` of `slices`. The caller draws
+ * `salt` and `slice` at random and takes `slices` from slicesFor.
+ */
+export function buildDigest(
+  keys: Iterable<{ id: NodeId; issued: number }>,
+  count: number,
+  salt: number,
+  slices: number,
+  slice: number,
+): DirectoryDigest {
+  const inSlice: { id: NodeId; issued: number }[] = [];
+  for (const key of keys)
+    if (slices === 1 || sliceOf(key.id, salt, slices) === slice) inSlice.push(key);
+  const perSlice = Math.ceil(count / slices);
+  const bytes = Math.min(
+    DIRECTORY_DIGEST_MAX_BYTES,
+    Math.max(
+      DIGEST_MIN_BYTES,
+      Math.ceil((Math.max(perSlice, inSlice.length) * DIGEST_BITS_PER_RECORD) / 8),
+    ),
+  );
+  const bits = new Uint8Array(bytes);
+  for (const { id, issued } of inSlice) probe(bits, recordHash(id, issued, salt), true);
+  return { salt, slices, slice, bits };
+}
+
+/** Whether the digest covers this record (its slice) and claims to hold it. */
+export function digestCovers(digest: DirectoryDigest, id: NodeId): boolean {
+  return digest.slices === 1 || sliceOf(id, digest.salt, digest.slices) === digest.slice;
+}
+
+/** Whether the digest claims to hold the record; false positives at ~1%, no false negatives. */
+export function digestHolds(digest: DirectoryDigest, id: NodeId, issued: number): boolean {
+  return probe(digest.bits, recordHash(id, issued, digest.salt), false);
+}
