@@ -213,3 +213,57 @@ describe('per-link rate of control frames', () => {
     expect(h.messages.length).toBe(admitted);
   });
 });
+
+describe('both sides dial at once', () => {
+  it('the losing link retires: still read for a handshake’s time, never written, then closed quietly', () => {
+    const lost: string[] = [];
+    const received: string[] = [];
+    const h = harness();
+    const table = new LinkTable(
+      h.self,
+      '10.0.0.1:7000',
+      nodeSuite,
+      new SeededRandomSource('links-dup').fork('links'),
+      DEFAULT_OVERLAY,
+      {
+        onLinkReady: (_link, peer) => void h.ready.push(peer.id),
+        onMessage: (link, _peer, message) => void received.push(`${message.type}@${link.id}`),
+          void h.messages.push(`${message.type}@${link.id}` as never),
+        onLinkLost: (_link, _peer, reason) => void lost.push(reason),
+        onUnreachable: () => {},
+        onDrop: (what) => void h.drops.push(what),
+      },
+      (output) => void h.outputs.push(output),
+    );
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    // We dial alice (link 1) while alice dials us (link 2); both complete.
+    table.sendTo({ id: alice.identity.id, address: alice.address }, { type: 'ping' }, T0);
+    const dial = h.outputs.find((o) => o.type === 'dial');
+    if (dial?.type !== 'dial') throw new Error('no dial');
+    table.linkOpened(1, dial.dial, alice.address, alice.identity.dhPublic, T0);
+    table.linkOpened(2, undefined, alice.address, alice.identity.dhPublic, T0);
+    for (const link of [1, 2]) {
+      table.frame(link, alice.hello(), T0);
+      table.frame(link, alice.auth(h.sentOn(link)[0]!), T0);
+    }
+    // The link dialed by the smaller node ID wins on both sides.
+    const winner = h.self.id < alice.identity.id ? 1 : 2;
+    const loser = 3 - winner;
+    expect(table.readyLink(alice.identity.id)?.id).toBe(winner);
+    expect(h.closeOf(loser)).toBeUndefined();
+    // Alice had not seen the second link yet and sent an onion packet on the loser: read.
+    table.frame(loser, ONION, T0 + 5);
+    expect(received).toContain(`onion@${loser}`);
+    // We never write on it again.
+    const sentBefore = h.sentOn(loser).length;
+    table.sendTo({ id: alice.identity.id, address: alice.address }, { type: 'ping' }, T0 + 6);
+    expect(h.sentOn(loser)).toHaveLength(sentBefore);
+    // After a handshake's time the sweep closes it; alice is still connected over the winner.
+    table.sweep(T0 + DEFAULT_OVERLAY.handshakeTimeoutMs - 1, () => true);
+    expect(h.closeOf(loser)).toBeUndefined();
+    table.sweep(T0 + DEFAULT_OVERLAY.handshakeTimeoutMs, () => true);
+    expect(h.closeOf(loser)).toBe('duplicate');
+    expect(lost).toEqual([]);
+    expect(table.readyLink(alice.identity.id)?.id).toBe(winner);
+  });
+});
