@@ -228,7 +228,6 @@ describe('both sides dial at once', () => {
       {
         onLinkReady: (_link, peer) => void h.ready.push(peer.id),
         onMessage: (link, _peer, message) => void received.push(`${message.type}@${link.id}`),
-          void h.messages.push(`${message.type}@${link.id}` as never),
         onLinkLost: (_link, _peer, reason) => void lost.push(reason),
         onUnreachable: () => {},
         onDrop: (what) => void h.drops.push(what),
