@@ -511,10 +511,11 @@ export class Node implements Engine {
     if (event.type === 'neighbourUp') {
       this.broadcaster.neighbourUp(event.peer);
       if (!this.announced) {
-        // First neighbour: learn the directory from it and introduce ourselves.
+        // First neighbour: learn the directory from it; introduce ourselves once more
+        // neighbours have come (DirectoryConfig.announceAfterJoinMs).
         this.announced = true;
         this.directory.requestSync(event.peer);
-        this.timers.set('announce', this.now);
+        this.timers.set('announce', this.now + this.directoryConfig.announceAfterJoinMs);
         const { syncIntervalMs } = this.directoryConfig;
         if (syncIntervalMs > 0)
           this.timers.set('directorySync', this.now + this.jittered(syncIntervalMs));

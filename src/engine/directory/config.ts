@@ -9,6 +9,14 @@ export interface DirectoryConfig {
   /** Our descriptor is re-announced this often. */
   announceIntervalMs: number;
   /**
+   * Our first announcement goes out this long after our first neighbour, not with it. The
+   * first neighbour alone may already have dropped us (a contact taking a burst of joins
+   * evicts a random neighbour for each), and a broadcast from a node it no longer counts as
+   * a neighbour stops there: nobody learns of us. Two seconds later the walks of our JOIN
+   * have brought us several neighbours, and the announcement leaves on all of them.
+   */
+  announceAfterJoinMs: number;
+  /**
    * A second announcement this long after joining. The first one, sent with our first
    * neighbour, may reach only part of a network that is still forming (many nodes joining at
    * once); by the second, the overlay around us has settled.
@@ -76,6 +84,7 @@ export interface DirectoryConfig {
 export const DEFAULT_DIRECTORY: DirectoryConfig = {
   relay: true,
   announceIntervalMs: 30 * 60_000,
+  announceAfterJoinMs: 2_000,
   reannounceAfterJoinMs: 60_000,
   reannounceGrowth: 2,
   descriptorLifetimeMs: 90 * 60_000,

@@ -41,7 +41,13 @@ export class DirectoryService {
   /** Sync requests refused by the cooldown. */
   syncRefused = 0;
   private random: Random | undefined;
-  /** Directory size when we last announced. */
+  private digestRandom: Random | undefined;
+  /**
+   * Directory size when we last announced, plus the records syncs have brought since: what
+   * grows beyond it came by announcements, so the network was still forming. (A node
+   * restarting into a settled network learns it whole from its join sync: no growth, no
+   * second announcement. Counting the sync as growth made every restart announce twice.)
+   */
   private sizeAtAnnounce = 0;
 
   constructor(
@@ -80,7 +86,7 @@ export class DirectoryService {
     return this.config.announceHops - 1;
   }
 
-  /** Whether the directory grew enough since we announced that the network was still forming. */
+  /** Whether announcements grew the directory enough since we announced that the network was still forming. */
   grewSinceAnnounced(): boolean {
     return this.directory.size >= this.config.reannounceGrowth * Math.max(1, this.sizeAtAnnounce);
   }
@@ -112,7 +118,9 @@ export class DirectoryService {
    * periods instead of at its owner's next announcement.
    */
   requestAntiEntropy(peer: NodeId, now: Millis): void {
-    const random = this.syncRandom();
+    // Its own stream: a timer draws here, a neighbour's request draws from syncRandom, and
+    // the two may come in either order within one millisecond.
+    const random = (this.digestRandom ??= this.randomSource.fork('directory-digest'));
     const salt = random.int(0x10000) * 0x10000 + random.int(0x10000);
     const digest = this.directory.digest(now, salt, random.int(0x10000), this.identity.id);
     this.host.send(peer, { type: 'directoryRequest', digest });
@@ -181,7 +189,8 @@ export class DirectoryService {
   }
 
   onSyncChunk(descriptors: Uint8Array[], now: Millis): void {
-    for (const bytes of descriptors) this.directory.acceptBytes(bytes, now);
+    for (const bytes of descriptors)
+      if (this.directory.acceptBytes(bytes, now) === 'new') this.sizeAtAnnounce += 1;
   }
 
   prune(now: Millis): void {

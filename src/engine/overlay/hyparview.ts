@@ -64,11 +64,20 @@ export class HyParView {
   readonly suspects: SuspectList;
   /** Our outstanding NEIGHBOR / JOIN requests, by the node asked. */
   private readonly requests = new Map<NodeId, Request>();
+  /**
+   * Passive entries that refused a low-priority request (alive, but full), and until when
+   * refill leaves them alone. They stay in the passive view: dropping them drained it, and
+   * a small group cut off from the rest (three nodes that joined through each other) then
+   * kept an empty passive view and stayed an island forever.
+   */
+  private readonly refusedUntil = new Map<NodeId, Millis>();
   /** A JOIN to a bootstrap address whose node ID we do not know yet. */
   private joinDialDeadline: Millis | undefined;
   private joinAttempts = 0;
   private nextJoinAt: Millis = 0;
   private joined = false;
+  /** When we got our first neighbour (Infinity before). */
+  private joinedAt = Infinity;
   /** The current repair episode: when the first failure happened and who was lost. */
   private repair: { since: Millis; lost: NodeId[]; sizeBefore: number } | undefined;
 
@@ -269,8 +278,10 @@ export class HyParView {
     this.requests.delete(peer.id);
     const entry = { id: peer.id, address: peer.address };
     if (!accepted) {
-      // Refused: alive but full. Forget it for now (shuffles bring it back) and try another.
-      this.passive.delete(peer.id);
+      // Refused: alive but full. Keep it, ask it again after a shuffle period, try another.
+      this.toPassive(entry);
+      if (this.refusedUntil.size >= this.config.passiveMax) this.pruneRefused(now, true);
+      this.refusedUntil.set(peer.id, now + this.config.shuffleIntervalMs);
       this.refill(now);
       return;
     }
@@ -348,6 +359,7 @@ export class HyParView {
     this.passive.delete(entry.id);
     this.suspects.delete(entry.id);
     this.active.set(entry.id, entry);
+    if (!this.joined) this.joinedAt = now;
     this.joined = true;
     this.ctx.event({ type: 'neighbourUp', peer: entry.id, activeSize: this.active.size });
     this.checkRepaired();
@@ -379,7 +391,9 @@ export class HyParView {
   private refill(now: Millis): void {
     if (!this.joined && this.active.size === 0) return this.tryJoin(now);
     const { targetPeers, minPeers } = this.config;
-    const eligible = (id: NodeId): boolean => !this.requests.has(id) && !this.active.has(id);
+    this.pruneRefused(now, false);
+    const eligible = (id: NodeId): boolean =>
+      !this.requests.has(id) && !this.active.has(id) && !this.refusedUntil.has(id);
     let attempts = targetPeers - this.active.size - this.requests.size;
     while (attempts-- > 0) {
       const candidate =
@@ -389,9 +403,21 @@ export class HyParView {
       this.passive.delete(candidate.id);
       this.request(candidate, this.active.size < minPeers ? 'high' : 'low', now);
     }
-    // Nobody left to ask and still below the minimum: back in through a bootstrap node, whose
-    // FORWARD_JOIN walks land us in fresh views.
-    if (this.active.size < minPeers && this.requests.size === 0) this.tryJoin(now);
+    // Nobody left to ask and still below the minimum — or, two shuffle periods after joining,
+    // still knowing nobody beyond our neighbours (an empty passive view): back in through a
+    // bootstrap node, whose FORWARD_JOIN walks land us in fresh views. (Nodes that joined
+    // through each other while their other contacts were cut off formed an island, with
+    // nothing in their passive views to leave it by; in a network of at most maxPeers + 1
+    // nodes this costs one JOIN per backoff period, ≤ 8 × joinRetryMs.)
+    const stranded =
+      this.passive.size === 0 && now - this.joinedAt >= 2 * this.config.shuffleIntervalMs;
+    if ((this.active.size < minPeers || stranded) && this.requests.size === 0) this.tryJoin(now);
+  }
+
+  /** Forgets refusals whose wait is over (all of them when `all`: the map is at its bound). */
+  private pruneRefused(now: Millis, all: boolean): void {
+    if (all) return this.refusedUntil.clear();
+    for (const [id, until] of this.refusedUntil) if (until <= now) this.refusedUntil.delete(id);
   }
 
   /**

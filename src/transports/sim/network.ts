@@ -847,7 +847,7 @@ export class SimNetwork {
   private queueWake(node: SimNode, t: number): void {
     node.wakeToken++;
     node.wakeQueuedAt = t;
-    this.schedule(t, EV_WAKE, node.index, node.incarnation, node.wakeToken, 0, null, null);
+    this.schedule(t, EV_WAKE, node.index, node.incarnation, node.wakeToken, 0, null, null, true);
   }
 
   private pushDialFailed(
@@ -869,6 +869,8 @@ export class SimNetwork {
     side: number,
     bytes: Uint8Array | null,
     extra: string | (() => void) | null,
+    /** Before the other events of its millisecond (wake-ups: EventQueue.push). */
+    first = false,
   ): void {
     const ev = this.pool.pop() ?? new SimEvent();
     ev.kind = kind;
@@ -878,7 +880,7 @@ export class SimNetwork {
     ev.side = side;
     ev.bytes = bytes;
     ev.extra = extra;
-    this.queue.push(at, ev);
+    this.queue.push(at, ev, first);
   }
 
   // ---- link helpers ---------------------------------------------------------------------

@@ -5,7 +5,9 @@
  * a sequence number taken from a counter that only grows, so two events at the same time
  * come out in the order they were pushed (FIFO). That tie-break is what makes a run
  * deterministic: the order of pops depends only on the order of pushes, never on the heap's
- * internal layout.
+ * internal layout. Items pushed `first` (the network's wake-ups) come out before the rest
+ * of their millisecond, so when a timer fires relative to the frames of its millisecond
+ * does not depend on when it was asked for.
  *
  * Layout. Keys live in one interleaved Float64Array (`keys[2k]` = time, `keys[2k+1]` = seq)
  * and payloads in a plain array, so a sift touches two cache-friendly numbers per level
@@ -21,6 +23,8 @@
  */
 
 const INITIAL_CAPACITY = 1024;
+/** Subtracted from a `first` item's seq: below every plain seq, still exact (Rule 2). */
+const FIRST_OFFSET = 2 ** 52;
 
 export class EventQueue<T> {
   private keys: Float64Array;
@@ -41,12 +45,15 @@ export class EventQueue<T> {
     return this.count;
   }
 
-  /** Pushes `item` at `time`; ties with equal time pop in push order. */
-  push(time: number, item: T): void {
+  /**
+   * Pushes `item` at `time`; ties with equal time pop in push order, except that `first`
+   * items pop before every other item of their time (in push order among themselves).
+   */
+  push(time: number, item: T, first = false): void {
     if (this.count * 2 === this.keys.length) this.grow();
     const keys = this.keys;
     const items = this.items;
-    const seq = this.nextSeq++;
+    const seq = first ? this.nextSeq++ - FIRST_OFFSET : this.nextSeq++;
     // Sift the hole up from the new leaf.
     let hole = this.count++;
     while (hole > 0) {

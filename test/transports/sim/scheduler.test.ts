@@ -51,6 +51,27 @@ describe('EventQueue', () => {
     );
   });
 
+  it('pops `first` items before the rest of their time, each kind in push order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ t: fc.integer({ min: 0, max: 20 }), first: fc.boolean() }), {
+          maxLength: 300,
+        }),
+        (pushes) => {
+          const queue = new EventQueue<number>(16);
+          pushes.forEach(({ t, first }, i) => queue.push(t, i, first));
+          const expected = pushes
+            .map(({ t, first }, i) => ({ t, rank: first ? 0 : 1, i }))
+            .sort((a, b) => a.t - b.t || a.rank - b.rank || a.i - b.i)
+            .map((e) => e.i);
+          const popped: number[] = [];
+          while (queue.size > 0) popped.push(queue.pop() as number);
+          expect(popped).toEqual(expected);
+        },
+      ),
+    );
+  });
+
   it('grows past its initial capacity and clears', () => {
     const queue = new EventQueue<string>(16);
     for (let i = 0; i < 10_000; i++) queue.push(10_000 - i, `e${i}`);
