@@ -35,6 +35,8 @@ import { equalBytes } from './crypto/check.js';
 import { MESSAGE_CODES, type Message, type PeerEntry } from './wire/messages.js';
 
 const ONION_CODE = MESSAGE_CODES.onion.code;
+/** The highest message code: byte counters need no more slots (a node has 256 × 8 bytes less). */
+const CODE_MAX = Math.max(...Object.values(MESSAGE_CODES).map((m) => m.code));
 
 /** Where to send: a known node (id and address) or, for a bootstrap, only an address. */
 export interface Target {
@@ -118,7 +120,7 @@ export class LinkTable {
   private readonly readyByPeer = new Map<NodeId, Link>();
   private nextDial = 1;
   /** Bytes sent, by message code (frame byte 5): overhead per message type. */
-  readonly bytesSentByCode = new Float64Array(256);
+  readonly bytesSentByCode = new Float64Array(CODE_MAX + 1);
   /** Control frames dropped over a link's rate, and links closed for it (counters()). */
   controlRateDrops = 0;
   controlRateCloses = 0;

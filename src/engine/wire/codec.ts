@@ -191,15 +191,16 @@ export class Reader {
     }
     if (!this.need(length, what)) return '';
     const end = this.pos + length;
-    let text = '';
     for (let i = this.pos; i < end; i++) {
       const c = this.bytes[i]!;
       if (c < ASCII_MIN || c > ASCII_MAX) {
         this.fail('bad-address-char', `${what}: byte 0x${c.toString(16)} at offset ${i}`);
         return '';
       }
-      text += String.fromCharCode(c);
     }
+    // One flat string: appending char by char built a rope of cons strings, which every
+    // peer entry kept (a third of a simulated node's strings).
+    const text = String.fromCharCode(...this.bytes.subarray(this.pos, end));
     this.pos = end;
     return text;
   }
