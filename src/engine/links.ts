@@ -16,6 +16,11 @@
  *   time, then close it. The peer may have sent on it before it saw the second link
  *   complete; closing at once lost those frames (an onion packet or an ack, silently — the
  *   simulator's frame count caught it).
+ * - An idle link closes gracefully: we write CLOSING as our last frame and retire the link
+ *   (as the loser of a simultaneous dial), reading it until the peer closes it; the peer,
+ *   on CLOSING, stops writing and closes it. A frame the peer sent before it knew is read,
+ *   not lost. (Closing at once lost a relay's onion packet now and then: it was on its way
+ *   as the other side's sweep closed the link.)
  * - Bad bytes from a peer close the link with the decode reason (STYLE.md #7); they never
  *   throw.
  * - Control frames (every type but onion) pass a per-link token bucket (rate-limit.ts) before
@@ -74,8 +79,13 @@ export interface Link {
   readonly control: TokenBucket;
   /** Control frames from the peer dropped over the rate on this link. */
   controlDropped: number;
-  /** Set on the losing link of a simultaneous dial: read until then, never written. */
+  /** Set on the losing link of a simultaneous dial and on a closing one: read until then, never written. */
   retireAt: Millis | undefined;
+  /**
+   * We closed it idle (CLOSING sent): only onion packets are still read. The peer's control
+   * messages would start a relationship (a NEIGHBOR request) on a link we are taking away.
+   */
+  closing: boolean;
 }
 
 interface Dial {
@@ -185,6 +195,7 @@ export class LinkTable {
    * runtime never modifies the bytes, so the same array may go out on several links.
    */
   sendEncoded(link: Link, bytes: Uint8Array, keepAlive: boolean, now: Millis): void {
+    if (link.retireAt !== undefined) return; // read-only now (header): the peer is closing it
     const code = bytes[FRAME_HEADER_BYTES - 1] as number;
     this.bytesSentByCode[code] = (this.bytesSentByCode[code] as number) + bytes.length;
     link.lastSent = now;
@@ -245,6 +256,7 @@ export class LinkTable {
       ),
       controlDropped: 0,
       retireAt: undefined,
+      closing: false,
     };
     this.links.set(link, state);
     this.send(
@@ -283,6 +295,10 @@ export class LinkTable {
     if (link.peer) {
       if (message.type === 'hello' || message.type === 'auth')
         return this.close(link, 'hello-repeated');
+      // The peer writes nothing more here: what we wrote before is on its way, and read.
+      if (message.type === 'closing') return this.close(link, 'peer-closing');
+      if (link.closing && message.type !== 'onion')
+        return this.events.onDrop('control-on-closing-link');
       return this.events.onMessage(link, link.peer, message);
     }
     if (message.type === 'hello') return this.onHello(link, message, now);
@@ -297,13 +313,13 @@ export class LinkTable {
         if (now - link.openedAt >= this.limits.handshakeTimeoutMs)
           this.close(link, 'handshake-timeout');
       } else if (link.retireAt !== undefined) {
-        if (now >= link.retireAt) this.close(link, 'duplicate');
+        if (now >= link.retireAt) this.close(link, 'retired');
       } else if (
         !inUse(link.peer.id) &&
         link.queue.length === 0 &&
         now - link.lastUsed >= this.limits.linkIdleMs
       ) {
-        this.close(link, 'idle');
+        this.closeGracefully(link, link.peer, now);
       }
     }
     for (const [dial, pending] of [...this.dials]) {
@@ -380,6 +396,15 @@ export class LinkTable {
   }
 
   // ---- helpers --------------------------------------------------------------------------
+
+  /** Idle close (header): CLOSING as our last frame, then read-only until the peer closes. */
+  private closeGracefully(link: Link, peer: Peer, now: Millis): void {
+    this.send(link, { type: 'closing' }, now);
+    if (this.readyByPeer.get(peer.id) === link) this.readyByPeer.delete(peer.id);
+    link.retireAt = now + this.limits.handshakeTimeoutMs;
+    link.closing = true;
+    this.events.onLinkLost(link, peer, 'idle');
+  }
 
   /** A control frame over the link's rate: dropped; the link closes once it keeps on. */
   private overRate(link: Link): void {

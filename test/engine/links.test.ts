@@ -261,8 +261,74 @@ describe('both sides dial at once', () => {
     table.sweep(T0 + DEFAULT_OVERLAY.handshakeTimeoutMs - 1, () => true);
     expect(h.closeOf(loser)).toBeUndefined();
     table.sweep(T0 + DEFAULT_OVERLAY.handshakeTimeoutMs, () => true);
-    expect(h.closeOf(loser)).toBe('duplicate');
+    expect(h.closeOf(loser)).toBe('retired');
     expect(lost).toEqual([]);
     expect(table.readyLink(alice.identity.id)?.id).toBe(winner);
+  });
+});
+
+describe('an idle link closes gracefully', () => {
+  it('CLOSING is our last frame; what the peer sent before it knew is still read; its close ends it quietly', () => {
+    const lost: string[] = [];
+    const received: string[] = [];
+    const h = harness();
+    const table = new LinkTable(
+      h.self,
+      '10.0.0.1:7000',
+      nodeSuite,
+      new SeededRandomSource('links-idle').fork('links'),
+      DEFAULT_OVERLAY,
+      {
+        onLinkReady: () => {},
+        onMessage: (_link, _peer, message) => void received.push(message.type),
+        onLinkLost: (_link, _peer, reason) => void lost.push(reason),
+        onUnreachable: () => {},
+        onDrop: () => {},
+      },
+      (output) => void h.outputs.push(output),
+    );
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    table.linkOpened(1, undefined, alice.address, alice.identity.dhPublic, T0);
+    table.frame(1, alice.hello(), T0);
+    table.frame(1, alice.auth(h.sentOn(1)[0]!), T0);
+    const idleAt = T0 + DEFAULT_OVERLAY.linkIdleMs;
+    table.sweep(idleAt, () => false);
+    // CLOSING went out, the link is no longer ours to write on, and it is not closed yet.
+    expect(messageOf(h.sentOn(1).at(-1)!).type).toBe('closing');
+    expect(h.closeOf(1)).toBeUndefined();
+    expect(table.readyLink(alice.identity.id)).toBeUndefined();
+    expect(lost).toEqual(['idle']);
+    const written = h.sentOn(1).length;
+    // Alice's onion packet, sent before our CLOSING reached her: read. Her control messages
+    // are not: a NEIGHBOR request would start a relationship on a link we are taking away.
+    table.frame(1, ONION, idleAt + 5);
+    table.frame(1, encodeMessage({ type: 'neighbour', priority: 'high' }), idleAt + 5);
+    expect(received).toEqual(['onion']);
+    // A new message for alice does not go out on the closing link.
+    table.sendTo({ id: alice.identity.id, address: alice.address }, { type: 'ping' }, idleAt + 6);
+    expect(h.sentOn(1)).toHaveLength(written);
+    // Alice closes it: gone, without a second loss.
+    table.linkClosed(1, 'remote-closed');
+    expect(lost).toEqual(['idle']);
+    expect(table.size).toBe(1); // the dial for the ping
+  });
+
+  it('on the CLOSING of the peer we stop writing and close the link', () => {
+    const h = harness();
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    authenticate(h, alice);
+    h.table.frame(1, encodeMessage({ type: 'closing' }), T0 + 1);
+    expect(h.closeOf(1)).toBe('peer-closing');
+    expect(h.table.readyLink(alice.identity.id)).toBeUndefined();
+  });
+
+  it('a peer that never closes is cut off after a handshake’s time', () => {
+    const h = harness();
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    authenticate(h, alice);
+    const idleAt = T0 + DEFAULT_OVERLAY.linkIdleMs;
+    h.table.sweep(idleAt, () => false);
+    h.table.sweep(idleAt + DEFAULT_OVERLAY.handshakeTimeoutMs, () => false);
+    expect(h.closeOf(1)).toBe('retired');
   });
 });

@@ -29,6 +29,7 @@ import { keyPair, RawPeer } from '../transports/tcp/helpers.js';
 import { withLengthPrefix } from '../../src/transports/tcp/framing.js';
 import { sleep, Testbed, waitFor, type DaemonProc } from './harness.js';
 import { RawNode } from './raw-node.js';
+import { messageOf } from '../support/link-peer.js';
 
 const PING = encodeMessage({ type: 'ping' });
 /** Slack on top of a timeout before a test calls the cut-off missing (a busy CI machine). */
@@ -305,12 +306,23 @@ describe('resource limits of a real daemon at its default values', () => {
     );
 
     it.concurrent(
-      'linkIdleMs: a proven node that then says nothing is closed idle',
+      'linkIdleMs: a proven node that then says nothing gets CLOSING, and is cut off when it does not close',
       async () => {
         const idle = await RawNode.connect(daemon.address, 'silent after auth');
-        expect(await cutOff(idle, DEFAULT_OVERLAY.linkIdleMs)).toBe('idle');
+        cleanup.push(idle);
+        const seen: string[] = [];
+        await idle.peer.until(
+          () => {
+            for (const frame of idle.peer.frames()) seen.push(messageOf(frame).type);
+            return seen.includes('closing') || idle.closed;
+          },
+          'CLOSING from the daemon',
+          DEFAULT_OVERLAY.linkIdleMs + DEFAULT_OVERLAY.heartbeatIntervalMs + SLACK_MS,
+        );
+        expect(seen).toContain('closing');
+        expect(await cutOff(idle, DEFAULT_OVERLAY.handshakeTimeoutMs)).toBe('retired');
       },
-      60_000,
+      90_000,
     );
 
     it.concurrent(

@@ -101,6 +101,7 @@ export const arbMessageOfType: { [T in MessageType]: fc.Arbitrary<Extract<Messag
     }),
     graft: fc.record({ type: fc.constant('graft'), id: arbBytes(BROADCAST_ID_BYTES) }),
     prune: fc.constant({ type: 'prune' } as const),
+    closing: fc.constant({ type: 'closing' } as const),
     directoryRequest: fc.oneof(
       fc.constant({ type: 'directoryRequest' } as const),
       fc

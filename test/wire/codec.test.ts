@@ -235,6 +235,7 @@ const CASES: Case[] = [
     hex: `00000012 01 22 ${seq(0x20, 16)}`,
   },
   { name: 'prune', message: { type: 'prune' }, hex: '00000002 01 23' },
+  { name: 'closing', message: { type: 'closing' }, hex: '00000002 01 03' },
   { name: 'directoryRequest', message: { type: 'directoryRequest' }, hex: '00000002 01 24' },
   {
     name: 'directoryRequest with a digest (salt, slice 1 of 3, 2 filter bytes)',

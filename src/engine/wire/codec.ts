@@ -534,6 +534,10 @@ const BODIES: { [T in MessageType]: BodyCodec<T> } = {
     write() {},
     read: () => ({ type: 'prune' }),
   },
+  closing: {
+    write() {},
+    read: () => ({ type: 'closing' }),
+  },
   // No body: the whole directory (a join). A digest: u32 salt, u16 slices, u16 slice, then
   // the filter as a blob (directory/digest.ts).
   directoryRequest: {

@@ -30,6 +30,11 @@ export type Message =
   | { type: 'hello'; signKey: Uint8Array; dhKey: Uint8Array; address: string; nonce: Uint8Array }
   /** Proof of identity: Ed25519 signature over the link transcript (see engine/link-auth.ts). */
   | { type: 'auth'; signature: Uint8Array }
+  /**
+   * The last frame I write on this link (an idle close): stop writing on it and close it;
+   * I read what you sent before this reached you (links.ts, "closing").
+   */
+  | { type: 'closing' }
   /** HyParView JOIN: the sender (known from the hello) asks to enter the overlay. */
   | { type: 'join' }
   /** HyParView FORWARD_JOIN: a random walk that lands the newcomer in several views. */
@@ -86,6 +91,7 @@ export type MessageClass = 'control' | 'data';
 export const MESSAGE_CODES = {
   hello: { code: 0x01, class: 'control' },
   auth: { code: 0x02, class: 'control' },
+  closing: { code: 0x03, class: 'control' },
   join: { code: 0x10, class: 'control' },
   forwardJoin: { code: 0x11, class: 'control' },
   neighbour: { code: 0x12, class: 'control' },
