@@ -397,13 +397,32 @@ export class LinkTable {
 
   // ---- helpers --------------------------------------------------------------------------
 
+  /**
+   * `link` is no longer the one we use for `peer`. If the loser of a simultaneous dial
+   * still stands, it is our link again, and true says the peer is still connected. (Our
+   * winner may have been dead already — the peer restarted, or cut us off in a partition
+   * and closed its side — while the link it dialed since is the one it uses; retiring that
+   * one too left the two sides on different links.)
+   */
+  private unready(link: Link, peer: Peer): boolean {
+    if (this.readyByPeer.get(peer.id) !== link) return false;
+    this.readyByPeer.delete(peer.id);
+    for (const spare of this.links.values()) {
+      if (spare.peer?.id === peer.id && spare.retireAt !== undefined && !spare.closing) {
+        spare.retireAt = undefined;
+        this.readyByPeer.set(peer.id, spare);
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Idle close (header): CLOSING as our last frame, then read-only until the peer closes. */
   private closeGracefully(link: Link, peer: Peer, now: Millis): void {
     this.send(link, { type: 'closing' }, now);
-    if (this.readyByPeer.get(peer.id) === link) this.readyByPeer.delete(peer.id);
     link.retireAt = now + this.limits.handshakeTimeoutMs;
     link.closing = true;
-    this.events.onLinkLost(link, peer, 'idle');
+    if (!this.unready(link, peer)) this.events.onLinkLost(link, peer, 'idle');
   }
 
   /** A control frame over the link's rate: dropped; the link closes once it keeps on. */
@@ -448,7 +467,7 @@ export class LinkTable {
     if (link.retireAt !== undefined) return;
     const peer = link.peer;
     if (peer) {
-      if (this.readyByPeer.get(peer.id) === link) this.readyByPeer.delete(peer.id);
+      if (this.unready(link, peer)) return;
       this.events.onLinkLost(link, peer, reason);
     } else {
       const id = link.expectedId ?? link.peerHello?.id;

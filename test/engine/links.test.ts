@@ -214,40 +214,44 @@ describe('per-link rate of control frames', () => {
   });
 });
 
+/** A table that dialed alice (link 1) while alice dialed it (link 2), both complete. */
+function simultaneousDial() {
+  const lost: string[] = [];
+  const received: string[] = [];
+  const h = harness();
+  const table = new LinkTable(
+    h.self,
+    '10.0.0.1:7000',
+    nodeSuite,
+    new SeededRandomSource('links-dup').fork('links'),
+    DEFAULT_OVERLAY,
+    {
+      onLinkReady: (_link, peer) => void h.ready.push(peer.id),
+      onMessage: (link, _peer, message) => void received.push(`${message.type}@${link.id}`),
+      onLinkLost: (_link, _peer, reason) => void lost.push(reason),
+      onUnreachable: () => {},
+      onDrop: (what) => void h.drops.push(what),
+    },
+    (output) => void h.outputs.push(output),
+  );
+  const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+  table.sendTo({ id: alice.identity.id, address: alice.address }, { type: 'ping' }, T0);
+  const dial = h.outputs.find((o) => o.type === 'dial');
+  if (dial?.type !== 'dial') throw new Error('no dial');
+  table.linkOpened(1, dial.dial, alice.address, alice.identity.dhPublic, T0);
+  table.linkOpened(2, undefined, alice.address, alice.identity.dhPublic, T0);
+  for (const link of [1, 2]) {
+    table.frame(link, alice.hello(), T0);
+    table.frame(link, alice.auth(h.sentOn(link)[0]!), T0);
+  }
+  // The link dialed by the smaller node ID wins on both sides.
+  const winner = h.self.id < alice.identity.id ? 1 : 2;
+  return { h, table, alice, lost, received, winner, loser: 3 - winner };
+}
+
 describe('both sides dial at once', () => {
   it('the losing link retires: still read for a handshake’s time, never written, then closed quietly', () => {
-    const lost: string[] = [];
-    const received: string[] = [];
-    const h = harness();
-    const table = new LinkTable(
-      h.self,
-      '10.0.0.1:7000',
-      nodeSuite,
-      new SeededRandomSource('links-dup').fork('links'),
-      DEFAULT_OVERLAY,
-      {
-        onLinkReady: (_link, peer) => void h.ready.push(peer.id),
-        onMessage: (link, _peer, message) => void received.push(`${message.type}@${link.id}`),
-        onLinkLost: (_link, _peer, reason) => void lost.push(reason),
-        onUnreachable: () => {},
-        onDrop: (what) => void h.drops.push(what),
-      },
-      (output) => void h.outputs.push(output),
-    );
-    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
-    // We dial alice (link 1) while alice dials us (link 2); both complete.
-    table.sendTo({ id: alice.identity.id, address: alice.address }, { type: 'ping' }, T0);
-    const dial = h.outputs.find((o) => o.type === 'dial');
-    if (dial?.type !== 'dial') throw new Error('no dial');
-    table.linkOpened(1, dial.dial, alice.address, alice.identity.dhPublic, T0);
-    table.linkOpened(2, undefined, alice.address, alice.identity.dhPublic, T0);
-    for (const link of [1, 2]) {
-      table.frame(link, alice.hello(), T0);
-      table.frame(link, alice.auth(h.sentOn(link)[0]!), T0);
-    }
-    // The link dialed by the smaller node ID wins on both sides.
-    const winner = h.self.id < alice.identity.id ? 1 : 2;
-    const loser = 3 - winner;
+    const { h, table, alice, lost, received, winner, loser } = simultaneousDial();
     expect(table.readyLink(alice.identity.id)?.id).toBe(winner);
     expect(h.closeOf(loser)).toBeUndefined();
     // Alice had not seen the second link yet and sent an onion packet on the loser: read.
@@ -264,6 +268,55 @@ describe('both sides dial at once', () => {
     expect(h.closeOf(loser)).toBe('retired');
     expect(lost).toEqual([]);
     expect(table.readyLink(alice.identity.id)?.id).toBe(winner);
+  });
+
+  it('when the winner dies first (the peer restarted), the loser is our link again: no loss', () => {
+    const { table, alice, lost, winner, loser } = simultaneousDial();
+    table.linkClosed(winner, 'reset');
+    expect(table.readyLink(alice.identity.id)?.id).toBe(loser);
+    expect(lost).toEqual([]);
+    // And it is a plain ready link now: the retirement sweep leaves it alone.
+    table.sweep(T0 + DEFAULT_OVERLAY.handshakeTimeoutMs, () => true);
+    expect(table.readyLink(alice.identity.id)?.id).toBe(loser);
+  });
+});
+
+describe('a stale winner', () => {
+  it('closed idle while the peer uses the link it dialed since: that link is ours again', () => {
+    const h = harness();
+    const lost: string[] = [];
+    const table = new LinkTable(
+      h.self,
+      '10.0.0.1:7000',
+      nodeSuite,
+      new SeededRandomSource('links-stale').fork('links'),
+      DEFAULT_OVERLAY,
+      {
+        onLinkReady: () => {},
+        onMessage: () => {},
+        onLinkLost: (_link, _peer, reason) => void lost.push(reason),
+        onUnreachable: () => {},
+        onDrop: () => {},
+      },
+      (output) => void h.outputs.push(output),
+    );
+    const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+    const open = (link: LinkId, at: number) => {
+      table.linkOpened(link, undefined, alice.address, alice.identity.dhPublic, at);
+      table.frame(link, alice.hello(), at);
+      table.frame(link, alice.auth(h.sentOn(link)[0]!), at);
+    };
+    open(1, T0);
+    // Alice closed her side of link 1 long ago (we never heard); she dials again: link 1,
+    // the older one, wins our tie-break, and the link she uses retires.
+    const again = T0 + DEFAULT_OVERLAY.linkIdleMs - 1_000;
+    open(2, again);
+    expect(table.readyLink(alice.identity.id)?.id).toBe(1);
+    // Link 1 goes idle: closed gracefully, and link 2 is ours again — alice is not lost.
+    table.sweep(T0 + DEFAULT_OVERLAY.linkIdleMs, () => false);
+    expect(messageOf(h.sentOn(1).at(-1)!).type).toBe('closing');
+    expect(table.readyLink(alice.identity.id)?.id).toBe(2);
+    expect(lost).toEqual([]);
   });
 });
 
