@@ -70,8 +70,6 @@ export const READY_WAIT_MAX_MS = 20_000;
 /** Client `watch` streams open at once (each is one client connection, CONNECTIONS_MAX). */
 export const WATCHERS_MAX = 64;
 
-// ---- the directory -----------------------------------------------------------------------
-
 // ---- the engine's durable state (engine-state.ts) ------------------------------------------
 
 /**

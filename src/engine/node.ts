@@ -436,7 +436,7 @@ export class Node implements Engine {
           break;
         }
         case 'directorySync': {
-          // A random neighbour's random part of its sample (DirectoryService header).
+          // Anti-entropy with a random neighbour (DirectoryService.requestAntiEntropy).
           const peers = [...this.overlay.active.keys()];
           const peer = pick(this.timerRandom, peers);
           if (peer !== undefined) this.directory.requestAntiEntropy(peer, now);

@@ -30,6 +30,9 @@ function harness(limits: LinkLimits = DEFAULT_OVERLAY) {
   const outputs: Output[] = [];
   const ready: NodeId[] = [];
   const messages: Message['type'][] = [];
+  /** Messages as `type@link`, and the reasons of ready links lost. */
+  const received: string[] = [];
+  const lost: string[] = [];
   const drops: string[] = [];
   const table = new LinkTable(
     self,
@@ -39,8 +42,11 @@ function harness(limits: LinkLimits = DEFAULT_OVERLAY) {
     limits,
     {
       onLinkReady: (_link, peer) => void ready.push(peer.id),
-      onMessage: (_link, _peer, message) => void messages.push(message.type),
-      onLinkLost: () => {},
+      onMessage: (link, _peer, message) => {
+        messages.push(message.type);
+        received.push(`${message.type}@${link.id}`);
+      },
+      onLinkLost: (_link, _peer, reason) => void lost.push(reason),
       onUnreachable: () => {},
       onDrop: (what) => void drops.push(what),
     },
@@ -52,7 +58,7 @@ function harness(limits: LinkLimits = DEFAULT_OVERLAY) {
     for (const o of outputs) if (o.type === 'close' && o.link === link) return o.reason;
     return undefined;
   };
-  return { self, table, outputs, ready, messages, drops, sentOn, closeOf };
+  return { self, table, outputs, ready, messages, received, lost, drops, sentOn, closeOf };
 }
 
 /** An inbound link from `peer`, through HELLO and AUTH; returns the link's ID. */
@@ -216,24 +222,8 @@ describe('per-link rate of control frames', () => {
 
 /** A table that dialed alice (link 1) while alice dialed it (link 2), both complete. */
 function simultaneousDial() {
-  const lost: string[] = [];
-  const received: string[] = [];
   const h = harness();
-  const table = new LinkTable(
-    h.self,
-    '10.0.0.1:7000',
-    nodeSuite,
-    new SeededRandomSource('links-dup').fork('links'),
-    DEFAULT_OVERLAY,
-    {
-      onLinkReady: (_link, peer) => void h.ready.push(peer.id),
-      onMessage: (link, _peer, message) => void received.push(`${message.type}@${link.id}`),
-      onLinkLost: (_link, _peer, reason) => void lost.push(reason),
-      onUnreachable: () => {},
-      onDrop: (what) => void h.drops.push(what),
-    },
-    (output) => void h.outputs.push(output),
-  );
+  const { table, lost, received } = h;
   const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
   table.sendTo({ id: alice.identity.id, address: alice.address }, { type: 'ping' }, T0);
   const dial = h.outputs.find((o) => o.type === 'dial');
@@ -284,22 +274,7 @@ describe('both sides dial at once', () => {
 describe('a stale winner', () => {
   it('closed idle while the peer uses the link it dialed since: that link is ours again', () => {
     const h = harness();
-    const lost: string[] = [];
-    const table = new LinkTable(
-      h.self,
-      '10.0.0.1:7000',
-      nodeSuite,
-      new SeededRandomSource('links-stale').fork('links'),
-      DEFAULT_OVERLAY,
-      {
-        onLinkReady: () => {},
-        onMessage: () => {},
-        onLinkLost: (_link, _peer, reason) => void lost.push(reason),
-        onUnreachable: () => {},
-        onDrop: () => {},
-      },
-      (output) => void h.outputs.push(output),
-    );
+    const { table, lost } = h;
     const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
     const open = (link: LinkId, at: number) => {
       table.linkOpened(link, undefined, alice.address, alice.identity.dhPublic, at);
@@ -322,24 +297,8 @@ describe('a stale winner', () => {
 
 describe('an idle link closes gracefully', () => {
   it('CLOSING is our last frame; what the peer sent before it knew is still read; its close ends it quietly', () => {
-    const lost: string[] = [];
-    const received: string[] = [];
     const h = harness();
-    const table = new LinkTable(
-      h.self,
-      '10.0.0.1:7000',
-      nodeSuite,
-      new SeededRandomSource('links-idle').fork('links'),
-      DEFAULT_OVERLAY,
-      {
-        onLinkReady: () => {},
-        onMessage: (_link, _peer, message) => void received.push(message.type),
-        onLinkLost: (_link, _peer, reason) => void lost.push(reason),
-        onUnreachable: () => {},
-        onDrop: () => {},
-      },
-      (output) => void h.outputs.push(output),
-    );
+    const { table, lost, received } = h;
     const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
     table.linkOpened(1, undefined, alice.address, alice.identity.dhPublic, T0);
     table.frame(1, alice.hello(), T0);
@@ -356,7 +315,7 @@ describe('an idle link closes gracefully', () => {
     // are not: a NEIGHBOR request would start a relationship on a link we are taking away.
     table.frame(1, ONION, idleAt + 5);
     table.frame(1, encodeMessage({ type: 'neighbour', priority: 'high' }), idleAt + 5);
-    expect(received).toEqual(['onion']);
+    expect(received).toEqual(['onion@1']);
     // A new message for alice does not go out on the closing link.
     table.sendTo({ id: alice.identity.id, address: alice.address }, { type: 'ping' }, idleAt + 6);
     expect(h.sentOn(1)).toHaveLength(written);

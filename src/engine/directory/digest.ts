@@ -16,6 +16,7 @@
  * hash: an attacker grinding node IDs might collide with another node's record for some
  * salts, which only delays that record's repair by sync (announcements still flood it).
  */
+import { fmix32 } from '../mix32.js';
 import type { NodeId } from '../types.js';
 import { DIRECTORY_DIGEST_MAX_BYTES } from '../wire/limits.js';
 import type { DirectoryDigest } from '../wire/messages.js';
@@ -32,15 +33,6 @@ export const DIGEST_RECORDS_PER_SLICE = Math.floor(
 );
 /** A different seed for the slice hash, so slices and filter bits are independent. */
 const SLICE_SEED = 0x5bd1e995;
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** A salted 32-bit hash of a record's key (node ID and issue time). */
 export function recordHash(id: NodeId, issued: number, salt: number): number {
@@ -81,8 +73,7 @@ export function slicesFor(records: number): number {
  * `salt` and `slice` at random and takes `slices` from slicesFor.
  */
 export function buildDigest(
-  keys: Iterable<{ id: NodeId; issued: number }>,
-  count: number,
+  keys: readonly { id: NodeId; issued: number }[],
   salt: number,
   slices: number,
   slice: number,
@@ -90,7 +81,7 @@ export function buildDigest(
   const inSlice: { id: NodeId; issued: number }[] = [];
   for (const key of keys)
     if (slices === 1 || sliceOf(key.id, salt, slices) === slice) inSlice.push(key);
-  const perSlice = Math.ceil(count / slices);
+  const perSlice = Math.ceil(keys.length / slices);
   const bytes = Math.min(
     DIRECTORY_DIGEST_MAX_BYTES,
     Math.max(

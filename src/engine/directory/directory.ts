@@ -213,10 +213,13 @@ export class Directory {
    */
   records(now: Millis, own?: NodeId): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const d of this.entries.values()) {
-      if (d.expires > now && (d.id === own || !this.pinned.has(d.id))) out.push(d.bytes);
-    }
+    for (const d of this.entries.values()) if (this.shares(d, now, own)) out.push(d.bytes);
     return out;
+  }
+
+  /** Whether `d` is one we hand to neighbours (records()): unexpired, and ours or not pinned. */
+  private shares(d: Descriptor, now: Millis, own: NodeId | undefined): boolean {
+    return d.expires > now && (d.id === own || !this.pinned.has(d.id));
   }
 
   /**
@@ -234,19 +237,17 @@ export class Directory {
    */
   digest(now: Millis, salt: number, slice: number, own?: NodeId): DirectoryDigest {
     const keys: Descriptor[] = [];
-    for (const d of this.entries.values()) {
-      if (d.expires > now && (d.id === own || !this.pinned.has(d.id))) keys.push(d);
-    }
+    for (const d of this.entries.values()) if (this.shares(d, now, own)) keys.push(d);
     const slices = slicesFor(keys.length);
-    return buildDigest(keys, keys.length, salt >>> 0, slices, slice % slices);
+    return buildDigest(keys, salt >>> 0, slices, slice % slices);
   }
 
   /** The records we would share that `digest` covers and does not hold, as signed bytes. */
   missingFrom(now: Millis, digest: DirectoryDigest, own?: NodeId): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (const d of this.entries.values()) {
-      if (d.expires <= now || (d.id !== own && this.pinned.has(d.id))) continue;
-      if (digestCovers(digest, d.id) && !digestHolds(digest, d.id, d.issued)) out.push(d.bytes);
+      if (!this.shares(d, now, own) || !digestCovers(digest, d.id)) continue;
+      if (!digestHolds(digest, d.id, d.issued)) out.push(d.bytes);
     }
     return out;
   }

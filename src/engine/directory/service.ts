@@ -7,11 +7,12 @@
  * Scaling (sample.ts, config.ts): our records travel `announceHops` hops, so with a small
  * limit they reach a ball around us and not the network. Beyond the ball a descriptor
  * spreads by sync: a neighbour's first request in a link's life is answered with our whole
- * directory (a joining node learns a full sample at once); later ones, the periodic syncs
- * a node makes every `syncIntervalMs` with a random neighbour, with `syncRecordsMax`
- * random descriptors (Cyclon's shuffle of a random part of the view). Each node keeps what
- * ranks low in its own sample, so the samples mix over the network with a bounded cost per
- * period. Our own descriptor is pinned: the sample never evicts it.
+ * directory (a joining node learns a full sample at once); later ones without a digest
+ * with `syncRecordsMax` random descriptors. Every `syncIntervalMs` a node asks a random
+ * neighbour with a digest of what it holds (anti-entropy, digest.ts) and gets up to
+ * `syncRecordsMax` records it lacks, like Cyclon's shuffle a bounded part of the view. Each
+ * node keeps what ranks low in its own sample, so the samples mix over the network with a
+ * bounded cost per period. Our own descriptor is pinned: the sample never evicts it.
  */
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Identity } from '../identity.js';

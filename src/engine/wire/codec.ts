@@ -214,8 +214,7 @@ export class Reader {
 
   u32(what: string): number {
     if (!this.need(4, what)) return 0;
-    const value = this.u16(what) * 0x10000 + this.u16(what);
-    return value;
+    return this.u16(what) * 0x10000 + this.u16(what);
   }
 
   /** u48 big-endian milliseconds. */

@@ -18,6 +18,7 @@
  *    that rounding for n < 2^32); n must be a positive safe integer.
  */
 import seedrandom from 'seedrandom';
+import { fmix32 } from '../../engine/mix32.js';
 import type { Random, RandomSource } from '../../engine/random.js';
 import { SimUsageError } from './errors.js';
 
@@ -88,16 +89,6 @@ export class PrefixedRandomSource implements RandomSource {
 export interface SeedHash {
   readonly hi: number;
   readonly lo: number;
-}
-
-/** murmur3's 32-bit finaliser: full avalanche of one 32-bit lane. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Two independent 32-bit FNV-1a lanes over the UTF-16 code units, each finalised. */

@@ -6,7 +6,7 @@
  * Cheap enough to stay on in every run; it is a fingerprint, not a cryptographic hash.
  */
 import { TRACE_FRAME_HEAD_BYTES } from './limits.js';
-import { fmix32 } from './rng.js';
+import { fmix32 } from '../../engine/mix32.js';
 
 export class TraceHash {
   private h1 = 0x811c9dc5;
