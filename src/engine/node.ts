@@ -115,7 +115,8 @@ export class Node implements Engine {
   private requestedWake: Millis | undefined;
   private phase: 'new' | 'running' | 'left' = 'new';
   private announced = false;
-  private announcements = 0;
+  /** Anti-entropy runs at its joining pace until then (DirectoryConfig.joinSyncForMs). */
+  private joinSyncUntil: Millis = 0;
   /** Saved state waiting for `start` (then dropped, so it is not held twice). */
   private pendingRestore: RestoreState | undefined;
   private readonly restoreCounts = {
@@ -425,14 +426,8 @@ export class Node implements Engine {
           this.timers.set('shuffle', now + this.jittered(this.config.shuffleIntervalMs));
           break;
         case 'announce': {
-          const { announceIntervalMs, reannounceAfterJoinMs } = this.directoryConfig;
-          this.announcements += 1;
-          // The follow-up after joining goes out only if the network was still forming.
-          if (this.announcements !== 2 || this.directory.grewSinceAnnounced())
-            this.directory.announce(now);
-          const next =
-            this.announcements === 1 ? reannounceAfterJoinMs : this.jittered(announceIntervalMs);
-          this.timers.set('announce', now + next);
+          this.directory.announce(now);
+          this.timers.set('announce', now + this.jittered(this.directoryConfig.announceIntervalMs));
           break;
         }
         case 'directorySync': {
@@ -440,10 +435,7 @@ export class Node implements Engine {
           const peers = [...this.overlay.active.keys()];
           const peer = pick(this.timerRandom, peers);
           if (peer !== undefined) this.directory.requestAntiEntropy(peer, now);
-          this.timers.set(
-            'directorySync',
-            now + this.jittered(this.directoryConfig.syncIntervalMs),
-          );
+          this.timers.set('directorySync', now + this.jittered(this.syncInterval(now)));
           break;
         }
         case 'graft':
@@ -516,9 +508,9 @@ export class Node implements Engine {
         this.announced = true;
         this.directory.requestSync(event.peer);
         this.timers.set('announce', this.now + this.directoryConfig.announceAfterJoinMs);
-        const { syncIntervalMs } = this.directoryConfig;
-        if (syncIntervalMs > 0)
-          this.timers.set('directorySync', this.now + this.jittered(syncIntervalMs));
+        this.joinSyncUntil = this.now + this.directoryConfig.joinSyncForMs;
+        if (this.directoryConfig.syncIntervalMs > 0)
+          this.timers.set('directorySync', this.now + this.jittered(this.syncInterval(this.now)));
       }
     } else if (event.type === 'neighbourDown') {
       this.broadcaster.neighbourDown(event.peer);
@@ -570,6 +562,12 @@ export class Node implements Engine {
     const next = this.broadcaster.nextDeadline();
     if (next === undefined) this.timers.clear('graft');
     else this.timers.set('graft', next);
+  }
+
+  /** The anti-entropy period: faster for a while after joining (DirectoryConfig.joinSyncForMs). */
+  private syncInterval(now: Millis): Millis {
+    const { syncIntervalMs, joinSyncIntervalMs } = this.directoryConfig;
+    return now < this.joinSyncUntil ? Math.min(joinSyncIntervalMs, syncIntervalMs) : syncIntervalMs;
   }
 
   /** A period drawn uniformly from [0.5, 1.5) × `ms`, so periodic work never synchronises. */

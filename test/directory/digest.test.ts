@@ -12,7 +12,9 @@ import {
   DIGEST_RECORDS_PER_SLICE,
   digestCovers,
   digestHolds,
+  idHashOf,
   slicesFor,
+  type DigestKey,
 } from '../../src/engine/directory/digest.js';
 import { DIRECTORY_DIGEST_MAX_BYTES } from '../../src/engine/wire/limits.js';
 import { checkProperty } from '../support/property.js';
@@ -37,6 +39,11 @@ function ids(count: number, seed: number): string[] {
   return out;
 }
 
+/** A record key as a Descriptor carries it, with its ID kept for the test's own bookkeeping. */
+function key(id: string, issued: number): DigestKey & { id: string } {
+  return { id, issued, ...idHashOf(id) };
+}
+
 describe('directory digest', () => {
   it('never claims to lack a record it holds (any records, salt, issue times)', () => {
     checkProperty(
@@ -47,14 +54,13 @@ describe('directory digest', () => {
         fc.integer({ min: 0, max: 2 ** 32 - 1 }),
         fc.integer({ min: 0, max: 2 ** 48 - 1 }),
         (count, salt, issued) => {
-          const keys = ids(count, salt ^ count).map((id, i) => ({
-            id,
-            issued: issued - i * 7 >= 0 ? issued - i * 7 : i,
-          }));
+          const keys = ids(count, salt ^ count).map((id, i) =>
+            key(id, issued - i * 7 >= 0 ? issued - i * 7 : i),
+          );
           const digest = buildDigest(keys, salt, 1, 0);
           expect(digest.bits.length).toBeGreaterThan(0);
           expect(digest.bits.length).toBeLessThanOrEqual(DIRECTORY_DIGEST_MAX_BYTES);
-          for (const { id, issued: at } of keys) expect(digestHolds(digest, id, at)).toBe(true);
+          for (const k of keys) expect(digestHolds(digest, k)).toBe(true);
         },
       ),
       { numRuns: 30 },
@@ -62,15 +68,13 @@ describe('directory digest', () => {
   });
 
   it('has about 1% false positives, different ones under a different salt', () => {
-    const held = ids(2_000, 1).map((id) => ({ id, issued: 1_000 }));
+    const held = ids(2_000, 1).map((id) => key(id, 1_000));
     const absent = ids(22_000, 2)
       .slice(2_000)
-      .map((id) => ({ id, issued: 1_000 }));
+      .map((id) => key(id, 1_000));
     const falsePositives = (salt: number): Set<string> => {
       const digest = buildDigest(held, salt, 1, 0);
-      return new Set(
-        absent.filter(({ id, issued }) => digestHolds(digest, id, issued)).map((k) => k.id),
-      );
+      return new Set(absent.filter((k) => digestHolds(digest, k)).map((k) => k.id));
     };
     const a = falsePositives(11);
     const b = falsePositives(12);
@@ -82,15 +86,15 @@ describe('directory digest', () => {
   });
 
   it('a newer descriptor of a node we hold is not held (the key includes the issue time)', () => {
-    const held = ids(500, 3).map((id) => ({ id, issued: 5_000 }));
+    const held = ids(500, 3).map((id) => key(id, 5_000));
     const digest = buildDigest(held, 77, 1, 0);
-    const newer = held.filter(({ id }) => !digestHolds(digest, id, 6_000)).length;
+    const newer = held.filter(({ id }) => !digestHolds(digest, key(id, 6_000))).length;
     expect(newer / held.length).toBeGreaterThan(0.95);
   });
 
   it('covers a large directory in slices that partition it, each filter within the limit', () => {
     const count = 3 * DIGEST_RECORDS_PER_SLICE + 10;
-    const keys = ids(count, 4).map((id) => ({ id, issued: 1 }));
+    const keys = ids(count, 4).map((id) => key(id, 1));
     const slices = slicesFor(count);
     expect(slices).toBe(4);
     const salt = 99;
@@ -98,10 +102,10 @@ describe('directory digest', () => {
     for (let slice = 0; slice < slices; slice++) {
       const digest = buildDigest(keys, salt, slices, slice);
       expect(digest.bits.length).toBeLessThanOrEqual(DIRECTORY_DIGEST_MAX_BYTES);
-      for (const { id, issued } of keys) {
-        if (!digestCovers(digest, id)) continue;
+      for (const k of keys) {
+        if (!digestCovers(digest, k)) continue;
         covered += 1;
-        expect(digestHolds(digest, id, issued)).toBe(true);
+        expect(digestHolds(digest, k)).toBe(true);
       }
     }
     expect(covered).toBe(count); // every record in exactly one slice

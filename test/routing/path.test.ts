@@ -14,6 +14,7 @@ import {
   validateRoutingConfig,
 } from '../../src/engine/routing/config.js';
 import { chooseDisjointPaths, choosePath, networkGroup } from '../../src/engine/routing/path.js';
+import { idHashOf } from '../../src/engine/directory/digest.js';
 import { AleaRandom } from '../../src/transports/sim/rng.js';
 import { checkProperty } from '../support/property.js';
 
@@ -23,9 +24,10 @@ function relay(i: number, address: string): Descriptor {
   const raw = new Uint8Array(20);
   raw[0] = i >> 8;
   raw[1] = i & 0xff;
+  const id = base32Encode(raw);
   return {
     kind: 'descriptor',
-    id: base32Encode(raw),
+    id,
     signKey: new Uint8Array(32),
     dhKey: new Uint8Array(32).fill(9),
     address,
@@ -33,6 +35,7 @@ function relay(i: number, address: string): Descriptor {
     issued: 0,
     expires: 1,
     bytes: new Uint8Array(0),
+    ...idHashOf(id),
   };
 }
 

@@ -65,8 +65,9 @@ describe('determinism of every shipped scenario, shortened', () => {
     const first = fingerprint(scenario);
     const second = fingerprint(scenario);
     expect(second).toEqual(first);
-    // A run that did nothing would agree trivially.
-    expect(first.traceEvents).toBeGreaterThan(1000);
+    // A run that did nothing would agree trivially. The smallest, scale-100k shortened (24
+    // nodes, 90 s, no workload), traces ~950 events.
+    expect(first.traceEvents).toBeGreaterThan(500);
   });
 
   it('shortening scales the timeline: overlay.yaml keeps its crash halfway and its settle', () => {

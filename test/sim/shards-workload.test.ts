@@ -9,16 +9,16 @@ import { runScenario } from '../../src/sim/runner.js';
 import { parseScenario, ScenarioError } from '../../src/sim/scenario.js';
 import { formatSummaryJson } from '../../src/sim/summary.js';
 
-const yaml = (shards: string, crash = false): string =>
+const yaml = (shards: string, crash = false, seed = 4): string =>
   [
     'name: tiny-shards',
-    'seed: 4',
+    `seed: ${seed}`,
     'nodes: 40',
     'duration: 4m',
     'join: { over: 4s }',
     'network: { latency: { kind: constant, ms: 20ms } }',
     `workload: { interval: 2s, size: 200, expiry: 90s, from: 1m, until: 150s, shards: ${shards} }`,
-    ...(crash ? ['events:', '  - { at: 50s, crash: { fraction: 0.15 } }'] : []),
+    ...(crash ? ['events:', '  - { at: 50s, crash: { fraction: 0.1 } }'] : []),
   ].join('\n');
 
 describe('workload.shards', () => {
@@ -90,12 +90,24 @@ describe('a sharded workload through the runner', () => {
   });
 
   it('crashed relays: 3/2 delivers more messages without a retry than one packet does', () => {
-    const plain = runScenario(parseScenario(yaml('none', true), 'tiny.yaml')).summary.delivery;
-    const sharded = runScenario(parseScenario(yaml('3/2', true), 'tiny.yaml')).summary.delivery;
-    expect(sharded.duplicates).toBe(0);
-    expect(sharded.ratio).toBe(1);
-    expect(sharded.ratioNoRetry!).toBeGreaterThan(plain.ratioNoRetry!);
-    expect(sharded.onionFramesPerDelivered!).toBeGreaterThan(plain.onionFramesPerDelivered!);
+    // With 10% of relays dead a 3-hop path survives with p ≈ 0.73, two of three with ≈ 0.82:
+    // a margin that one seed's ~40 messages can hide, so four seeds are counted together.
+    const total = { plain: 0, sharded: 0, measured: 0 };
+    for (const seed of [1, 2, 3, 4]) {
+      const run = (shards: string) =>
+        runScenario(parseScenario(yaml(shards, true, seed), 'tiny.yaml')).summary.delivery;
+      const plain = run('none');
+      const sharded = run('3/2');
+      expect(sharded.measured).toBe(plain.measured);
+      expect(sharded.duplicates).toBe(0);
+      expect(sharded.ratio).toBe(1);
+      expect(sharded.onionFramesPerDelivered!).toBeGreaterThan(plain.onionFramesPerDelivered!);
+      total.plain += plain.noRetry;
+      total.sharded += sharded.noRetry;
+      total.measured += plain.measured;
+    }
+    expect(total.measured).toBeGreaterThan(120);
+    expect(total.sharded).toBeGreaterThan(total.plain);
   });
 
   it('is deterministic: the same seed gives the same summary', () => {

@@ -64,6 +64,12 @@ export class Broadcaster {
   /** Tree mode: IDs waiting to be announced to each lazy neighbour. */
   private readonly lazyQueue = new Map<NodeId, Uint8Array[]>();
   private lazyFlushAt: Millis | undefined;
+  /**
+   * nextDeadline()'s answer, kept until `missing` or `lazyFlushAt` changes: the node asks
+   * after every input, and scanning `missing` each time cost as much as a broadcast burst's
+   * real work.
+   */
+  private earliest: { at: Millis | undefined } | undefined;
   /** Broadcasts refused for being expired or too far in the future. */
   refusedExpired = 0;
   /** Tree repairs: GRAFTs sent. */
@@ -94,6 +100,7 @@ export class Broadcaster {
     this.eager.delete(peer);
     this.lazy.delete(peer);
     this.lazyQueue.delete(peer);
+    this.earliest = undefined;
     for (const [key, m] of this.missing) {
       const i = m.announcers.indexOf(peer);
       if (i >= 0) m.announcers.splice(i, 1);
@@ -130,14 +137,16 @@ export class Broadcaster {
       // Remembered as seen, so other copies and IHAVEs of it do not make us graft it, and
       // no longer missing (it may have come because we grafted it).
       this.dropList.add(key, message.expiresAt + clockSkewMs);
-      this.missing.delete(key);
+      this.forgetMissing(key);
       return;
     }
     if (!this.host.validate(message.kind, message.body, message.origin)) return;
     this.quota.record(message.origin, message.expiresAt);
     this.dropList.add(key, message.expiresAt + clockSkewMs);
-    this.missing.delete(key);
-    const onward = { ...message, hops: Math.max(0, message.hops - 1) };
+    this.forgetMissing(key);
+    const { type, id, origin, expiresAt, kind, body } = message;
+    // Listed, not spread: a spread copy builds a dictionary-mode object on every hop.
+    const onward = { type, id, origin, expiresAt, hops: Math.max(0, message.hops - 1), kind, body };
     if (this.config.mode === 'tree') {
       // The link that brought the payload first is a tree link.
       this.lazy.delete(from);
@@ -157,6 +166,7 @@ export class Broadcaster {
       if (known) {
         if (!known.announcers.includes(from)) known.announcers.push(from);
       } else if (this.missing.size < this.config.missingMax) {
+        this.earliest = undefined;
         this.missing.set(key, {
           announcers: [from],
           deadline: now + this.config.graftTimeoutMs,
@@ -182,14 +192,16 @@ export class Broadcaster {
 
   /** The earliest GRAFT deadline, for the node's timer table. */
   nextDeadline(): Millis | undefined {
-    let earliest: Millis | undefined = this.lazyFlushAt;
-    for (const m of this.missing.values())
-      if (earliest === undefined || m.deadline < earliest) earliest = m.deadline;
-    return earliest;
+    if (this.earliest !== undefined) return this.earliest.at;
+    let at: Millis | undefined = this.lazyFlushAt;
+    for (const m of this.missing.values()) if (at === undefined || m.deadline < at) at = m.deadline;
+    this.earliest = { at };
+    return at;
   }
 
   /** Grafts what is overdue; forgets expired payloads and drop-list entries. */
   tick(now: Millis): void {
+    this.earliest = undefined;
     if (this.lazyFlushAt !== undefined && this.lazyFlushAt <= now) this.flushLazy();
     for (const [key, m] of [...this.missing]) {
       if (m.expiresAt <= now) {
@@ -237,6 +249,7 @@ export class Broadcaster {
     }
     if (this.lazyQueue.size > 0 && this.lazyFlushAt === undefined) {
       this.lazyFlushAt = now + this.config.lazyFlushMs;
+      this.earliest = undefined;
     }
   }
 
@@ -249,6 +262,10 @@ export class Broadcaster {
     const ids = this.lazyQueue.get(peer);
     this.lazyQueue.delete(peer);
     if (ids && ids.length > 0 && this.lazy.has(peer)) this.host.send(peer, { type: 'ihave', ids });
+  }
+
+  private forgetMissing(key: string): void {
+    if (this.missing.delete(key)) this.earliest = undefined;
   }
 
   private remember(key: string, message: BroadcastMessage, now: Millis): void {

@@ -16,18 +16,6 @@ export interface DirectoryConfig {
    * have brought us several neighbours, and the announcement leaves on all of them.
    */
   announceAfterJoinMs: number;
-  /**
-   * A second announcement this long after joining. The first one, sent with our first
-   * neighbour, may reach only part of a network that is still forming (many nodes joining at
-   * once); by the second, the overlay around us has settled.
-   */
-  reannounceAfterJoinMs: number;
-  /**
-   * …but only if our directory has grown by this factor since the first announcement: then
-   * the network was still forming (a mass join) and the first announcement may have missed
-   * part of it. A node joining a settled network learns it whole by sync and skips it.
-   */
-  reannounceGrowth: number;
   /** Our descriptor is valid this long from its issue time. */
   descriptorLifetimeMs: number;
   /** The longest lifetime we accept in anyone's descriptor. */
@@ -36,7 +24,10 @@ export interface DirectoryConfig {
   clockSkewMs: number;
   /** Descriptors kept at most. */
   entriesMax: number;
-  /** A neighbour's directory-sync request is served at most once per this period. */
+  /**
+   * A neighbour's directory-sync request is served at most once per this period: a request
+   * costs a scan of the directory, so a neighbour asking faster is refused, not served.
+   */
   syncCooldownMs: number;
   /**
    * Descriptors of other nodes kept at most, pinned ones aside: beyond it the directory is
@@ -56,6 +47,12 @@ export interface DirectoryConfig {
    * often; 0: only when joining.
    */
   syncIntervalMs: number;
+  /**
+   * For this long after joining (our first neighbour), anti-entropy runs every
+   * `joinSyncIntervalMs` instead (when it runs at all: syncIntervalMs > 0). See the defaults.
+   */
+  joinSyncForMs: number;
+  joinSyncIntervalMs: number;
   /** A periodic sync is answered with at most this many descriptors (Cyclon's ℓ). */
   syncRecordsMax: number;
 }
@@ -80,22 +77,31 @@ export interface DirectoryConfig {
  * neighbour's answer to our digest within a few minutes instead of at the next
  * announcement, 30 minutes later. Found by the routing property (a node joining during a
  * partition stayed unknown to the other side after healing) and by CI on real daemons.
+ *
+ * For 5 minutes after joining, anti-entropy runs every 10 s: a mass join (a network
+ * starting, or a partition healing into joins) loses announcements to the forming overlay,
+ * and the regions that missed one heal from their edges one pull per round. This replaced a
+ * second announcement a minute after joining, which re-flooded every descriptor (O(N²)
+ * frames) to repair a few: at 1,000 nodes joining at once, 36% fewer events and 32% fewer
+ * bytes in the first 5 minutes, and directories as complete at minute 5 (99.956% of node
+ * pairs known, against 99.947%). The 5 s cooldown lets a neighbour be asked again within
+ * that phase and still bounds what a neighbour can make us scan.
  */
 export const DEFAULT_DIRECTORY: DirectoryConfig = {
   relay: true,
   announceIntervalMs: 30 * 60_000,
   announceAfterJoinMs: 2_000,
-  reannounceAfterJoinMs: 60_000,
-  reannounceGrowth: 2,
   descriptorLifetimeMs: 90 * 60_000,
   descriptorLifetimeMaxMs: 2 * 60 * 60_000,
   clockSkewMs: 10_000,
   entriesMax: 100_000,
-  syncCooldownMs: 60_000,
+  syncCooldownMs: 5_000,
   sampleSize: 2_000,
   pinnedMax: 1_024,
   announceHops: BROADCAST_HOPS_MAX,
   syncIntervalMs: 60_000,
+  joinSyncForMs: 5 * 60_000,
+  joinSyncIntervalMs: 10_000,
   syncRecordsMax: DIRECTORY_CHUNK_MAX,
 };
 
@@ -106,7 +112,8 @@ export class DirectoryConfigError extends Error {
 /** Checks the limits whose bad values would silently break the directory; returns `config`. */
 export function validateDirectoryConfig(config: DirectoryConfig): DirectoryConfig {
   const { sampleSize, pinnedMax, announceHops, syncIntervalMs, syncRecordsMax } = config;
-  const positive = { sampleSize, pinnedMax, syncRecordsMax };
+  const { joinSyncForMs, joinSyncIntervalMs } = config;
+  const positive = { sampleSize, pinnedMax, syncRecordsMax, joinSyncIntervalMs };
   for (const [key, value] of Object.entries(positive)) {
     if (!(Number.isInteger(value) && value >= 1))
       throw new DirectoryConfigError(`${key} must be a positive integer, not ${value}`);
@@ -115,7 +122,9 @@ export function validateDirectoryConfig(config: DirectoryConfig): DirectoryConfi
     throw new DirectoryConfigError(
       `announceHops must be 1..${BROADCAST_HOPS_MAX}, not ${announceHops}`,
     );
-  if (!(Number.isInteger(syncIntervalMs) && syncIntervalMs >= 0))
-    throw new DirectoryConfigError(`syncIntervalMs must be a non-negative integer`);
+  for (const [key, value] of Object.entries({ syncIntervalMs, joinSyncForMs })) {
+    if (!(Number.isInteger(value) && value >= 0))
+      throw new DirectoryConfigError(`${key} must be a non-negative integer, not ${value}`);
+  }
   return config;
 }

@@ -11,8 +11,9 @@
  * of `slices`), so a digest stays within DIRECTORY_DIGEST_MAX_BYTES at about 1% false
  * positives whatever the directory's size.
  *
- * The hash is FNV-1a seeded by the salt, finished by murmur3's fmix32: cheap enough to run
- * over a whole directory every minute on every simulated node. It is not a cryptographic
+ * The hash: FNV-1a of the node ID from two bases, computed once per record (idHashOf), mixed
+ * with the salt and the issue time by murmur3's fmix32 — a digest over a whole directory
+ * reads no ID string, cheap enough to run every minute on every simulated node. It is not a cryptographic
  * hash: an attacker grinding node IDs might collide with another node's record for some
  * salts, which only delays that record's repair by sync (announcements still flood it).
  */
@@ -34,19 +35,49 @@ export const DIGEST_RECORDS_PER_SLICE = Math.floor(
 /** A different seed for the slice hash, so slices and filter bits are independent. */
 const SLICE_SEED = 0x5bd1e995;
 
-/** A salted 32-bit hash of a record's key (node ID and issue time). */
-export function recordHash(id: NodeId, issued: number, salt: number): number {
-  let h = (salt ^ 0x811c9dc5) | 0;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  // Issue times are u48: mix the low 32 bits, then the high 16.
-  h = Math.imul(h ^ (issued | 0), 0x01000193);
-  h = Math.imul(h ^ Math.floor(issued / 2 ** 32), 0x01000193);
-  return fmix32(h);
+/**
+ * The salt-independent part of a record's key: two 32-bit hashes of its node ID (64 bits,
+ * so two IDs collide under every salt with probability 2^-64). Computed once per record
+ * (Descriptor carries it), so a digest over a whole directory reads no ID string.
+ */
+export interface IdHash {
+  idHashA: number;
+  idHashB: number;
 }
 
-/** Which slice of `slices` a node's records fall in, under `salt`. */
-export function sliceOf(id: NodeId, salt: number, slices: number): number {
-  return recordHash(id, 0, salt ^ SLICE_SEED) % slices;
+/** A record's key as a digest sees it: its ID's hash and its issue time. */
+export interface DigestKey extends IdHash {
+  issued: number;
+}
+
+/** FNV-1a over the ID from two offset bases, each finished by fmix32. */
+export function idHashOf(id: NodeId): IdHash {
+  let a = 0x811c9dc5 | 0;
+  let b = 0x050c5d1f | 0;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return { idHashA: fmix32(a) | 0, idHashB: fmix32(b) | 0 };
+}
+
+/** A salted 32-bit hash of a node ID alone (lanes of idHashOf). */
+function saltedIdHash(key: IdHash, salt: number): number {
+  return fmix32(fmix32(key.idHashA ^ salt) ^ key.idHashB);
+}
+
+/** A salted 32-bit hash of a record's key (node ID and issue time). */
+function recordHash(key: DigestKey, salt: number): number {
+  const { issued } = key;
+  // Issue times are u48: mix the low 32 bits, then the high 16.
+  const h = fmix32(saltedIdHash(key, salt) ^ (issued | 0));
+  return fmix32(h ^ Math.floor(issued / 2 ** 32));
+}
+
+/** Which slice of `slices` a node's records fall in, under `salt` (by ID only). */
+function sliceOf(key: IdHash, salt: number, slices: number): number {
+  return saltedIdHash(key, salt ^ SLICE_SEED) % slices;
 }
 
 function probe(bits: Uint8Array, hash: number, set: boolean): boolean {
@@ -73,14 +104,14 @@ export function slicesFor(records: number): number {
  * `salt` and `slice` at random and takes `slices` from slicesFor.
  */
 export function buildDigest(
-  keys: readonly { id: NodeId; issued: number }[],
+  keys: readonly DigestKey[],
   salt: number,
   slices: number,
   slice: number,
 ): DirectoryDigest {
-  const inSlice: { id: NodeId; issued: number }[] = [];
+  const inSlice: DigestKey[] = [];
   for (const key of keys)
-    if (slices === 1 || sliceOf(key.id, salt, slices) === slice) inSlice.push(key);
+    if (slices === 1 || sliceOf(key, salt, slices) === slice) inSlice.push(key);
   const perSlice = Math.ceil(keys.length / slices);
   const bytes = Math.min(
     DIRECTORY_DIGEST_MAX_BYTES,
@@ -90,16 +121,16 @@ export function buildDigest(
     ),
   );
   const bits = new Uint8Array(bytes);
-  for (const { id, issued } of inSlice) probe(bits, recordHash(id, issued, salt), true);
+  for (const key of inSlice) probe(bits, recordHash(key, salt), true);
   return { salt, slices, slice, bits };
 }
 
 /** Whether the digest covers this record (its slice) and claims to hold it. */
-export function digestCovers(digest: DirectoryDigest, id: NodeId): boolean {
-  return digest.slices === 1 || sliceOf(id, digest.salt, digest.slices) === digest.slice;
+export function digestCovers(digest: DirectoryDigest, key: IdHash): boolean {
+  return digest.slices === 1 || sliceOf(key, digest.salt, digest.slices) === digest.slice;
 }
 
 /** Whether the digest claims to hold the record; false positives at ~1%, no false negatives. */
-export function digestHolds(digest: DirectoryDigest, id: NodeId, issued: number): boolean {
-  return probe(digest.bits, recordHash(id, issued, digest.salt), false);
+export function digestHolds(digest: DirectoryDigest, key: DigestKey): boolean {
+  return probe(digest.bits, recordHash(key, digest.salt), false);
 }

@@ -219,7 +219,7 @@ export class Directory {
 
   /** Whether `d` is one we hand to neighbours (records()): unexpired, and ours or not pinned. */
   private shares(d: Descriptor, now: Millis, own: NodeId | undefined): boolean {
-    return d.expires > now && (d.id === own || !this.pinned.has(d.id));
+    return d.expires > now && (this.pinned.size === 0 || d.id === own || !this.pinned.has(d.id));
   }
 
   /**
@@ -246,8 +246,8 @@ export class Directory {
   missingFrom(now: Millis, digest: DirectoryDigest, own?: NodeId): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (const d of this.entries.values()) {
-      if (!this.shares(d, now, own) || !digestCovers(digest, d.id)) continue;
-      if (!digestHolds(digest, d.id, d.issued)) out.push(d.bytes);
+      if (!this.shares(d, now, own) || !digestCovers(digest, d)) continue;
+      if (!digestHolds(digest, d)) out.push(d.bytes);
     }
     return out;
   }

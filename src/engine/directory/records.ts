@@ -14,13 +14,14 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import { nodeIdOf, type Identity } from '../identity.js';
 import type { NodeId } from '../types.js';
 import { Reader, Writer } from '../wire/codec.js';
+import { idHashOf, type IdHash } from './digest.js';
 import { DESCRIPTOR_MAX_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../wire/limits.js';
 
 const DOMAIN = new TextEncoder().encode('p2pmsg directory record v1');
 const DESCRIPTOR = 1;
 const REVOCATION = 2;
 
-export interface Descriptor {
+export interface Descriptor extends IdHash {
   kind: 'descriptor';
   id: NodeId;
   signKey: Uint8Array;
@@ -72,6 +73,7 @@ export function signDescriptor(
     dhKey: identity.dhPublic,
     ...fields,
     bytes,
+    ...idHashOf(identity.id),
   };
 }
 
@@ -141,7 +143,19 @@ export function openRecord(
     const relay = r.flag('descriptor.relay');
     const issued = r.timestamp('descriptor.issued');
     const expires = r.timestamp('descriptor.expires');
-    record = { kind: 'descriptor', id: '', signKey, dhKey, address, relay, issued, expires, bytes };
+    record = {
+      kind: 'descriptor',
+      id: '',
+      signKey,
+      dhKey,
+      address,
+      relay,
+      issued,
+      expires,
+      bytes,
+      idHashA: 0,
+      idHashB: 0,
+    };
   } else if (type === REVOCATION) {
     const issued = r.timestamp('revocation.issued');
     record = { kind: 'revocation', id: '', signKey, dhKey, issued, bytes };
@@ -155,5 +169,6 @@ export function openRecord(
   if (!crypto.ed25519Verify(signKey, withDomain(bytes.subarray(0, end)), signature))
     return 'forged';
   record.id = nodeIdOf(crypto, signKey, dhKey);
+  if (record.kind === 'descriptor') Object.assign(record, idHashOf(record.id));
   return record;
 }

@@ -43,13 +43,6 @@ export class DirectoryService {
   syncRefused = 0;
   private random: Random | undefined;
   private digestRandom: Random | undefined;
-  /**
-   * Directory size when we last announced, plus the records syncs have brought since: what
-   * grows beyond it came by announcements, so the network was still forming. (A node
-   * restarting into a settled network learns it whole from its join sync: no growth, no
-   * second announcement. Counting the sync as growth made every restart announce twice.)
-   */
-  private sizeAtAnnounce = 0;
 
   constructor(
     private readonly identity: Identity,
@@ -75,7 +68,6 @@ export class DirectoryService {
     });
     this.directory.accept(descriptor, now);
     this.host.broadcast('descriptor', descriptor.bytes, this.hopsLeft());
-    this.sizeAtAnnounce = this.directory.size;
   }
 
   /**
@@ -85,11 +77,6 @@ export class DirectoryService {
    */
   private hopsLeft(): number {
     return this.config.announceHops - 1;
-  }
-
-  /** Whether announcements grew the directory enough since we announced that the network was still forming. */
-  grewSinceAnnounced(): boolean {
-    return this.directory.size >= this.config.reannounceGrowth * Math.max(1, this.sizeAtAnnounce);
   }
 
   revoke(now: Millis): void {
@@ -190,8 +177,7 @@ export class DirectoryService {
   }
 
   onSyncChunk(descriptors: Uint8Array[], now: Millis): void {
-    for (const bytes of descriptors)
-      if (this.directory.acceptBytes(bytes, now) === 'new') this.sizeAtAnnounce += 1;
+    for (const bytes of descriptors) this.directory.acceptBytes(bytes, now);
   }
 
   prune(now: Millis): void {
