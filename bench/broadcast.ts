@@ -3,7 +3,7 @@
  * 1. redundancy, latency and coverage of flood against tree mode on 1,000 nodes;
  * 2. coverage under 30% churn per hour (tree mode);
  * 3. directory control bytes per node per second on 1,000 nodes (no probes): whole run and
- *    steady state (after the joins and the first re-announcements);
+ *    steady state (after the joins and their 5 minutes of fast anti-entropy);
  * 4. memory of a drop list at its capacity.
  * One run per configuration (each is a deterministic simulation: the numbers are exact for
  * the seed; wall time is what varies). Run: `npx tsx bench/broadcast.ts` → reports/bench/broadcast.json.

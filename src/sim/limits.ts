@@ -117,8 +117,9 @@ export const BROADCAST_SIZE_DEFAULT = 64;
 /** Directory re-announcements no more often than once a minute. */
 export const ANNOUNCE_INTERVAL_MIN_MS = MINUTE_MS;
 /**
- * Periodic directory syncs no more often than a neighbour serves them (the directory's
- * syncCooldownMs): faster, most requests would be refused.
+ * Periodic directory syncs (anti-entropy) no more often than once a minute: each costs the
+ * neighbour a scan of its directory. (A node's first 5 minutes run at 10 s regardless:
+ * DirectoryConfig.joinSyncForMs.)
  */
 export const DIRECTORY_SYNC_INTERVAL_MIN_MS = MINUTE_MS;
 /** Measuring windows per scenario. */
