@@ -16,7 +16,10 @@ import {
   slicesFor,
   type DigestKey,
 } from '../../src/engine/directory/digest.js';
+import { modelledSuite } from '../../src/engine/crypto/index.js';
+import { openRecord, signDescriptor } from '../../src/engine/directory/records.js';
 import { DIRECTORY_DIGEST_MAX_BYTES } from '../../src/engine/wire/limits.js';
+import { seededIdentity } from '../support/identities.js';
 import { checkProperty } from '../support/property.js';
 
 const FILE = 'test/directory/digest.test.ts';
@@ -109,5 +112,20 @@ describe('directory digest', () => {
       }
     }
     expect(covered).toBe(count); // every record in exactly one slice
+  });
+
+  it('a descriptor carries its ID hash, signed here or opened from bytes', () => {
+    for (const seed of [1, 2, 3]) {
+      const me = seededIdentity(modelledSuite, seed);
+      const fields = { address: '10.0.0.1:7000', relay: true, issued: 5, expires: 9 };
+      const signed = signDescriptor(modelledSuite, me, fields);
+      const opened = openRecord(modelledSuite, signed.bytes);
+      if (typeof opened === 'string' || opened.kind !== 'descriptor')
+        throw new Error(String(opened));
+      const expected = idHashOf(me.id);
+      expect({ idHashA: signed.idHashA, idHashB: signed.idHashB }).toEqual(expected);
+      expect({ idHashA: opened.idHashA, idHashB: opened.idHashB }).toEqual(expected);
+      expect(expected.idHashA).not.toBe(expected.idHashB);
+    }
   });
 });
