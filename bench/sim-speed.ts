@@ -12,10 +12,10 @@
  *
  * Options: `--cases a,b` (default all), `--runs N`, `--minutes M` (shorten every case to at
  * most M simulated minutes, timeline scaled — src/sim/shorten.ts — for a quick look; the
- * report says so and a shortened case is never compared with its goal).
+ * report says so and a shortened case is never compared with its goal), `--out FILE`.
  *
  * Run: `npx tsx bench/sim-speed.ts [--cases churn-modelled --runs 1 --minutes 10]`
- * (writes reports/bench/sim-speed.json).
+ * (writes reports/bench/sim-speed.json, or FILE).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -169,7 +169,12 @@ if (
   import.meta.url === pathToFileURL(resolve(process.argv[1])).href
 ) {
   const { values } = parseArgs({
-    options: { cases: { type: 'string' }, runs: { type: 'string' }, minutes: { type: 'string' } },
+    options: {
+      cases: { type: 'string' },
+      runs: { type: 'string' },
+      minutes: { type: 'string' },
+      out: { type: 'string' },
+    },
   });
   const positive = (text: string | undefined, flag: string): number | undefined => {
     if (text === undefined) return undefined;
@@ -185,7 +190,7 @@ if (
     runs: positive(values.runs, '--runs'),
     minutes: positive(values.minutes, '--minutes'),
   });
-  const out = resolve('reports/bench/sim-speed.json');
+  const out = resolve(values.out ?? 'reports/bench/sim-speed.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
   console.log(JSON.stringify(report, null, 2));
