@@ -108,6 +108,20 @@ describe('overlay on the simulator', () => {
     );
   });
 
+  it('an island whose only way out is a full node rejoins through a bootstrap (FC_SEED=2146350550)', () => {
+    // Three nodes ended up neighbours of each other only, each with one passive entry: a
+    // live node of the main component whose view was full, which refused them every time.
+    const w = run(2147483630, 18, [
+      { kind: 'join', count: 4 },
+      { kind: 'crash', fraction: 0.08000000000000002 }, // 1 / f rounds to 12, not 13
+      { kind: 'crash', fraction: 0.05128205128205129 },
+      { kind: 'join', count: 7 },
+    ]);
+    const live = w.liveSnapshots();
+    expect(live.length).toBe(25);
+    expect(largestComponentFraction(live)).toBe(1);
+  });
+
   it('same seed ⇒ identical trace hash; different seeds ⇒ different hashes', () => {
     const ops: Op[] = [
       { kind: 'crash', fraction: 0.2 },

@@ -395,22 +395,29 @@ export class HyParView {
     const eligible = (id: NodeId): boolean =>
       !this.requests.has(id) && !this.active.has(id) && !this.refusedUntil.has(id);
     let attempts = targetPeers - this.active.size - this.requests.size;
+    let noneToAsk = false;
     while (attempts-- > 0) {
       const candidate =
         this.passive.pickCandidate(this.ctx.random, eligible) ??
         this.suspects.pickDue(this.ctx.random, now, eligible);
-      if (candidate === undefined) break;
+      if (candidate === undefined) {
+        noneToAsk = true;
+        break;
+      }
       this.passive.delete(candidate.id);
       this.request(candidate, this.active.size < minPeers ? 'high' : 'low', now);
     }
     // Nobody left to ask and still below the minimum — or, two shuffle periods after joining,
-    // still knowing nobody beyond our neighbours (an empty passive view): back in through a
-    // bootstrap node, whose FORWARD_JOIN walks land us in fresh views. (Nodes that joined
-    // through each other while their other contacts were cut off formed an island, with
-    // nothing in their passive views to leave it by; in a network of at most maxPeers + 1
-    // nodes this costs one JOIN per backoff period, ≤ 8 × joinRetryMs.)
+    // still below the target with nobody to ask (an empty passive view, or only nodes that
+    // refused us): back in through a bootstrap node, whose FORWARD_JOIN walks land us in
+    // fresh views. (Nodes that joined through each other while their other contacts were cut
+    // off formed an island, with nothing in their passive views to leave it by but full nodes
+    // that refused them — FC_SEED=2146350550, a triangle whose only passive entry was full;
+    // in a network of at most maxPeers + 1 nodes this costs one JOIN per backoff period,
+    // ≤ 8 × joinRetryMs.)
     const stranded =
-      this.passive.size === 0 && now - this.joinedAt >= 2 * this.config.shuffleIntervalMs;
+      (this.passive.size === 0 || (noneToAsk && this.active.size < targetPeers)) &&
+      now - this.joinedAt >= 2 * this.config.shuffleIntervalMs;
     if ((this.active.size < minPeers || stranded) && this.requests.size === 0) this.tryJoin(now);
   }
 
