@@ -145,7 +145,7 @@ export class Broadcaster {
     this.dropList.add(key, message.expiresAt + clockSkewMs);
     this.forgetMissing(key);
     const { type, id, origin, expiresAt, kind, body } = message;
-    // Listed, not spread: a spread copy builds a dictionary-mode object on every hop.
+    // Fields listed in the decoder's order: a forwarded copy has a decoded message's shape.
     const onward = { type, id, origin, expiresAt, hops: Math.max(0, message.hops - 1), kind, body };
     if (this.config.mode === 'tree') {
       // The link that brought the payload first is a tree link.
