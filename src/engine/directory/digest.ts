@@ -13,9 +13,10 @@
  *
  * The hash: FNV-1a of the node ID from two bases, computed once per record (idHashOf), mixed
  * with the salt and the issue time by murmur3's fmix32 — a digest over a whole directory
- * reads no ID string, cheap enough to run every minute on every simulated node. It is not a cryptographic
- * hash: an attacker grinding node IDs might collide with another node's record for some
- * salts, which only delays that record's repair by sync (announcements still flood it).
+ * reads no ID string, cheap enough to run every minute on every simulated node. It is not
+ * a cryptographic hash: an attacker grinding node IDs might collide with another node's
+ * record for some salts, which only delays that record's repair by sync (announcements
+ * still flood it).
  */
 import { fmix32 } from '../mix32.js';
 import type { NodeId } from '../types.js';
