@@ -10,11 +10,12 @@
  *   slowloris) ⇒ error. Either way the client gets `FAIL` (or a JSON error) and is closed.
  * - handling + writing: the handler must answer and the response must be flushed within
  *   responseTimeoutMs, else `FAIL` / the socket is destroyed.
- * - PULL: the messages are marked read (`commit()`) only after 'finish', i.e. every byte of
- *   the response was handed to the kernel and our FIN sent. A client that vanishes before
- *   that (reset, destroy, timeout) makes the write fail: nothing is committed, the messages
- *   stay unread. (Bytes already queued in the kernel when a client dies cannot be detected
- *   by a protocol without acknowledgements; that window is the socket buffer.)
+ * - PULL: the messages are marked read (`commit()`) as soon as every byte of the response
+ *   was handed to the kernel. A client that vanishes before that (reset, destroy, timeout)
+ *   makes the write fail: nothing is committed, the messages stay unread. (Bytes already
+ *   queued in the kernel when a client dies cannot be detected by a protocol without
+ *   acknowledgements; that window is the socket buffer. Likewise a daemon killed between
+ *   the write and the commit hands those messages out again: PULL is at-least-once.)
  * - lingering: after our response we keep reading and discarding until the client closes
  *   (closing with unread input would reset the connection and could cut the response), for
  *   at most closeGraceMs.
@@ -358,7 +359,13 @@ class Connection {
     }
   }
 
-  /** Writes the whole response and half-closes; runs `commit` only once it is flushed. */
+  /**
+   * Writes the whole response, runs `commit` as soon as every byte is in the kernel, then
+   * half-closes. Committing in the write's callback rather than on 'finish' (after the
+   * shutdown, one event-loop turn later) shrinks the window in which a crash leaves a
+   * response delivered but not marked read — the seed protocol has no client ack, so a
+   * SIGKILL there means the next PULL hands the messages out again (at-least-once).
+   */
   private respond(text: string, commit?: () => void): void {
     if (this.phase === 'done' || this.phase === 'writing') return;
     clearTimeout(this.timer);
@@ -374,19 +381,20 @@ class Connection {
       this.emit({ type: 'response-timeout' });
       socket.destroy();
     }, this.limits.responseTimeoutMs);
+    socket.write(text, (error) => {
+      if (error || socket.destroyed || commit === undefined) return;
+      try {
+        commit();
+        this.stats.commits++;
+      } catch (commitError) {
+        this.emit({ type: 'commit-error', error: commitError });
+      }
+    });
     socket.once('finish', () => {
       clearTimeout(this.timer);
-      if (commit !== undefined && !socket.destroyed) {
-        try {
-          commit();
-          this.stats.commits++;
-        } catch (error) {
-          this.emit({ type: 'commit-error', error });
-        }
-      }
       this.linger();
     });
-    socket.end(text);
+    socket.end();
   }
 
   /** Waits for the client to close (reading and discarding), at most closeGraceMs. */

@@ -1,7 +1,9 @@
 /**
  * The SIGKILL loop at CI size (issue 8 item 4; the 1,000-send campaign is bench/sigkill.ts):
  * five real daemons, 80 seed PUSHes and PULLs, a daemon SIGKILLed and restarted every few
- * seconds (at least four times). Every SUCCESS-acknowledged message is pulled at its target exactly once.
+ * seconds (at least four times). Every SUCCESS-acknowledged message is pulled at its target
+ * exactly once — or twice if its first copy was in the response to a PULL the daemon was
+ * killed under before marking it read (the seed's PULL has no client ack; `repulledAfterKill`).
  * Daemons on 127.0.150.x. `SIGKILL_SEED=<seed>` replays another plan.
  */
 import { describe, expect, it } from 'vitest';

@@ -18,7 +18,12 @@
  * Then, with every daemon up, it waits until no outbox holds a pending message, pulls every
  * inbox dry and checks:
  *   - every acknowledged message was pulled at its target exactly once (none lost);
- *   - no message was pulled twice or at the wrong daemon, and no line is unknown;
+ *   - no message was pulled twice or at the wrong daemon, and no line is unknown — with
+ *     one exception the seed protocol forces: PULL has no client acknowledgement, so a
+ *     daemon killed after writing a PULL response and before marking it read hands those
+ *     messages out again. A message pulled exactly twice, whose first copy came in the last
+ *     PULL response of a daemon killed while our pull loop was still at it, is counted as
+ *     `repulledAfterKill`, not as a duplicate;
  *   - a message whose PUSH got no answer may or may not arrive (the daemon may have
  *     committed it just before it died), but at most once.
  *
@@ -88,8 +93,13 @@ export type SigkillLoopReport = {
   delivered: number;
   /** Acknowledged messages never pulled. */
   lost: number;
-  /** Messages pulled more than once (acknowledged or not). */
+  /** Messages pulled more than once (acknowledged or not), other than `repulledAfterKill`. */
   duplicated: number;
+  /**
+   * Messages pulled exactly twice at their target whose first copy was in a PULL response
+   * the daemon may not have marked read before it was SIGKILLed (PULL is at-least-once).
+   */
+  repulledAfterKill: number;
   /** Unanswered PUSHes whose message still arrived (committed just before the crash). */
   unansweredDelivered: number;
   /** Lines pulled at a daemon that was not the message's target. */
@@ -120,6 +130,8 @@ interface Sent {
   answer: 'success' | 'fail' | 'none';
   /** Daemon index → times pulled there. */
   pulled: Map<number, number>;
+  /** Its first copy was in the last PULL response of a daemon killed mid-pull. */
+  exposedToKill: boolean;
 }
 
 const EXAMPLES_MAX = 10;
@@ -159,6 +171,12 @@ class Loop {
   /** The kill loop failed (a restart did not come up): the send loop stops early. */
   private aborted = false;
   private pulls = 0;
+  /**
+   * Daemon → the messages of its last non-empty PULL response while our pull loop is still
+   * at it (the next PULL has not come back empty): a kill then may land before the daemon
+   * marked them read.
+   */
+  private readonly lastPulled = new Map<number, Sent[]>();
   private kills = { all: 0, midRequest: 0, senders: 0, targets: 0, others: 0 };
 
   constructor(
@@ -235,7 +253,14 @@ class Loop {
     const gap = this.between(rng, this.o.sendGapMs);
     const from = this.upFrom(pickFrom, to) ?? pickFrom;
     const body = `sigkill ${this.o.seed} #${i} ${from}->${to}`;
-    const record: Sent = { body, from, to, answer: 'none', pulled: new Map() };
+    const record: Sent = {
+      body,
+      from,
+      to,
+      answer: 'none',
+      pulled: new Map(),
+      exposedToKill: false,
+    };
     this.sent.set(body, record);
     this.busy.push(from);
     try {
@@ -287,6 +312,8 @@ class Loop {
   private countKill(victim: number): void {
     this.kills.all++;
     if (this.busy.includes(victim)) this.kills.midRequest++;
+    for (const s of this.lastPulled.get(victim) ?? []) s.exposedToKill = true;
+    this.lastPulled.delete(victim);
     let sender = false;
     let target = false;
     for (const s of this.sent.values()) {
@@ -334,6 +361,7 @@ class Loop {
       );
       this.pulls++;
       if (answer.messages === null) throw new Error(`${this.proc(i).name}: PULL answered FAIL`);
+      const batch: Sent[] = [];
       for (const m of answer.messages) {
         const s = this.sent.get(m.body);
         if (s === undefined) {
@@ -341,8 +369,13 @@ class Loop {
           continue;
         }
         s.pulled.set(i, (s.pulled.get(i) ?? 0) + 1);
+        batch.push(s);
       }
-      if (answer.messages.length === 0) return;
+      if (answer.messages.length === 0) {
+        this.lastPulled.delete(i);
+        return;
+      }
+      this.lastPulled.set(i, batch);
     }
   }
 
@@ -382,6 +415,7 @@ class Loop {
       delivered: 0,
       lost: 0,
       duplicated: 0,
+      repulledAfterKill: 0,
       unansweredDelivered: 0,
       misdelivered: 0,
       unknown: this.orphans.length,
@@ -395,7 +429,9 @@ class Loop {
         total += times;
         if (at !== s.to) r.misdelivered += times;
       }
-      if (total > 1) {
+      if (total === 2 && atTarget === 2 && s.exposedToKill) {
+        r.repulledAfterKill++;
+      } else if (total > 1) {
         r.duplicated++;
         duplicatedBodies.push(`${s.body} (pulled ${total}×)`);
       }
@@ -404,7 +440,7 @@ class Loop {
         if (atTarget === 0) {
           r.lost++;
           lostBodies.push(s.body);
-        } else if (atTarget === 1 && total === 1) {
+        } else if (total === atTarget && (atTarget === 1 || (atTarget === 2 && s.exposedToKill))) {
           r.delivered++;
         }
       } else {
