@@ -299,14 +299,16 @@ export class Node implements Engine {
   }
 
   /**
-   * The directory's unexpired descriptors of other nodes, for the runtime to save (ours is
-   * signed anew whenever we join). Read-only, like `snapshot`.
+   * The directory's unexpired descriptors, ours included, for the runtime to save. Ours lets
+   * a node restarted within its announce period skip announcing again (`firstNeighbour`);
+   * after a graceful leave we hold our revocation instead, so it is not saved. Read-only,
+   * like `snapshot`.
    */
   savedDescriptors(now: Millis): SavedDescriptor[] {
     const out: SavedDescriptor[] = [];
     for (const id of this.directory.directory.ids()) {
       const d = this.directory.directory.get(id);
-      if (d === undefined || d.expires <= now || id === this.identity.id) continue;
+      if (d === undefined || d.expires <= now) continue;
       out.push({ id, bytes: d.bytes, expires: d.expires });
     }
     return out;
@@ -502,22 +504,35 @@ export class Node implements Engine {
   private onOverlayEvent(event: EngineEvent): void {
     if (event.type === 'neighbourUp') {
       this.broadcaster.neighbourUp(event.peer);
-      if (!this.announced) {
-        // First neighbour: learn the directory from it; introduce ourselves once more
-        // neighbours have come (DirectoryConfig.announceAfterJoinMs).
-        this.announced = true;
-        this.directory.requestSync(event.peer);
-        this.timers.set('announce', this.now + this.directoryConfig.announceAfterJoinMs);
-        this.joinSyncUntil = this.now + this.directoryConfig.joinSyncForMs;
-        if (this.directoryConfig.syncIntervalMs > 0)
-          this.timers.set('directorySync', this.now + this.jittered(this.syncInterval(this.now)));
-      }
+      if (!this.announced) this.firstNeighbour(event.peer, this.now);
     } else if (event.type === 'neighbourDown') {
       this.broadcaster.neighbourDown(event.peer);
       this.directory.forgetPeer(event.peer);
       if (event.reason === 'heartbeat-timeout') this.routing.onUnreachable(event.peer, this.now);
     }
     this.event(event);
+  }
+
+  /**
+   * Our first neighbour: learn the directory from it and introduce ourselves once more
+   * neighbours have come (DirectoryConfig.announceAfterJoinMs). A node restarted with its
+   * saved directory asks only for what it lacks (a digest), and if that directory holds our
+   * own descriptor, unchanged and issued within the announce period, the network still holds
+   * it too (descriptors outlive a crash, records.ts): the next announcement is simply due
+   * when it would have been, instead of one more network-wide broadcast now.
+   */
+  private firstNeighbour(peer: NodeId, now: Millis): void {
+    this.announced = true;
+    const config = this.directoryConfig;
+    // More than our own descriptor restored: a digest asks for just what we lack.
+    if (this.restoreCounts.descriptors > 1) this.directory.requestAntiEntropy(peer, now);
+    else this.directory.requestSync(peer);
+    const periodEnd = this.directory.restoredAnnouncementEnd(now);
+    const announceAt = periodEnd ?? now + config.announceAfterJoinMs;
+    this.timers.set('announce', announceAt);
+    this.joinSyncUntil = now + config.joinSyncForMs;
+    if (config.syncIntervalMs > 0)
+      this.timers.set('directorySync', now + this.jittered(this.syncInterval(now)));
   }
 
   /** Broadcasts `body`, at most `hopsMax` hops (the directory's announceHops) if given. */

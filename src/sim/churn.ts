@@ -13,7 +13,8 @@
  *
  * Going offline is a crash (silent: no goodbye, links go dead, descriptors linger in other
  * directories until they expire); coming back is a restart with the same keys and a fresh
- * engine, as a daemon restarted by its user would be (its outbox is re-issued, workload.ts).
+ * engine given the directory and replay tags its daemon would have saved, as a daemon
+ * restarted by its user would be (its outbox is re-issued, workload.ts).
  *
  * Rules:
  * 1. No session ends at or after `untilMs`; an offline period that began before it still

@@ -356,7 +356,9 @@ function directorySummary(world: SimWorld, sampleSize: number): DirectorySummary
     for (const id of node.snapshot().relays) if (liveRelays.has(id)) known += 1;
     if (known >= convergedAt) converged += 1;
     let knownLive = 0;
-    for (const d of node.savedDescriptors(world.now)) if (liveIds.has(d.id)) knownLive += 1;
+    const own = node.identity.id;
+    for (const d of node.savedDescriptors(world.now))
+      if (d.id !== own && liveIds.has(d.id)) knownLive += 1;
     if (liveIds.size > 1) shares.push(knownLive / (liveIds.size - 1));
   }
   return {

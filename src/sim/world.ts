@@ -23,6 +23,7 @@ import type {
   EngineEvent,
   NodeId,
   NodeSnapshot,
+  RestoreState,
 } from '../engine/types.js';
 import type { LatencyModel } from '../transports/sim/latency.js';
 import { type ReorderOptions, SimNetwork, type SimNodeContext } from '../transports/sim/network.js';
@@ -66,6 +67,14 @@ export interface WorldOptions {
   onSend?(nodeIndex: number, bytes: Uint8Array, now: number, link: number): void;
 }
 
+/** The saved state for node `index`'s next engine, once (the map lets go of it). */
+function restoreOf(saved: Map<number, RestoreState>, index: number): { restore?: RestoreState } {
+  const state = saved.get(index);
+  if (state === undefined) return {};
+  saved.delete(index);
+  return { restore: state };
+}
+
 export class SimWorld {
   readonly net: SimNetwork;
   private readonly crypto: CryptoSuite;
@@ -84,6 +93,12 @@ export class SimWorld {
   private readonly records = new RecordCache();
   /** Restarts per node: its engine life (0 for the first). */
   private readonly lives: number[] = [];
+  /**
+   * What each down node's runtime saved, handed to its next engine at restart, as the
+   * daemon does (engine-state.ts): its directory and replay tags. Taken at the moment it
+   * went down, where the daemon's last save is at most STATE_SAVE_INTERVAL_MS older.
+   */
+  private readonly saved = new Map<number, RestoreState>();
 
   constructor(private readonly options: WorldOptions) {
     this.crypto = suiteByName(options.crypto === 'real' ? 'node' : 'modelled');
@@ -117,12 +132,14 @@ export class SimWorld {
   }
 
   crash(index: number): void {
+    this.save(index, false);
     this.net.crash(index);
     this.downSince.set(index, this.net.now);
     this.options.onDown?.(index);
   }
 
   leave(index: number): void {
+    this.save(index, true);
     this.net.leave(index);
     this.downSince.set(index, this.net.now);
     this.options.onDown?.(index);
@@ -135,6 +152,23 @@ export class SimWorld {
     const onRestart = this.options.onRestart;
     // After the engine's `start`, which the network queued for now (FIFO at equal times).
     if (onRestart) this.net.at(this.net.now, () => onRestart(index));
+  }
+
+  /**
+   * Keeps what node `index`'s runtime would have saved. After a graceful leave the daemon
+   * saves after revoking, so our own descriptor is not among them (it is saved before the
+   * leave here and left out).
+   */
+  private save(index: number, leaving: boolean): void {
+    const node = this.nodeOf(index);
+    if (node === undefined) return;
+    const now = this.net.now;
+    const own = node.identity.id;
+    const descriptors = node
+      .savedDescriptors(now)
+      .filter((d) => !leaving || d.id !== own)
+      .map((d) => d.bytes);
+    this.saved.set(index, { descriptors, replayTags: node.replayTags(0) });
   }
 
   /** How many times node `index` has restarted: which engine life it is in. */
@@ -248,6 +282,7 @@ export class SimWorld {
       ...(this.options.routing === undefined ? {} : { routing: this.options.routing }),
       checkInvariants: this.options.checkInvariants ?? false,
       openRecord: this.records.open,
+      ...restoreOf(this.saved, ctx.index),
     });
     if (plan === undefined) return node;
     return plan.wrap(ctx.index, node, identity, this.crypto, ctx.random, (i) =>

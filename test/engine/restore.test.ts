@@ -107,7 +107,7 @@ describe('restoring descriptors', () => {
     });
   });
 
-  it('what a node saves is what the next life restores (our own descriptor is not saved)', () => {
+  it('what a node saves is what the next life restores', () => {
     const now = T0;
     const first = nodeOf(suite, self, {
       descriptors: [descriptorOf(suite, a!, now).bytes, descriptorOf(suite, b!, now, false).bytes],

@@ -71,6 +71,19 @@ export class DirectoryService {
   }
 
   /**
+   * When the announce period of our descriptor restored from an earlier life ends, if that
+   * descriptor is still what we would announce (same address and relay role) and was
+   * issued less than an announce period ago; else undefined (announce now).
+   */
+  restoredAnnouncementEnd(now: Millis): Millis | undefined {
+    const own = this.directory.get(this.identity.id);
+    if (own === undefined || own.address !== this.address || own.relay !== this.config.relay)
+      return undefined;
+    const end = own.issued + this.config.announceIntervalMs;
+    return own.issued <= now && now < end ? end : undefined;
+  }
+
+  /**
    * The hop count our records leave with: a broadcast's count is what remains after its
    * first hop (a neighbour receiving 0 does not forward), so a radius of `announceHops`
    * overlay hops is a count of announceHops − 1.
