@@ -1,0 +1,103 @@
+/**
+ * Plumtree's lazy push (broadcaster.ts): IHAVEs go to lazy neighbours in batches, but never
+ * to a neighbour that showed it has the broadcast — it announced the ID to us, or sent us
+ * the payload — before the batch left. Without that rule both ends of every lazy link
+ * announced every broadcast to each other.
+ */
+import { describe, expect, it } from 'vitest';
+import { Broadcaster } from '../../src/engine/broadcast/broadcaster.js';
+import { DEFAULT_BROADCAST } from '../../src/engine/broadcast/config.js';
+import type { Message } from '../../src/engine/wire/messages.js';
+
+type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
+
+const FLUSH = DEFAULT_BROADCAST.lazyFlushMs;
+
+/**
+ * A broadcaster with neighbours `e` (eager) and `l1`, `l2` (made lazy by a duplicate each),
+ * recording the IHAVEs it sends by neighbour.
+ */
+function lazyNode() {
+  const ihaves = new Map<string, string[][]>();
+  const b = new Broadcaster(DEFAULT_BROADCAST, {
+    neighbours: () => ['e', 'l1', 'l2'],
+    send: (peer, message) => {
+      if (message.type !== 'ihave') return;
+      ihaves.set(peer, [...(ihaves.get(peer) ?? []), message.ids.map((id) => String(id[0]))]);
+    },
+    sendToAll: () => {},
+    validate: () => true,
+    deliver: () => {},
+    duplicate: () => {},
+  });
+  for (const peer of ['e', 'l1', 'l2']) b.neighbourUp(peer);
+  // A broadcast from e, then duplicates of it over l1 and l2: both links are pruned to lazy.
+  const first = message(0, 0);
+  b.onBroadcast('e', first, 0);
+  b.onBroadcast('l1', first, 1);
+  b.onBroadcast('l2', first, 2);
+  b.tick(FLUSH + 10);
+  ihaves.clear();
+  return { b, ihaves };
+}
+
+function message(n: number, now: number): BroadcastMessage {
+  const id = new Uint8Array(16);
+  id[0] = n;
+  return {
+    type: 'broadcast',
+    id,
+    origin: 'origin',
+    expiresAt: now + 30_000,
+    hops: 8,
+    kind: 'probe',
+    body: new Uint8Array(4),
+  };
+}
+
+describe('lazy push', () => {
+  it('a new broadcast is announced to every lazy neighbour, in one batch each', () => {
+    const { b, ihaves } = lazyNode();
+    const t = 1_000;
+    b.onBroadcast('e', message(1, t), t);
+    b.onBroadcast('e', message(2, t), t + 1);
+    b.tick(t + FLUSH);
+    expect(ihaves.get('l1')).toEqual([['1', '2']]);
+    expect(ihaves.get('l2')).toEqual([['1', '2']]);
+    expect(ihaves.has('e')).toBe(false);
+  });
+
+  it('no IHAVE to a neighbour that announced the ID before the payload came', () => {
+    const { b, ihaves } = lazyNode();
+    const t = 1_000;
+    const m = message(1, t);
+    b.onIHave('l1', [m.id], t);
+    b.onBroadcast('e', m, t + 5);
+    b.tick(t + 5 + FLUSH);
+    expect(ihaves.has('l1')).toBe(false);
+    expect(ihaves.get('l2')).toEqual([['1']]);
+  });
+
+  it('an IHAVE or a payload from a neighbour withdraws the ID from the batch waiting for it', () => {
+    const { b, ihaves } = lazyNode();
+    const t = 1_000;
+    b.onBroadcast('e', message(1, t), t);
+    b.onBroadcast('e', message(2, t), t + 1);
+    b.onIHave('l1', [message(1, t).id], t + 2); // l1 has 1
+    b.onBroadcast('l2', message(2, t), t + 3); // l2 sent us 2 (a duplicate)
+    b.tick(t + FLUSH);
+    expect(ihaves.get('l1')).toEqual([['2']]);
+    expect(ihaves.get('l2')).toEqual([['1']]);
+  });
+
+  it('a batch emptied by withdrawals sends nothing', () => {
+    const { b, ihaves } = lazyNode();
+    const t = 1_000;
+    const m = message(1, t);
+    b.onBroadcast('e', m, t);
+    b.onIHave('l1', [m.id], t + 1);
+    b.onIHave('l2', [m.id], t + 2);
+    b.tick(t + FLUSH);
+    expect(ihaves.size).toBe(0);
+  });
+});
