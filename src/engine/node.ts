@@ -516,7 +516,8 @@ export class Node implements Engine {
   /**
    * Our first neighbour: learn the directory from it and introduce ourselves once more
    * neighbours have come (DirectoryConfig.announceAfterJoinMs). A node restarted with its
-   * saved directory asks only for what it lacks (a digest), and if that directory holds our
+   * saved directory asks only for what it lacks (a digest) and skips the joining phase's
+   * fast pulls (what it lacks is mostly newer copies of records it holds); if it holds our
    * own descriptor, unchanged and issued within the announce period, the network still holds
    * it too (descriptors outlive a crash, records.ts): the next announcement is simply due
    * when it would have been, instead of one more network-wide broadcast now.
@@ -524,13 +525,15 @@ export class Node implements Engine {
   private firstNeighbour(peer: NodeId, now: Millis): void {
     this.announced = true;
     const config = this.directoryConfig;
-    // More than our own descriptor restored: a digest asks for just what we lack.
-    if (this.restoreCounts.descriptors > 1) this.directory.requestAntiEntropy(peer, now);
+    // More than our own descriptor restored: a digest asks for just what we lack, and the
+    // pulls keep their usual pace (the joining phase is for an empty directory).
+    const restored = this.restoreCounts.descriptors > 1;
+    if (restored) this.directory.requestAntiEntropy(peer, now);
     else this.directory.requestSync(peer);
     const periodEnd = this.directory.restoredAnnouncementEnd(now);
     const announceAt = periodEnd ?? now + config.announceAfterJoinMs;
     this.timers.set('announce', announceAt);
-    this.joinSyncUntil = now + config.joinSyncForMs;
+    this.joinSyncUntil = restored ? now : now + config.joinSyncForMs;
     if (config.syncIntervalMs > 0)
       this.timers.set('directorySync', now + this.jittered(this.syncInterval(now)));
   }
