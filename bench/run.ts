@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { runBroadcastBench } from './broadcast.js';
 import { runCryptoBench } from './crypto.js';
 import { runDaemonBench } from './daemon.js';
+import { runDigestBench } from './digest.js';
 import { runFloodBench } from './flood.js';
 import { runFuzzBench } from './fuzz/run.js';
 import { runNoiseBench } from './noise.js';
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   // The issue-6 goals at full size: hours today (`npx tsx bench/sim-speed.ts --minutes 5` is quick).
   'sim-speed': () => runSimSpeedBench(),
   broadcast: runBroadcastBench,
+  digest: () => runDigestBench(),
   routing: runRoutingBench,
   daemon: runDaemonBench,
   flood: runFloodBench,

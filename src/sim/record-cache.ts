@@ -70,13 +70,16 @@ export class RecordCache {
   };
 }
 
-/** `record` with its byte fields copied out of whatever buffer they view. */
+/**
+ * `record` (just opened, so ours to change) with its byte fields copied out of whatever
+ * buffer they view. Changed in place, not spread into a new object: a spread copy's fields
+ * were ~4× slower to read in the digest's loop over every record (V8 field representation).
+ */
 function ownBytes(record: DirectoryRecord): DirectoryRecord {
   const bytes = record.bytes.slice();
-  const signKey = bytes.subarray(1, 1 + record.signKey.length);
-  const dhKey = bytes.subarray(
-    1 + record.signKey.length,
-    1 + record.signKey.length + record.dhKey.length,
-  );
-  return { ...record, bytes, signKey, dhKey };
+  const keyBytes = record.signKey.length;
+  record.signKey = bytes.subarray(1, 1 + keyBytes);
+  record.dhKey = bytes.subarray(1 + keyBytes, 1 + keyBytes + record.dhKey.length);
+  record.bytes = bytes;
+  return record;
 }

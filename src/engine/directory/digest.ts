@@ -83,14 +83,17 @@ function sliceOf(key: IdHash, salt: number, slices: number): number {
 
 function probe(bits: Uint8Array, hash: number, set: boolean): boolean {
   const m = bits.length * 8;
-  const step = (fmix32(hash ^ 0x9e3779b9) | 1) >>> 0;
-  let position = hash % m;
+  // Positions p, p + s, p + 2s, … mod m. Reduced once, then kept below m by a subtraction:
+  // a % on values past 2^31 is a float remainder, and was most of a digest's cost.
+  const step = (((fmix32(hash ^ 0x9e3779b9) | 1) >>> 0) % m) | 0;
+  let position = (hash % m) | 0;
   for (let i = 0; i < DIGEST_HASHES; i++) {
     const byte = position >>> 3;
     const mask = 1 << (position & 7);
     if (set) bits[byte] = (bits[byte] as number) | mask;
     else if (((bits[byte] as number) & mask) === 0) return false;
-    position = (position + step) % m;
+    position = (position + step) | 0;
+    if (position >= m) position -= m;
   }
   return true;
 }
