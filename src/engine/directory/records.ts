@@ -66,14 +66,20 @@ export function signDescriptor(
   w.timestamp(fields.issued, 'descriptor.issued');
   w.timestamp(fields.expires, 'descriptor.expires');
   const bytes = sign(crypto, identity, w);
+  const { idHashA, idHashB } = idHashOf(identity.id);
+  // The fields in openRecord's order: one object shape for every descriptor a loop reads.
   return {
     kind: 'descriptor',
     id: identity.id,
     signKey: identity.signPublic,
     dhKey: identity.dhPublic,
-    ...fields,
+    address: fields.address,
+    relay: fields.relay,
+    issued: fields.issued,
+    expires: fields.expires,
     bytes,
-    ...idHashOf(identity.id),
+    idHashA,
+    idHashB,
   };
 }
 
