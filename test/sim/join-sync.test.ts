@@ -2,6 +2,7 @@
  * Joining (DirectoryConfig.joinSyncForMs): a node announces itself once, then runs
  * anti-entropy every ~10 s for 5 minutes and every ~60 s after that; a mass join that loses
  * announcements to the forming overlay is repaired by those pulls, not by announcing again.
+ * A sampled directory pulls fast only until its sample is full.
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DIRECTORY } from '../../src/engine/directory/config.js';
@@ -13,7 +14,7 @@ import { parseScenario } from '../../src/sim/scenario.js';
 const REQUEST = MESSAGE_CODES.directoryRequest.code;
 const MINUTE = 60_000;
 
-function scenario(nodes: number, duration: string, seed = 1) {
+function scenario(nodes: number, duration: string, seed = 1, extra: string[] = []) {
   return parseScenario(
     [
       'name: join-sync',
@@ -22,9 +23,23 @@ function scenario(nodes: number, duration: string, seed = 1) {
       `duration: ${duration}`,
       'join: { over: 5s }',
       'network: { latency: { kind: lognormal, median: 40ms, sigma: 0.5 } }',
+      ...extra,
     ].join('\n'),
     'join-sync.yaml',
   );
+}
+
+/** Directory requests per node sent in the joining phase's window [10 s, 5 min). */
+function joiningRequestsPerNode(nodes: number, extra: string[] = []): number {
+  let requests = 0;
+  runScenario(scenario(nodes, '5m', 1, extra), {
+    observe: {
+      onSend(_node, bytes, now) {
+        if (bytes[FRAME_HEADER_BYTES - 1] === REQUEST && now >= 10_000) requests += 1;
+      },
+    },
+  });
+  return requests / nodes;
 }
 
 describe('directory anti-entropy after joining', () => {
@@ -59,6 +74,15 @@ describe('directory anti-entropy after joining', () => {
     // if the jittered period drew under 15 minutes, which it cannot).
     expect([...announcements.values()].every((n) => n === 1)).toBe(true);
     expect(announcements.size).toBe(nodes);
+  });
+
+  it('a sampled directory leaves the fast phase once its sample is full', () => {
+    // 60 nodes, samples of 20: the first whole-directory answer fills the sample, and
+    // neighbours' samples differ by design, so fast pulls would bring only what ranks out.
+    const sampled = joiningRequestsPerNode(60, ['directory: { sample: 20 }']);
+    const full = joiningRequestsPerNode(60);
+    expect(full).toBeGreaterThan(22); // ~29: every ~10 s
+    expect(sampled).toBeLessThan(8); // ~5: every ~60 s
   });
 
   it('a mass join ends with every node knowing every other one', () => {
