@@ -429,7 +429,8 @@ class Loop {
         total += times;
         if (at !== s.to) r.misdelivered += times;
       }
-      if (total === 2 && atTarget === 2 && s.exposedToKill) {
+      const repulled = total === 2 && atTarget === 2 && s.exposedToKill;
+      if (repulled) {
         r.repulledAfterKill++;
       } else if (total > 1) {
         r.duplicated++;
@@ -440,7 +441,7 @@ class Loop {
         if (atTarget === 0) {
           r.lost++;
           lostBodies.push(s.body);
-        } else if (total === atTarget && (atTarget === 1 || (atTarget === 2 && s.exposedToKill))) {
+        } else if ((atTarget === 1 && total === 1) || repulled) {
           r.delivered++;
         }
       } else {

@@ -292,10 +292,13 @@ export class Broadcaster {
   private withdraw(peer: NodeId, key: string): void {
     const queue = this.lazyQueue.get(peer);
     if (queue === undefined) return;
-    const i = queue.findIndex((q) => q.key === key);
-    if (i < 0) return;
-    queue.splice(i, 1);
-    if (queue.length === 0) this.lazyQueue.delete(peer);
+    // A plain loop: this runs for every IHAVE of an ID we hold, and batches are short.
+    for (let i = 0; i < queue.length; i++) {
+      if ((queue[i] as Queued).key !== key) continue;
+      queue.splice(i, 1);
+      if (queue.length === 0) this.lazyQueue.delete(peer);
+      return;
+    }
   }
 
   private forgetMissing(key: string): void {

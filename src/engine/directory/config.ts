@@ -84,8 +84,9 @@ export interface DirectoryConfig {
  * second announcement a minute after joining, which re-flooded every descriptor (O(N²)
  * frames) to repair a few: at 1,000 nodes joining at once, 36% fewer events and 32% fewer
  * bytes in the first 5 minutes, and directories more complete at minute 5 (99.973% of node
- * pairs known, against 99.947%; less at minute 3, 99.806% against 99.918%). The 5 s cooldown lets a neighbour be asked again within
- * that phase and still bounds what a neighbour can make us scan.
+ * pairs known, against 99.947%; less at minute 3, 99.806% against 99.918%). The 5 s
+ * cooldown lets a neighbour be asked again within that phase and still bounds what a
+ * neighbour can make us scan.
  */
 export const DEFAULT_DIRECTORY: DirectoryConfig = {
   relay: true,
