@@ -63,22 +63,21 @@ export function idHashOf(id: NodeId): IdHash {
   return { idHashA: fmix32(a) | 0, idHashB: fmix32(b) | 0 };
 }
 
-/** A salted 32-bit hash of a node ID alone (lanes of idHashOf). */
-function saltedIdHash(key: IdHash, salt: number): number {
-  return fmix32(fmix32(key.idHashA ^ salt) ^ key.idHashB);
+/** A salted 32-bit hash of a node ID alone, from its two hashes (lanes of idHashOf). */
+function saltedIdHash(idHashA: number, idHashB: number, salt: number): number {
+  return fmix32(fmix32(idHashA ^ salt) ^ idHashB);
 }
 
 /** A salted 32-bit hash of a record's key (node ID and issue time). */
-function recordHash(key: DigestKey, salt: number): number {
-  const { issued } = key;
+function recordHash(idHashA: number, idHashB: number, issued: number, salt: number): number {
   // Issue times are u48: mix the low 32 bits, then the high 16.
-  const h = fmix32(saltedIdHash(key, salt) ^ (issued | 0));
+  const h = fmix32(saltedIdHash(idHashA, idHashB, salt) ^ (issued | 0));
   return fmix32(h ^ Math.floor(issued / 2 ** 32));
 }
 
 /** Which slice of `slices` a node's records fall in, under `salt` (by ID only). */
-function sliceOf(key: IdHash, salt: number, slices: number): number {
-  return saltedIdHash(key, salt ^ SLICE_SEED) % slices;
+function sliceOf(idHashA: number, idHashB: number, salt: number, slices: number): number {
+  return saltedIdHash(idHashA, idHashB, salt ^ SLICE_SEED) % slices;
 }
 
 function probe(bits: Uint8Array, hash: number, set: boolean): boolean {
@@ -103,38 +102,89 @@ export function slicesFor(records: number): number {
   return Math.max(1, Math.ceil(records / DIGEST_RECORDS_PER_SLICE));
 }
 
+/** Record keys in columns (descriptor-table.ts): key `i` is the i-th entry of each. */
+export interface DigestColumns {
+  idHashA: Int32Array;
+  idHashB: Int32Array;
+  issued: Float64Array;
+}
+
 /**
- * A digest of the records `keys` yields that fall in `slice` of `slices`. The caller draws
- * `salt` and `slice` at random and takes `slices` from slicesFor.
+ * A digest of the keys at `slots[0 … count − 1]` of `columns` that fall in `slice` of
+ * `slices`. The caller draws `salt` and `slice` at random and takes `slices` from slicesFor.
  */
+export function buildDigestOf(
+  columns: DigestColumns,
+  slots: Int32Array,
+  count: number,
+  salt: number,
+  slices: number,
+  slice: number,
+): DirectoryDigest {
+  const { idHashA, idHashB, issued } = columns;
+  const inSlice = new Int32Array(count);
+  let inSliceCount = 0;
+  for (let i = 0; i < count; i++) {
+    const s = slots[i] as number;
+    if (slices === 1 || sliceOf(idHashA[s] as number, idHashB[s] as number, salt, slices) === slice)
+      inSlice[inSliceCount++] = s;
+  }
+  const perSlice = Math.ceil(count / slices);
+  const bytes = Math.min(
+    DIRECTORY_DIGEST_MAX_BYTES,
+    Math.max(
+      DIGEST_MIN_BYTES,
+      Math.ceil((Math.max(perSlice, inSliceCount) * DIGEST_BITS_PER_RECORD) / 8),
+    ),
+  );
+  const bits = new Uint8Array(bytes);
+  for (let i = 0; i < inSliceCount; i++) {
+    const s = inSlice[i] as number;
+    const hash = recordHash(idHashA[s] as number, idHashB[s] as number, issued[s] as number, salt);
+    probe(bits, hash, true);
+  }
+  return { salt, slices, slice, bits };
+}
+
+/** buildDigestOf over key objects (tests, tools). */
 export function buildDigest(
   keys: readonly DigestKey[],
   salt: number,
   slices: number,
   slice: number,
 ): DirectoryDigest {
-  const inSlice: DigestKey[] = [];
-  for (const key of keys)
-    if (slices === 1 || sliceOf(key, salt, slices) === slice) inSlice.push(key);
-  const perSlice = Math.ceil(keys.length / slices);
-  const bytes = Math.min(
-    DIRECTORY_DIGEST_MAX_BYTES,
-    Math.max(
-      DIGEST_MIN_BYTES,
-      Math.ceil((Math.max(perSlice, inSlice.length) * DIGEST_BITS_PER_RECORD) / 8),
-    ),
-  );
-  const bits = new Uint8Array(bytes);
-  for (const key of inSlice) probe(bits, recordHash(key, salt), true);
-  return { salt, slices, slice, bits };
+  const columns: DigestColumns = {
+    idHashA: Int32Array.from(keys, (k) => k.idHashA),
+    idHashB: Int32Array.from(keys, (k) => k.idHashB),
+    issued: Float64Array.from(keys, (k) => k.issued),
+  };
+  const slots = Int32Array.from(keys, (_, i) => i);
+  return buildDigestOf(columns, slots, keys.length, salt, slices, slice);
 }
 
-/** Whether the digest covers this record (its slice) and claims to hold it. */
-export function digestCovers(digest: DirectoryDigest, key: IdHash): boolean {
-  return digest.slices === 1 || sliceOf(key, digest.salt, digest.slices) === digest.slice;
+/** Whether the digest covers a node's records (their slice), by the ID's two hashes. */
+export function digestCoversId(digest: DirectoryDigest, idHashA: number, idHashB: number): boolean {
+  return (
+    digest.slices === 1 || sliceOf(idHashA, idHashB, digest.salt, digest.slices) === digest.slice
+  );
 }
 
 /** Whether the digest claims to hold the record; false positives at ~1%, no false negatives. */
+export function digestHoldsRecord(
+  digest: DirectoryDigest,
+  idHashA: number,
+  idHashB: number,
+  issued: number,
+): boolean {
+  return probe(digest.bits, recordHash(idHashA, idHashB, issued, digest.salt), false);
+}
+
+/** digestCoversId for a key object. */
+export function digestCovers(digest: DirectoryDigest, key: IdHash): boolean {
+  return digestCoversId(digest, key.idHashA, key.idHashB);
+}
+
+/** digestHoldsRecord for a key object. */
 export function digestHolds(digest: DirectoryDigest, key: DigestKey): boolean {
-  return probe(digest.bits, recordHash(key, digest.salt), false);
+  return digestHoldsRecord(digest, key.idHashA, key.idHashB, key.issued);
 }

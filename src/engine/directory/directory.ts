@@ -27,7 +27,8 @@ import { DEFAULT_DIRECTORY } from './config.js';
 import { BottomK, sampleRank } from './sample.js';
 import { sample, type Random } from '../random.js';
 import type { DirectoryDigest } from '../wire/messages.js';
-import { buildDigest, digestCovers, digestHolds, slicesFor } from './digest.js';
+import { buildDigestOf, digestCoversId, digestHoldsRecord, slicesFor } from './digest.js';
+import { DescriptorTable, SLOT_PINNED, SLOT_SAMPLED } from './descriptor-table.js';
 
 export interface DirectoryLimits {
   /** Descriptors kept at most. */
@@ -76,7 +77,7 @@ const NODE_ID_CHARS = 32;
 const ADDRESS_PATTERN = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
 
 export class Directory {
-  private readonly entries = new Map<NodeId, Descriptor>();
+  private readonly entries = new DescriptorTable();
   /** Revoked nodes: the revocation's issue time, until the time it stops mattering. */
   private readonly revoked = new Map<NodeId, { issued: number; until: Millis }>();
   readonly counters: DirectoryCounters = {
@@ -127,11 +128,13 @@ export class Directory {
     if (this.pinned.size >= max) throw new DirectoryPinError(`more than ${max} pinned IDs`);
     this.pinned.add(id);
     this.members.delete(id);
+    this.entries.setPinned(id, true);
   }
 
   /** Ends a pin; a held descriptor rejoins the sample, which may then evict its worst. */
   unpin(id: NodeId): void {
     if (!this.pinned.delete(id) || !this.entries.has(id)) return;
+    this.entries.setPinned(id, false);
     this.members.add(id);
     if (this.members.size > this.members.capacity) this.evict(this.members.worst() as NodeId);
   }
@@ -188,14 +191,13 @@ export class Directory {
         this.members.add(record.id, admission.kind === 'evict' ? admission.rank : undefined);
     }
     // Re-insert so that iteration order stays by freshness (prune and sync read it so).
-    this.entries.delete(record.id);
-    this.entries.set(record.id, record);
+    this.entries.set(record, this.pinned.has(record.id));
     return current ? 'updated' : 'new';
   }
 
   /** Drops expired descriptors and revocations that no longer matter. */
   prune(now: Millis): void {
-    for (const [id, d] of this.entries) if (d.expires <= now) this.remove(id);
+    for (const d of this.entries.values()) if (d.expires <= now) this.remove(d.id);
     for (const [id, r] of this.revoked) if (r.until <= now) this.revoked.delete(id);
   }
 
@@ -213,13 +215,25 @@ export class Directory {
    */
   records(now: Millis, own?: NodeId): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const d of this.entries.values()) if (this.shares(d, now, own)) out.push(d.bytes);
+    const { entries } = this;
+    for (let slot = 0; slot < entries.end; slot++)
+      if (this.shares(slot, now, own)) out.push((entries.at(slot) as Descriptor).bytes);
     return out;
   }
 
-  /** Whether `d` is one we hand to neighbours (records()): unexpired, and ours or not pinned. */
-  private shares(d: Descriptor, now: Millis, own: NodeId | undefined): boolean {
-    return d.expires > now && (this.pinned.size === 0 || d.id === own || !this.pinned.has(d.id));
+  /**
+   * Whether the record in `slot` is one we hand to neighbours (records()): unexpired, and
+   * ours or not pinned. Reads the table's columns only, but for a pinned record.
+   */
+  private shares(slot: number, now: Millis, own: NodeId | undefined): boolean {
+    const { entries } = this;
+    const state = entries.state[slot];
+    if (state === SLOT_SAMPLED) return (entries.expires[slot] as number) > now;
+    return (
+      state === SLOT_PINNED &&
+      (entries.expires[slot] as number) > now &&
+      (entries.at(slot) as Descriptor).id === own
+    );
   }
 
   /**
@@ -236,24 +250,33 @@ export class Directory {
    * slice count) under `salt`, both drawn by the caller.
    */
   digest(now: Millis, salt: number, slice: number, own?: NodeId): DirectoryDigest {
-    const keys: Descriptor[] = [];
-    for (const d of this.entries.values()) if (this.shares(d, now, own)) keys.push(d);
-    const slices = slicesFor(keys.length);
-    return buildDigest(keys, salt >>> 0, slices, slice % slices);
+    const { entries } = this;
+    const slots = new Int32Array(entries.end);
+    let count = 0;
+    for (let slot = 0; slot < entries.end; slot++)
+      if (this.shares(slot, now, own)) slots[count++] = slot;
+    const slices = slicesFor(count);
+    return buildDigestOf(entries, slots, count, salt >>> 0, slices, slice % slices);
   }
 
   /** The records we would share that `digest` covers and does not hold, as signed bytes. */
   missingFrom(now: Millis, digest: DirectoryDigest, own?: NodeId): Uint8Array[] {
+    const { entries } = this;
+    const { idHashA, idHashB, issued } = entries;
     const out: Uint8Array[] = [];
-    for (const d of this.entries.values()) {
-      if (!this.shares(d, now, own) || !digestCovers(digest, d)) continue;
-      if (!digestHolds(digest, d)) out.push(d.bytes);
+    for (let slot = 0; slot < entries.end; slot++) {
+      if (!this.shares(slot, now, own)) continue;
+      const a = idHashA[slot] as number;
+      const b = idHashB[slot] as number;
+      if (!digestCoversId(digest, a, b)) continue;
+      if (!digestHoldsRecord(digest, a, b, issued[slot] as number))
+        out.push((entries.at(slot) as Descriptor).bytes);
     }
     return out;
   }
 
   ids(): NodeId[] {
-    return [...this.entries.keys()];
+    return this.entries.values().map((d) => d.id);
   }
 
   /**
