@@ -14,7 +14,7 @@
  * - State saved by the runtime in an earlier life (`restore`) is put back at `start`, before
  *   the node joins, and checked exactly as input from the network would be.
  */
-import { Broadcaster, broadcastKey } from './broadcast/broadcaster.js';
+import { Broadcaster } from './broadcast/broadcaster.js';
 import {
   DEFAULT_BROADCAST,
   validateBroadcastConfig,
@@ -177,10 +177,10 @@ export class Node implements Engine {
       send: (peer, message) => this.sendToNeighbour(peer, message),
       sendToAll: (peers, message) => this.sendToNeighbours(peers, message),
       validate: (kind, body) => kind === 'probe' || this.directory.onRecord(body, this.now),
-      deliver: (message) =>
+      deliver: (message, key) =>
         this.event({
           type: 'broadcastDelivered',
-          id: broadcastKey(message.id),
+          id: key,
           origin: message.origin,
           kind: message.kind,
         }),

@@ -42,7 +42,8 @@ export interface BroadcastHost {
   sendToAll(peers: readonly NodeId[], message: Message): void;
   /** Checks a body before delivery; false drops the broadcast (counted by the host). */
   validate(kind: BroadcastKind, body: Uint8Array, origin: NodeId): boolean;
-  deliver(message: BroadcastMessage, from: NodeId | undefined): void;
+  /** A broadcast seen for the first time; `key` is broadcastKey(message.id). */
+  deliver(message: BroadcastMessage, key: string): void;
   duplicate(id: string): void;
 }
 
@@ -166,7 +167,7 @@ export class Broadcaster {
       this.eager.add(from);
       this.remember(key, onward, now);
     }
-    this.host.deliver(message, from);
+    this.host.deliver(message, key);
     if (message.hops > 0) this.forward(onward, key, from, holders, now);
   }
 
@@ -219,7 +220,8 @@ export class Broadcaster {
   tick(now: Millis): void {
     this.earliest = undefined;
     if (this.lazyFlushAt !== undefined && this.lazyFlushAt <= now) this.flushLazy();
-    for (const [key, m] of [...this.missing]) {
+    // Live iteration (no copy: this runs at every timer): only deletions happen inside.
+    for (const [key, m] of this.missing) {
       if (m.expiresAt <= now) {
         this.missing.delete(key);
         continue;
