@@ -53,8 +53,6 @@ export interface Peer {
   id: NodeId;
   /** The address the peer says it listens on (from its hello). */
   address: string;
-  signKey: Uint8Array;
-  dhKey: Uint8Array;
 }
 
 export interface Link {
@@ -64,7 +62,11 @@ export interface Link {
   readonly openedAt: Millis;
   /** Set on an outbound link dialed for a known node: any other identity is refused. */
   readonly expectedId: NodeId | undefined;
-  readonly myNonce: Uint8Array;
+  /**
+   * Our hello's nonce and the peer's hello: the handshake's state, dropped once the peer's
+   * AUTH verifies (a simulated node holds thousands of links' worth of them otherwise).
+   */
+  myNonce: Uint8Array | undefined;
   /** The peer's static DH key as the transport proved it (Noise), if the transport did. */
   readonly remoteStaticKey: Uint8Array | undefined;
   peerHello: (HelloKeys & { id: NodeId; address: string }) | undefined;
@@ -236,13 +238,14 @@ export class LinkTable {
       this.emit({ type: 'close', link, reason: 'links-full' });
       return;
     }
+    const myNonce = this.random.bytes(HELLO_NONCE_BYTES);
     const state: Link = {
       id: link,
       outbound: dial !== undefined,
       remoteAddress,
       openedAt: now,
       expectedId: pending?.target.id,
-      myNonce: this.random.bytes(HELLO_NONCE_BYTES),
+      myNonce,
       remoteStaticKey,
       peerHello: undefined,
       peer: undefined,
@@ -261,7 +264,7 @@ export class LinkTable {
     this.links.set(link, state);
     this.send(
       state,
-      { type: 'hello', ...this.myHello, address: this.address, nonce: state.myNonce },
+      { type: 'hello', ...this.myHello, address: this.address, nonce: myNonce },
       now,
     );
   }
@@ -337,7 +340,8 @@ export class LinkTable {
   // ---- handshake ------------------------------------------------------------------------
 
   private onHello(link: Link, hello: Extract<Message, { type: 'hello' }>, now: Millis): void {
-    if (link.peerHello) return this.close(link, 'hello-repeated');
+    const myNonce = link.myNonce;
+    if (link.peerHello || myNonce === undefined) return this.close(link, 'hello-repeated');
     const id = nodeIdOf(this.crypto, hello.signKey, hello.dhKey);
     if (id === this.identity.id) return this.close(link, 'self');
     if (link.expectedId !== undefined && id !== link.expectedId) {
@@ -356,7 +360,7 @@ export class LinkTable {
     const signature = signAuth(
       this.crypto,
       this.identity.signSecret,
-      { ...this.myHello, nonce: link.myNonce },
+      { ...this.myHello, nonce: myNonce },
       link.peerHello,
     );
     this.send(link, { type: 'auth', signature }, now);
@@ -364,17 +368,15 @@ export class LinkTable {
 
   private onAuth(link: Link, signature: Uint8Array, now: Millis): void {
     const hello = link.peerHello;
-    if (!hello) return this.close(link, 'auth-before-hello');
-    if (!verifyAuth(this.crypto, signature, hello, { ...this.myHello, nonce: link.myNonce })) {
+    const myNonce = link.myNonce;
+    if (!hello || myNonce === undefined) return this.close(link, 'auth-before-hello');
+    if (!verifyAuth(this.crypto, signature, hello, { ...this.myHello, nonce: myNonce })) {
       this.events.onDrop('bad-auth');
       return this.close(link, 'bad-auth');
     }
-    const peer: Peer = {
-      id: hello.id,
-      address: hello.address,
-      signKey: hello.signKey,
-      dhKey: hello.dhKey,
-    };
+    const peer: Peer = { id: hello.id, address: hello.address };
+    link.myNonce = undefined;
+    link.peerHello = undefined;
     const existing = this.readyByPeer.get(peer.id);
     if (existing) {
       // Both dialed at once. Keep the link dialed by the smaller ID; both sides agree.

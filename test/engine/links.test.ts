@@ -81,6 +81,20 @@ describe('HELLO/AUTH: a link is ready only for the node its keys prove', () => {
     expect(auth?.type).toBe('auth');
   });
 
+  it('once ready the handshake state is dropped, and a HELLO or AUTH again still closes the link', () => {
+    for (const again of ['hello', 'auth'] as const) {
+      const h = harness();
+      const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
+      authenticate(h, alice);
+      const link = h.table.readyLink(alice.identity.id);
+      expect(link?.myNonce).toBeUndefined();
+      expect(link?.peerHello).toBeUndefined();
+      expect(link?.peer).toEqual({ id: alice.identity.id, address: alice.address });
+      h.table.frame(1, again === 'hello' ? alice.hello() : alice.auth(h.sentOn(1)[0]!), T0);
+      expect(h.closeOf(1), again).toBe('hello-repeated');
+    }
+  });
+
   it('bad-auth: an AUTH signed with another node’s key closes the link, nothing is ready', () => {
     const h = harness();
     const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
