@@ -10,37 +10,85 @@
  * nodes) come from `pairUniform`, a pure hash of (seed, a, b) that consumes no stream.
  *
  * Rules:
- * 1. Only `import seedrandom from 'seedrandom'` then `seedrandom.alea(...)` works at run
- *    time under Node (TOOLCHAIN.md); the named import passes tsc and fails when run.
+ * 1. The generator is Baagøe's Alea with seedrandom's arithmetic, bit for bit (the streams
+ *    every earlier run drew; test/sim/rng.test.ts checks it against `seedrandom.alea`), its
+ *    state four numbers of the stream's own object: seedrandom keeps a stream in closures,
+ *    ~460 bytes each, and every simulated node holds a dozen streams.
  * 2. `next()` has 53 bits of resolution (Alea's `double()`, two 32-bit draws).
  * 3. `int(n)` is `floor(next() * n)`. With 53-bit floats the bias is below n / 2^53 per
  *    value, negligible for every n a simulation uses (it is exact in distribution up to
  *    that rounding for n < 2^32); n must be a positive safe integer.
  */
-import seedrandom from 'seedrandom';
 import { fmix32 } from '../../engine/mix32.js';
 import type { Random, RandomSource } from '../../engine/random.js';
 import { SimUsageError } from './errors.js';
 
-type AleaPrng = seedrandom.PRNG;
+/** 2^-32 */
+const ALEA_NORM = 2.3283064365386963e-10;
+/** 2^-53 */
+const ALEA_FINE = 1.1102230246251565e-16;
 
-/** A `Random` over one Alea stream. */
+/** Baagøe's Mash, the hash Alea seeds with: successive calls continue one running state. */
+function aleaMash(): (data: string) => number {
+  let n = 0xefc8249d;
+  return (data) => {
+    for (let i = 0; i < data.length; i++) {
+      n += data.charCodeAt(i);
+      let h = 0.02519603282416938 * n;
+      n = h >>> 0;
+      h -= n;
+      h *= n;
+      n = h >>> 0;
+      h -= n;
+      n += h * 0x100000000;
+    }
+    return (n >>> 0) * ALEA_NORM;
+  };
+}
+
+/** A `Random` over one Alea stream (rule 1). */
 export class AleaRandom implements Random {
-  private readonly prng: AleaPrng;
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private c = 1;
 
   constructor(seed: string) {
-    this.prng = seedrandom.alea(seed);
+    const mash = aleaMash();
+    // Baagøe's seeding: three draws of ' ', less three of the seed, each wrapped into [0, 1).
+    this.s0 = mash(' ');
+    this.s1 = mash(' ');
+    this.s2 = mash(' ');
+    this.s0 -= mash(seed);
+    if (this.s0 < 0) this.s0 += 1;
+    this.s1 -= mash(seed);
+    if (this.s1 < 0) this.s1 += 1;
+    this.s2 -= mash(seed);
+    if (this.s2 < 0) this.s2 += 1;
+  }
+
+  /** Alea's step: 32 bits in [0, 1). */
+  private step(): number {
+    const t = 2091639 * this.s0 + this.c * ALEA_NORM;
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.c = t | 0;
+    return (this.s2 = t - this.c);
+  }
+
+  private int32(): number {
+    return (this.step() * 0x100000000) | 0;
   }
 
   next(): number {
-    return this.prng.double();
+    return this.step() + ((this.step() * 0x200000) | 0) * ALEA_FINE;
   }
 
   int(n: number): number {
     if (!(n > 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) {
       throw new SimUsageError(`Random.int: n must be a positive safe integer, got ${n}`);
     }
-    return Math.floor(this.prng.double() * n);
+    return Math.floor(this.next() * n);
   }
 
   bytes(n: number): Uint8Array {
@@ -50,14 +98,14 @@ export class AleaRandom implements Random {
     const out = new Uint8Array(n);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
-      const w = this.prng.int32();
+      const w = this.int32();
       out[i] = w;
       out[i + 1] = w >>> 8;
       out[i + 2] = w >>> 16;
       out[i + 3] = w >>> 24;
     }
     if (i < n) {
-      let w = this.prng.int32();
+      let w = this.int32();
       for (; i < n; i++, w >>>= 8) out[i] = w;
     }
     return out;

@@ -1,6 +1,9 @@
+import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { hashSeed, pairUniform, SeededRandomSource } from '../../../src/transports/sim/rng.js';
 import { SimUsageError } from '../../../src/transports/sim/errors.js';
+import { checkProperty } from '../../support/property.js';
 
 const draws = (r: { next(): number }, n: number): number[] =>
   Array.from({ length: n }, () => r.next());
@@ -85,5 +88,28 @@ describe('pairUniform', () => {
     expect(outside).toBe(0);
     expect(sum / (n * n)).toBeCloseTo(0.5, 2);
     for (const c of buckets) expect(Math.abs(c - 4_000)).toBeLessThan(300);
+  });
+});
+
+describe('AleaRandom is seedrandom.alea, bit for bit', () => {
+  it('the same doubles, ints and bytes as seedrandom.alea for any seed (the streams every earlier run drew)', () => {
+    checkProperty(
+      'test/transports/sim/rng.test.ts',
+      'the same as seedrandom.alea',
+      fc.property(fc.string({ maxLength: 40 }), fc.integer({ min: 1, max: 2 ** 40 }), (seed, n) => {
+        const ours = new SeededRandomSource(seed).fork('s');
+        const theirs = seedrandom.alea(`${seed}/s`);
+        for (let i = 0; i < 50; i++) expect(ours.next()).toBe(theirs.double());
+        expect(ours.int(n)).toBe(Math.floor(theirs.double() * n));
+        const bytes = ours.bytes(7);
+        const words = [theirs.int32(), theirs.int32()];
+        const expected = Array.from(
+          { length: 7 },
+          (_, i) => (words[i >> 2]! >>> (8 * (i & 3))) & 255,
+        );
+        expect([...bytes]).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
