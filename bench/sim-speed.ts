@@ -12,7 +12,10 @@
  *
  * Options: `--cases a,b` (default all), `--runs N`, `--minutes M` (shorten every case to at
  * most M simulated minutes, timeline scaled — src/sim/shorten.ts — for a quick look; the
- * report says so and a shortened case is never compared with its goal), `--out FILE`.
+ * report says so and a shortened case is never compared with its goal), `--heap MiB` (the
+ * children's old-space limit, default 12 GiB: V8 grows its heap to 2.5–3× the live data
+ * before collecting when allowed to, so a memory goal is tried with a limit below it; a
+ * run over the limit dies out of memory and the benchmark stops with its error), `--out FILE`.
  *
  * Run: `npx tsx bench/sim-speed.ts [--cases churn-modelled --runs 1 --minutes 10]`
  * (writes reports/bench/sim-speed.json, or FILE).
@@ -69,6 +72,8 @@ export interface SimSpeedOptions {
   runs?: number;
   /** Shorten every case to at most this many simulated minutes. */
   minutes?: number;
+  /** The children's old-space limit (MiB). */
+  heapMiB?: number;
 }
 
 function caseRequest(c: SpeedCase, minutes: number | undefined): { file: string; sets: string[] } {
@@ -139,7 +144,8 @@ export async function runSimSpeedBench(
     const runs: SimChildResult[] = [];
     for (let i = 0; i < runsPerCase; i++) {
       console.error(`sim-speed ${c.name}: run ${i + 1} of ${runsPerCase} …`);
-      runs.push(runSimChild(request, { maxHeapMiB: CHILD_HEAP_MIB, timeoutMs: CHILD_TIMEOUT_MS }));
+      const maxHeapMiB = options.heapMiB ?? CHILD_HEAP_MIB;
+      runs.push(runSimChild(request, { maxHeapMiB, timeoutMs: CHILD_TIMEOUT_MS }));
     }
     cases.push({ runs, c, request });
   }
@@ -152,6 +158,7 @@ export async function runSimSpeedBench(
     loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     method: `median of ${runsPerCase} runs per case, each in a fresh process`,
     shortenedToMinutes: options.minutes ?? null,
+    heapLimitMiB: options.heapMiB ?? CHILD_HEAP_MIB,
     eventLoopCeiling: {
       eventsPerSecond: Math.round(ceiling),
       before: Math.round(ceilingBefore),
@@ -173,6 +180,7 @@ if (
       cases: { type: 'string' },
       runs: { type: 'string' },
       minutes: { type: 'string' },
+      heap: { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -189,6 +197,7 @@ if (
     cases: values.cases?.split(','),
     runs: positive(values.runs, '--runs'),
     minutes: positive(values.minutes, '--minutes'),
+    heapMiB: positive(values.heap, '--heap'),
   });
   const out = resolve(values.out ?? 'reports/bench/sim-speed.json');
   mkdirSync(dirname(out), { recursive: true });
