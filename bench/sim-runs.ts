@@ -19,13 +19,13 @@ export interface SimChildOptions {
   timeoutMs: number;
 }
 
-const ROOT = resolve(import.meta.dirname, '..');
+export const ROOT = resolve(import.meta.dirname, '..');
 /** tsc over src and bench takes seconds; a minute means something is wrong. */
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 let built = false;
 
 /** Compiles src and bench to dist (tsconfig.build.json), once per process. */
-function buildOnce(): void {
+export function buildOnce(): void {
   if (built) return;
   const tsc = resolve(ROOT, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', resolve(ROOT, 'tsconfig.build.json')], {
