@@ -33,6 +33,7 @@ import {
   DIRECTORY_CHUNK_MAX,
   DIRECTORY_DIGEST_MAX_BYTES,
   IHAVE_IDS_MAX,
+  INTERNED_STRINGS_MAX,
   TIMESTAMP_MAX,
   FRAME_HEADER_BYTES,
   FRAME_LENGTH_BYTES,
@@ -77,6 +78,24 @@ const ASCII_MAX = 0x7e;
 // these agree with base32.ts.
 
 const NODE_ID_CHARS = 32;
+
+/**
+ * Node IDs and addresses leave the decoder interned: one string object per value, process
+ * wide. A node keeps hundreds of them (its views, directory, broadcast bookkeeping), each
+ * decoded from some frame; a process simulating thousands of nodes held each value once
+ * per node that heard it (at 1,000 nodes a tenth of the heap). The table is a cache of
+ * values, so it changes no result; bounded by INTERNED_STRINGS_MAX.
+ */
+const interned = new Map<string, string>();
+
+function intern(text: string): string {
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  if (interned.size >= INTERNED_STRINGS_MAX) interned.clear();
+  interned.set(text, text);
+  return text;
+}
+
 const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 const BASE32_CHAR = Uint8Array.from(BASE32_ALPHABET, (c) => c.charCodeAt(0));
 const BASE32_VALUE = new Int8Array(128).fill(-1);
@@ -102,7 +121,7 @@ function nodeIdAt(bytes: Uint8Array, at: number): NodeId {
     codes[k + 6] = c[((b3 & 3) << 3) | (b4 >>> 5)]!;
     codes[k + 7] = c[b4 & 31]!;
   }
-  return String.fromCharCode(...codes);
+  return intern(String.fromCharCode(...codes));
 }
 
 function base32Value(text: string, i: number): number {
@@ -200,7 +219,7 @@ export class Reader {
     }
     // One flat string: appending char by char built a rope of cons strings, which every
     // peer entry kept (a third of a simulated node's strings).
-    const text = String.fromCharCode(...this.bytes.subarray(this.pos, end));
+    const text = intern(String.fromCharCode(...this.bytes.subarray(this.pos, end)));
     this.pos = end;
     return text;
   }

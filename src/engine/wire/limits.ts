@@ -60,3 +60,10 @@ export const DIRECTORY_CHUNK_MAX = 24;
  * at ~1% false positives; larger directories are covered a slice per request.
  */
 export const DIRECTORY_DIGEST_MAX_BYTES = 4096;
+/**
+ * Distinct node IDs and addresses the decoder keeps interned (codec.ts `intern`): past it
+ * the table starts over, which loses sharing, never a value. 2^18 covers the IDs and
+ * addresses of a 100,000-node simulation; strings of ≤ 64 bytes, so ≤ ~25 MB in a daemon
+ * fed distinct IDs on purpose.
+ */
+export const INTERNED_STRINGS_MAX = 1 << 18;
