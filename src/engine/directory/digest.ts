@@ -122,12 +122,17 @@ export function buildDigestOf(
   slice: number,
 ): DirectoryDigest {
   const { idHashA, idHashB, issued } = columns;
-  const inSlice = new Int32Array(count);
-  let inSliceCount = 0;
-  for (let i = 0; i < count; i++) {
-    const s = slots[i] as number;
-    if (slices === 1 || sliceOf(idHashA[s] as number, idHashB[s] as number, salt, slices) === slice)
-      inSlice[inSliceCount++] = s;
+  // One slice (up to DIGEST_RECORDS_PER_SLICE records): every slot, no copy.
+  let inSlice = slots;
+  let inSliceCount = count;
+  if (slices > 1) {
+    inSlice = new Int32Array(count);
+    inSliceCount = 0;
+    for (let i = 0; i < count; i++) {
+      const s = slots[i] as number;
+      if (sliceOf(idHashA[s] as number, idHashB[s] as number, salt, slices) === slice)
+        inSlice[inSliceCount++] = s;
+    }
   }
   const perSlice = Math.ceil(count / slices);
   const bytes = Math.min(

@@ -214,26 +214,32 @@ export class Directory {
    * (its contacts, its pending targets) would tell our neighbours whom we talk to.
    */
   records(now: Millis, own?: NodeId): Uint8Array[] {
+    const { slots, count } = this.sharedSlots(now, own);
     const out: Uint8Array[] = [];
-    const { entries } = this;
-    for (let slot = 0; slot < entries.end; slot++)
-      if (this.shares(slot, now, own)) out.push((entries.at(slot) as Descriptor).bytes);
+    for (let i = 0; i < count; i++)
+      out.push((this.entries.at(slots[i] as number) as Descriptor).bytes);
     return out;
   }
 
   /**
-   * Whether the record in `slot` is one we hand to neighbours (records()): unexpired, and
+   * The slots of the records we hand to neighbours (records()), in order: unexpired, and
    * ours or not pinned. Reads the table's columns only, but for a pinned record.
    */
-  private shares(slot: number, now: Millis, own: NodeId | undefined): boolean {
+  private sharedSlots(now: Millis, own: NodeId | undefined): { slots: Int32Array; count: number } {
     const { entries } = this;
-    const state = entries.state[slot];
-    if (state === SLOT_SAMPLED) return (entries.expires[slot] as number) > now;
-    return (
-      state === SLOT_PINNED &&
-      (entries.expires[slot] as number) > now &&
-      (entries.at(slot) as Descriptor).id === own
-    );
+    const { state, expires, end } = entries;
+    const slots = new Int32Array(end);
+    let count = 0;
+    for (let slot = 0; slot < end; slot++) {
+      const kind = state[slot];
+      if ((expires[slot] as number) <= now) continue;
+      if (
+        kind === SLOT_SAMPLED ||
+        (kind === SLOT_PINNED && (entries.at(slot) as Descriptor).id === own)
+      )
+        slots[count++] = slot;
+    }
+    return { slots, count };
   }
 
   /**
@@ -250,22 +256,19 @@ export class Directory {
    * slice count) under `salt`, both drawn by the caller.
    */
   digest(now: Millis, salt: number, slice: number, own?: NodeId): DirectoryDigest {
-    const { entries } = this;
-    const slots = new Int32Array(entries.end);
-    let count = 0;
-    for (let slot = 0; slot < entries.end; slot++)
-      if (this.shares(slot, now, own)) slots[count++] = slot;
+    const { slots, count } = this.sharedSlots(now, own);
     const slices = slicesFor(count);
-    return buildDigestOf(entries, slots, count, salt >>> 0, slices, slice % slices);
+    return buildDigestOf(this.entries, slots, count, salt >>> 0, slices, slice % slices);
   }
 
   /** The records we would share that `digest` covers and does not hold, as signed bytes. */
   missingFrom(now: Millis, digest: DirectoryDigest, own?: NodeId): Uint8Array[] {
     const { entries } = this;
     const { idHashA, idHashB, issued } = entries;
+    const { slots, count } = this.sharedSlots(now, own);
     const out: Uint8Array[] = [];
-    for (let slot = 0; slot < entries.end; slot++) {
-      if (!this.shares(slot, now, own)) continue;
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i] as number;
       const a = idHashA[slot] as number;
       const b = idHashB[slot] as number;
       if (!digestCoversId(digest, a, b)) continue;
