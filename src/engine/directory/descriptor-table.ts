@@ -30,7 +30,7 @@ const HOLES_MIN = 8;
 export class DescriptorTable {
   private readonly slotOf = new Map<NodeId, number>();
   private records: (Descriptor | undefined)[] = [];
-  /** Columns, valid for slots below `end`. */
+  /** Columns, valid for slots below `end`; callers read them, only the table writes. */
   idHashA = new Int32Array(INITIAL_SLOTS);
   idHashB = new Int32Array(INITIAL_SLOTS);
   issued = new Float64Array(INITIAL_SLOTS);
