@@ -83,7 +83,7 @@ const NODE_ID_CHARS = 32;
  * Node IDs and addresses leave the decoder interned: one string object per value, process
  * wide. A node keeps hundreds of them (its views, directory, broadcast bookkeeping), each
  * decoded from some frame; a process simulating thousands of nodes held each value once
- * per node that heard it (at 1,000 nodes a tenth of the heap). The table is a cache of
+ * per node that heard it (8% of the heap per node at 1,000). The table is a cache of
  * values, so it changes no result; bounded by INTERNED_STRINGS_MAX.
  */
 const interned = new Map<string, string>();
