@@ -20,7 +20,7 @@ export interface SimChildOptions {
 }
 
 export const ROOT = resolve(import.meta.dirname, '..');
-/** tsc over src and bench takes seconds; a minute means something is wrong. */
+/** tsc over src and bench takes seconds; five minutes means something is wrong. */
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 let built = false;
 

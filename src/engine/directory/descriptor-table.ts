@@ -26,6 +26,8 @@ export const SLOT_PINNED = 2;
 const INITIAL_SLOTS = 16;
 /** Holes tolerated before compaction, whatever the live count. */
 const HOLES_MIN = 8;
+/** Past this share of the live slots, holes are closed on the next append. */
+const HOLES_SHARE_MAX = 0.25;
 
 export class DescriptorTable {
   private readonly slotOf = new Map<NodeId, number>();
@@ -71,7 +73,7 @@ export class DescriptorTable {
   /** Inserts `d`, or replaces the ID's descriptor; either way it becomes the freshest. */
   set(d: Descriptor, pinned: boolean): void {
     this.delete(d.id);
-    if (this.holes >= HOLES_MIN && 4 * this.holes > this.slotOf.size) this.compact();
+    if (this.holes >= HOLES_MIN && this.holes > HOLES_SHARE_MAX * this.slotOf.size) this.compact();
     if (this.end === this.state.length) this.grow();
     const slot = this.end++;
     this.records[slot] = d;

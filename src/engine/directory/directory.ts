@@ -179,19 +179,18 @@ export class Directory {
     const current = this.entries.get(record.id);
     if (current && current.issued === record.issued) return 'known'; // the same record again
     if (current && current.issued > record.issued) return this.count('stale');
+    const pinned = this.pinned.has(record.id);
     if (!current) {
-      const admission = this.pinned.has(record.id)
-        ? ({ kind: 'room' } as const)
-        : this.members.admit(record.id);
+      const admission = pinned ? ({ kind: 'room' } as const) : this.members.admit(record.id);
       if (admission.kind === 'refuse') return this.count('sampledOut');
       if (admission.kind === 'room' && this.entries.size >= this.limits.entriesMax)
         return this.count('full');
       if (admission.kind === 'evict') this.evict(admission.evict);
-      if (!this.pinned.has(record.id))
+      if (!pinned)
         this.members.add(record.id, admission.kind === 'evict' ? admission.rank : undefined);
     }
     // Re-insert so that iteration order stays by freshness (prune and sync read it so).
-    this.entries.set(record, this.pinned.has(record.id));
+    this.entries.set(record, pinned);
     return current ? 'updated' : 'new';
   }
 
