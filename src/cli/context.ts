@@ -24,8 +24,23 @@ export interface CliIo {
    * unsubscribe. Absent: the command cannot be interrupted gracefully.
    */
   onSignal?: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
+  /**
+   * Runs this same command line again in a new process with extra Node flags and
+   * environment variables, its stdio ours, and resolves when it ends (`sim --max-heap`).
+   * Absent in tests that do not need it.
+   */
+  relaunch?: (
+    nodeFlags: readonly string[],
+    env: Readonly<Record<string, string>>,
+  ) => Promise<Ended>;
   /** Raw bytes to stdout (chat prompts without a newline). */
   write?: (text: string) => void;
+}
+
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface Ended {
+  code: number | null;
+  signal: string | null;
 }
 
 /** An extra section shown by `--help` for one command. */

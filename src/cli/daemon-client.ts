@@ -20,21 +20,13 @@ import {
 } from '../client/index.js';
 import { resolveDataDir } from '../daemon/data-dir.js';
 import { CommandError, UsageError } from './errors.js';
+import { stringOption } from './options.js';
 
 /** The options every client command accepts (global --data-dir and --socket, --json). */
 export interface ClientOptions {
   dataDir?: unknown;
   socket?: unknown;
   json?: unknown;
-}
-
-/** A string option given once, or undefined. */
-export function stringOption(value: unknown, flag: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new UsageError(`${flag} given more than once`);
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number') return String(value);
-  throw new UsageError(`${flag}: expected a value`);
 }
 
 export function dataDirOf(options: ClientOptions): string {

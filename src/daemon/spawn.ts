@@ -12,9 +12,12 @@ export interface SelfCommand {
   args: string[];
 }
 
-/** `node [execArgv…] <this CLI's entry script>`; append the p2pmsg arguments. */
-export function selfCommand(): SelfCommand {
+/**
+ * `node [execArgv…] [nodeFlags…] <this CLI's entry script>`; append the p2pmsg arguments.
+ * `nodeFlags` are Node/V8 options for the new process only (`sim --max-heap`).
+ */
+export function selfCommand(nodeFlags: readonly string[] = []): SelfCommand {
   const script = process.argv[1];
   if (script === undefined) throw new Error('cannot find the p2pmsg entry script (argv[1])');
-  return { command: process.execPath, args: [...process.execArgv, script] };
+  return { command: process.execPath, args: [...process.execArgv, ...nodeFlags, script] };
 }

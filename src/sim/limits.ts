@@ -201,6 +201,14 @@ export const TRACE_WRITE_BLOCK_BYTES = 64 * 1024;
  */
 export const DETERMINISM_CHUNK_EVENTS = 4096;
 
+/**
+ * `p2pmsg sim --max-heap MiB`, V8's old-space limit for a run (cli/commands/sim-heap.ts):
+ * under 256 MiB even a small scenario's report (Vega renders its plots in the same heap)
+ * runs short; 1 TiB is above any machine this runs on.
+ */
+export const SIM_HEAP_MIB_MIN = 256;
+export const SIM_HEAP_MIB_MAX = 1024 * 1024;
+
 /** `--set` options in one command: far more than anyone types; bounds the work per run. */
 export const OVERRIDES_MAX = 64;
 

@@ -73,6 +73,8 @@ describe.concurrent('p2pmsg CLI', () => {
       '--check-determinism',
       '--out <dir>',
       '--quiet',
+      '--max-heap <MiB>',
+      'Memory',
       'Student t',
       'events.ndjson',
       'reports/<name>-<seed>/',
@@ -195,6 +197,24 @@ describe.concurrent('p2pmsg CLI', () => {
       expect(again.stdout).toBe('');
       expect(again.stderr).toBe('');
       expect(readFileSync(join(second, 'summary.json'), 'utf8')).toBe(
+        readFileSync(join(first, 'summary.json'), 'utf8'),
+      );
+
+      // --max-heap: the command restarts itself under that limit; the result is the same.
+      const third = join(tmp, 'smoke-c');
+      const limited = await p2pmsg(
+        ['sim', 'sim/scenarios/smoke.yaml', '--seed', '3', '--out', third, '--max-heap', '300'],
+        RUN_TIMEOUT_MS,
+      );
+      expect(limited.code).toBe(0);
+      const limit = /^heap: V8 limit (\d+) MiB \(--max-heap 300 for the old space\)$/m.exec(
+        limited.stderr,
+      );
+      // V8's whole limit is the old space plus the young generation (tens of MiB); Node's
+      // default here is gigabytes, so this shows the flag took.
+      expect(Number(limit?.[1])).toBeGreaterThanOrEqual(300);
+      expect(Number(limit?.[1])).toBeLessThan(400);
+      expect(readFileSync(join(third, 'summary.json'), 'utf8')).toBe(
         readFileSync(join(first, 'summary.json'), 'utf8'),
       );
     },

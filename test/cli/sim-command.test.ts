@@ -183,4 +183,63 @@ describe('p2pmsg sim (stub runner)', () => {
     expect(err).toHaveLength(3);
     expect(err[2]).toContain('--seed given more than once');
   });
+
+  describe('--max-heap', () => {
+    const ENV = 'P2PMSG_SIM_MAX_HEAP';
+
+    it('runs the same command line again with the V8 flag and passes its exit code on', async () => {
+      const { io } = captureIo();
+      const relaunch = vi.fn().mockResolvedValue({ code: 3, signal: null });
+      io.relaunch = relaunch;
+      expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--out', tmp], io)).toBe(3);
+      expect(relaunch).toHaveBeenCalledWith(['--max-old-space-size=512'], { [ENV]: '512' });
+      expect(runner.runScenario).not.toHaveBeenCalled();
+    });
+
+    it('in the process that has the limit: runs here and prints the limit after the seed', async () => {
+      runner.runScenario.mockReturnValue({ summary: sampleSummary() });
+      const { io, err } = captureIo({ env: { [ENV]: '512' } });
+      const relaunch = vi.fn();
+      io.relaunch = relaunch;
+      expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--out', tmp], io)).toBe(0);
+      expect(relaunch).not.toHaveBeenCalled();
+      expect(runner.runScenario).toHaveBeenCalledTimes(1);
+      expect(err[0]).toMatch(/^sim smoke: seed 1/);
+      expect(err[1]).toMatch(/^reproduce: /);
+      expect(err[2]).toMatch(/^heap: V8 limit \d+ MiB \(--max-heap 512 for the old space\)$/);
+    });
+
+    it('a run V8 stopped for memory (SIGABRT) is exit 1 with an error saying what to do', async () => {
+      const { io, err } = captureIo();
+      io.relaunch = vi.fn().mockResolvedValue({ code: null, signal: 'SIGABRT' });
+      expect(await runCli(['sim', SMOKE, '--max-heap', '512'], io)).toBe(1);
+      expect(err).toEqual([
+        'error: the simulation outgrew its heap limit of 512 MiB (--max-heap) and V8 stopped it; ' +
+          'give it more, or run fewer nodes',
+      ]);
+    });
+
+    it('a run ended by another signal is exit 1 naming it', async () => {
+      const { io, err } = captureIo();
+      io.relaunch = vi.fn().mockResolvedValue({ code: null, signal: 'SIGKILL' });
+      expect(await runCli(['sim', SMOKE, '--max-heap', '512'], io)).toBe(1);
+      expect(err).toEqual(['error: the simulation process was ended by SIGKILL']);
+    });
+
+    it('bad values and a CLI that cannot restart itself are usage errors', async () => {
+      const { io, err } = captureIo();
+      const relaunch = vi.fn();
+      expect(await runCli(['sim', SMOKE, '--max-heap', '512'], io)).toBe(2);
+      io.relaunch = relaunch;
+      expect(await runCli(['sim', SMOKE, '--max-heap', '100'], io)).toBe(2);
+      expect(await runCli(['sim', SMOKE, '--max-heap', 'lots'], io)).toBe(2);
+      expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--max-heap', '600'], io)).toBe(2);
+      expect(relaunch).not.toHaveBeenCalled();
+      expect(runner.runScenario).not.toHaveBeenCalled();
+      expect(err[0]).toContain('--max-heap needs the p2pmsg executable');
+      expect(err[1]).toContain('--max-heap: expected an integer from 256 to 1048576, found 100');
+      expect(err[2]).toContain('found "lots"');
+      expect(err[3]).toContain('--max-heap given more than once');
+    });
+  });
 });

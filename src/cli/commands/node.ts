@@ -28,7 +28,7 @@ import { createLogger } from '../../daemon/log.js';
 import { DETACHED_ENV } from '../../daemon/spawn.js';
 import { StoreError } from '../../store/index.js';
 import type { CliCommand, CliIo } from '../context.js';
-import { stringOption } from '../daemon-client.js';
+import { stringOption } from '../options.js';
 import { CommandError, EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { packageVersion } from '../version.js';
 

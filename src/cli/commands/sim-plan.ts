@@ -14,7 +14,7 @@
  */
 
 import { join } from 'node:path';
-import { SEED_MAX } from '../../sim/limits.js';
+import { SEED_MAX, SIM_HEAP_MIB_MAX, SIM_HEAP_MIB_MIN } from '../../sim/limits.js';
 import {
   type Assignment,
   OverrideError,
@@ -35,6 +35,7 @@ import { SeedListError, formatSeedList, parseSeedList, seedsDirName } from '../.
 import { sweepVariant, sweepVariantText } from '../../sim/sweep.js';
 import { reproduceCommand, shellQuote } from '../../sim/summary.js';
 import { UsageError } from '../errors.js';
+import { flagOption, intOption, showOption, stringOption } from '../options.js';
 
 /** The options as cac hands them over (mri has turned digit strings into numbers). */
 export interface SimOptions {
@@ -48,6 +49,8 @@ export interface SimOptions {
   quiet?: unknown;
   /** `--swarm N` (sim-swarm.ts). */
   swarm?: unknown;
+  /** `--max-heap MiB` (sim-heap.ts). */
+  maxHeap?: unknown;
 }
 
 export type SimMode = 'single' | 'sweep' | 'seeds';
@@ -62,6 +65,8 @@ export interface ParsedOptions {
   checkDeterminism: boolean;
   quiet: boolean;
   out: string | undefined;
+  /** V8's old-space limit for the run (MiB), if given (sim-heap.ts). */
+  maxHeapMiB: number | undefined;
 }
 
 /** What runs: the options, the scenario they make, the mode and where the report goes. */
@@ -118,7 +123,13 @@ export function parseSimOptions(options: SimOptions): ParsedOptions {
     checkDeterminism,
     quiet: flagOption(options.quiet, '--quiet'),
     out: stringOption(options.out, '--out'),
+    maxHeapMiB: parseMaxHeapOption(options.maxHeap),
   };
+}
+
+/** `--max-heap MiB`, for every mode (swarm included). */
+export function parseMaxHeapOption(value: unknown): number | undefined {
+  return intOption(value, '--max-heap', SIM_HEAP_MIB_MIN, SIM_HEAP_MIB_MAX, undefined);
 }
 
 /** Reads and validates the scenario with the overrides (throws ScenarioError or UsageError). */
@@ -208,7 +219,9 @@ export function parseSeedOption(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= SEED_MAX) {
     return value;
   }
-  throw new UsageError(`--seed: expected an integer from 0 to ${SEED_MAX}, found ${show(value)}`);
+  throw new UsageError(
+    `--seed: expected an integer from 0 to ${SEED_MAX}, found ${showOption(value)}`,
+  );
 }
 
 function parseSeedsOption(value: unknown): number[] | null {
@@ -231,29 +244,7 @@ function listOption(value: unknown, flag: string): string[] {
   return values.map((v) => {
     if (typeof v === 'string') return v;
     throw new UsageError(
-      `${flag}: expected ${flag === '--set' ? 'key=value' : 'key=v1,v2,...'}, found ${show(v)}`,
+      `${flag}: expected ${flag === '--set' ? 'key=value' : 'key=v1,v2,...'}, found ${showOption(v)}`,
     );
   });
-}
-
-export function flagOption(value: unknown, flag: string): boolean {
-  if (value === undefined || value === false) return false;
-  if (value === true) return true;
-  throw new UsageError(`${flag} takes no value, found ${show(value)}`);
-}
-
-export function stringOption(value: unknown, flag: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new UsageError(`${flag} given more than once`);
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number') return String(value);
-  throw new UsageError(`${flag}: expected a value`);
-}
-
-function show(value: unknown): string {
-  return typeof value === 'string'
-    ? JSON.stringify(value)
-    : Array.isArray(value)
-      ? 'a list'
-      : String(value);
 }

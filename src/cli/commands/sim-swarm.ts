@@ -27,7 +27,8 @@ import {
 import type { CliIo } from '../context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { createProgressBar } from '../progress.js';
-import { type SimOptions, flagOption, parseSeedOption, stringOption } from './sim-plan.js';
+import { flagOption, stringOption } from '../options.js';
+import { type SimOptions, parseSeedOption } from './sim-plan.js';
 
 export interface SwarmPlan {
   count: number;

@@ -29,6 +29,8 @@ import { humanDuration } from '../../sim/duration.js';
 import {
   SEED_MAX,
   SEED_WORKERS_MAX,
+  SIM_HEAP_MIB_MAX,
+  SIM_HEAP_MIB_MIN,
   SEEDS_MAX,
   TRACE_BYTES_MAX,
   TRACE_LINES_MAX,
@@ -49,10 +51,12 @@ import {
   reportInternalError,
   reportNeverFired,
 } from './sim-output.js';
+import { heapLimitLine, runUnderHeapLimit } from './sim-heap.js';
 import { parseSwarmOptions, runSwarmMode } from './sim-swarm.js';
 import {
   type SimOptions,
   type SimPlan,
+  parseMaxHeapOption,
   parseSimOptions,
   planCommand,
   planSim,
@@ -69,6 +73,7 @@ export const simCommand: CliCommand = {
       .usage(
         'sim <scenario.yaml> [--seed N | --seeds LIST] [--set key=value]... ' +
           '[--sweep key=v1,v2,...] [--trace] [--check-determinism] [--out DIR] [--quiet]\n' +
+          '      [--max-heap MiB]\n' +
           '  $ p2pmsg sim --swarm N [--seed S] [--out DIR] [--quiet]',
       )
       .option(
@@ -101,6 +106,10 @@ export const simCommand: CliCommand = {
         'Run N random scenarios (seeds S..S+N-1, S from --seed or random) with safety and liveness checks; no scenario file',
       )
       .option('--quiet', 'Print only errors: no seed line, no progress, no summary line')
+      .option(
+        '--max-heap <MiB>',
+        `V8's heap limit for the run, ${SIM_HEAP_MIB_MIN}..${SIM_HEAP_MIB_MAX} MiB: the process restarts itself with it (see Memory)`,
+      )
       .example('  $ p2pmsg sim sim/scenarios/overlay.yaml')
       .example('  $ p2pmsg sim sim/scenarios/overlay.yaml --seed 7 --out /tmp/overlay-7')
       .example(
@@ -109,6 +118,7 @@ export const simCommand: CliCommand = {
       .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --sweep overlay.maxPeers=6,8,10')
       .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --seeds 1..20')
       .example('  $ p2pmsg sim sim/scenarios/smoke.yaml --trace --check-determinism')
+      .example('  $ p2pmsg sim sim/scenarios/scale-100k.yaml --max-heap 5376')
       .example('  $ p2pmsg sim --swarm 50')
       .example('  $ p2pmsg sim --swarm 1 --seed 1234     # replay one swarm scenario')
       .action((file: string | undefined, options: SimOptions) => runSim(io, file, options));
@@ -167,6 +177,16 @@ export const simCommand: CliCommand = {
         '  `p2pmsg sim <file>` runs as an ordinary scenario. Goes with --seed, --out, --quiet.',
     },
     {
+      title: 'Memory',
+      body:
+        "  A simulated network lives in one JavaScript heap. Node's default limit (a share of\n" +
+        '  the machine, often 4 GiB) is too small for the largest scenarios, and V8 grows its\n' +
+        '  heap well past the live data before it collects. --max-heap MiB sets the limit for\n' +
+        '  the run (the command restarts itself with it and prints it): V8 then collects\n' +
+        '  sooner, for some CPU. Too small, and V8 stops the run: exit 1 with an error saying\n' +
+        '  so. Sizes that work for the shipped scenarios: README "Scale and speed".',
+    },
+    {
       title: 'Exit codes',
       body:
         '  0 done; 2 bad option or scenario (one error line naming the option, or the file,\n' +
@@ -179,6 +199,11 @@ export const simCommand: CliCommand = {
 };
 
 async function runSim(io: CliIo, file: string | undefined, options: SimOptions): Promise<number> {
+  const maxHeapMiB = parseMaxHeapOption(options.maxHeap);
+  if (maxHeapMiB !== undefined) {
+    const elsewhere = await runUnderHeapLimit(io, maxHeapMiB);
+    if (elsewhere !== null) return elsewhere;
+  }
   if (options.swarm !== undefined) return runSwarmMode(io, parseSwarmOptions(file, options));
   if (file === undefined) {
     throw new UsageError(
@@ -201,6 +226,7 @@ async function runSim(io: CliIo, file: string | undefined, options: SimOptions):
   if (!plan.quiet) {
     io.err(openingLine(plan, workers));
     io.err(`reproduce: ${reproduce}`);
+    if (parsed.maxHeapMiB !== undefined) io.err(heapLimitLine(parsed.maxHeapMiB));
   }
   const started = io.clock();
   if (plan.mode === 'seeds') return runSeedsMode(io, plan, reproduce, started, workers);

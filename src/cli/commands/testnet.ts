@@ -29,7 +29,8 @@ import {
 } from '../../daemon/limits.js';
 import { selfCommand } from '../../daemon/spawn.js';
 import type { CliCommand, CliIo } from '../context.js';
-import { stringOption, table } from '../daemon-client.js';
+import { table } from '../daemon-client.js';
+import { intOption, stringOption } from '../options.js';
 import { CommandError, EXIT_OK, UsageError } from '../errors.js';
 
 interface TestnetOptions {
@@ -77,16 +78,6 @@ export const testnetCommand: CliCommand = {
     },
   ],
 };
-
-function intOption(value: unknown, flag: string, min: number, max: number, dflt: number): number {
-  if (value === undefined) return dflt;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
-    return value;
-  }
-  throw new UsageError(
-    `${flag}: expected an integer from ${min} to ${max}, found ${String(value)}`,
-  );
-}
 
 async function runTestnet(io: CliIo, options: TestnetOptions): Promise<number> {
   const count = intOption(options.nodes, '--nodes', 1, TESTNET_NODES_MAX, TESTNET_NODES_DEFAULT);
