@@ -482,6 +482,31 @@ describe('node IDs on the wire', () => {
       { numRuns: 2_000 },
     );
   });
+  it('are told apart when they share their first bytes (the decoder caches IDs by prefix)', () => {
+    const tail = fc.uint8Array({ minLength: 16, maxLength: 16 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.array(tail, { minLength: 2, maxLength: 6 }),
+        (prefix, tails) => {
+          // Decoded in turns, so each ID meets the cache holding another one of its prefix.
+          for (const round of [0, 1]) {
+            for (const rest of round === 0 ? tails : [...tails].reverse()) {
+              const raw = new Uint8Array([...prefix, ...rest]);
+              const frame = fromHex(`00000018 01 11 ${toHex(raw)} 00 00`);
+              const decoded = decodeFrame(frame);
+              expect(decoded.kind === 'message' && decoded.message).toEqual({
+                type: 'forwardJoin',
+                newcomer: { id: base32Encode(raw), address: '' },
+                ttl: 0,
+              });
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('message code table', () => {

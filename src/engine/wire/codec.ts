@@ -101,7 +101,35 @@ const BASE32_CHAR = Uint8Array.from(BASE32_ALPHABET, (c) => c.charCodeAt(0));
 const BASE32_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < BASE32_CHAR.length; i++) BASE32_VALUE[BASE32_CHAR[i]!] = i;
 
+/**
+ * Decoded node IDs by their first four bytes (uniformly random: an ID is a key's hash), so
+ * an ID already seen is recognised from its bytes — checked against all 20 — without
+ * building its string again: most IDs a node decodes are ones it has decoded before (peer
+ * lists, IHAVE origins, announcements). A crafted prefix collision only costs a miss.
+ * Bounded with the interning table.
+ */
+const idsByPrefix = new Map<number, NodeId>();
+const idScratch = new Uint8Array(NODE_ID_BYTES);
+
 function nodeIdAt(bytes: Uint8Array, at: number): NodeId {
+  const prefix =
+    (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+  const known = idsByPrefix.get(prefix);
+  if (known !== undefined && sameNodeId(known, bytes, at)) return known;
+  const id = intern(nodeIdString(bytes, at));
+  if (idsByPrefix.size >= INTERNED_STRINGS_MAX) idsByPrefix.clear();
+  idsByPrefix.set(prefix, id);
+  return id;
+}
+
+/** Whether `id` (a valid ID string) is the 20 bytes at `at`. */
+function sameNodeId(id: NodeId, bytes: Uint8Array, at: number): boolean {
+  writeNodeId(id, idScratch, 0);
+  for (let i = 0; i < NODE_ID_BYTES; i++) if (idScratch[i] !== bytes[at + i]) return false;
+  return true;
+}
+
+function nodeIdString(bytes: Uint8Array, at: number): string {
   const c = BASE32_CHAR;
   // One String.fromCharCode over all 32 codes: `id += group` would leave a tree of cons
   // cells (several times the flat size), and IDs are held by the thousand in every node.
@@ -121,7 +149,7 @@ function nodeIdAt(bytes: Uint8Array, at: number): NodeId {
     codes[k + 6] = c[((b3 & 3) << 3) | (b4 >>> 5)]!;
     codes[k + 7] = c[b4 & 31]!;
   }
-  return intern(String.fromCharCode(...codes));
+  return String.fromCharCode(...codes);
 }
 
 function base32Value(text: string, i: number): number {
