@@ -16,3 +16,14 @@ export function hexOf(bytes: Uint8Array): string {
   }
   return String.fromCharCode(...codes);
 }
+
+/** Whether `hex` is hexOf(bytes), without building it. */
+export function hexMatches(hex: string, bytes: Uint8Array): boolean {
+  if (hex.length !== 2 * bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    if (hex.charCodeAt(2 * i) !== DIGITS.charCodeAt(byte >>> 4)) return false;
+    if (hex.charCodeAt(2 * i + 1) !== DIGITS.charCodeAt(byte & 15)) return false;
+  }
+  return true;
+}

@@ -175,7 +175,7 @@ export class Node implements Engine {
     this.broadcaster = new Broadcaster(this.broadcastConfig, {
       neighbours: () => this.overlay.active.keys(),
       send: (peer, message) => this.sendToNeighbour(peer, message),
-      sendToAll: (peers, message) => this.sendToNeighbours(peers, message),
+      sendFrame: (peers, frame) => this.sendFrameToNeighbours(peers, frame),
       validate: (kind, body) => kind === 'probe' || this.directory.onRecord(body, this.now),
       deliver: (message, key) =>
         this.event({
@@ -554,13 +554,12 @@ export class Node implements Engine {
     this.event({ type: 'broadcastSent', id, kind });
   }
 
-  private sendToNeighbours(peers: readonly NodeId[], message: Message): void {
-    if (peers.length === 0) return;
-    const bytes = encodeMessage(message);
+  /** A broadcast's frame to several neighbours (the same bytes on every link). */
+  private sendFrameToNeighbours(peers: readonly NodeId[], frame: Uint8Array): void {
     for (const peer of peers) {
       const link = this.links.readyLink(peer);
-      if (link) this.links.sendEncoded(link, bytes, false, this.now);
-      else this.event({ type: 'drop', what: `${message.type}-no-link` });
+      if (link) this.links.sendEncoded(link, frame, false, this.now);
+      else this.event({ type: 'drop', what: 'broadcast-no-link' });
     }
   }
 

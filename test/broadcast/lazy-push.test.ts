@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Broadcaster } from '../../src/engine/broadcast/broadcaster.js';
 import { DEFAULT_BROADCAST } from '../../src/engine/broadcast/config.js';
 import type { Message } from '../../src/engine/wire/messages.js';
+import { identityOf } from '../support/link-peer.js';
 
 type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 
@@ -25,7 +26,7 @@ function lazyNode() {
       if (message.type !== 'ihave') return;
       ihaves.set(peer, [...(ihaves.get(peer) ?? []), message.ids.map((id) => String(id[0]))]);
     },
-    sendToAll: () => {},
+    sendFrame: () => {},
     validate: () => true,
     deliver: () => {},
     duplicate: () => {},
@@ -47,7 +48,7 @@ function message(n: number, now: number): BroadcastMessage {
   return {
     type: 'broadcast',
     id,
-    origin: 'origin',
+    origin: identityOf('origin').id,
     expiresAt: now + 30_000,
     hops: 8,
     kind: 'probe',

@@ -13,6 +13,7 @@ import {
 } from '../../src/engine/broadcast/config.js';
 import { OriginQuota } from '../../src/engine/broadcast/origin-quota.js';
 import type { Message } from '../../src/engine/wire/messages.js';
+import { identityOf, messageOf } from '../support/link-peer.js';
 
 type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 
@@ -23,12 +24,26 @@ function broadcaster(config: BroadcastConfig, valid: (body: Uint8Array) => boole
   const b = new Broadcaster(config, {
     neighbours: () => ['a', 'b', 'c'],
     send: () => {},
-    sendToAll: (_peers, message) => void forwarded.push(message.type),
+    sendFrame: (_peers, frame) => void forwarded.push(messageOf(frame).type),
     validate: (_kind, body) => valid(body),
-    deliver: (message) => void delivered.push(message.origin),
+    deliver: (message) => void delivered.push(originName(message.origin)),
     duplicate: () => {},
   });
   return { b, delivered, forwarded };
+}
+
+/** Origins by name, as valid node IDs: the broadcaster encodes what it passes on. */
+const originIds = new Map<string, string>();
+function originId(name: string): string {
+  const known = originIds.get(name);
+  if (known !== undefined) return known;
+  const id = identityOf(name).id;
+  originIds.set(name, id);
+  return id;
+}
+function originName(id: string): string {
+  for (const [name, known] of originIds) if (known === id) return name;
+  return id;
 }
 
 let nextId = 0;
@@ -38,7 +53,7 @@ function probe(origin: string, now: number, body = new Uint8Array(4)): Broadcast
   return {
     type: 'broadcast',
     id,
-    origin,
+    origin: originId(origin),
     expiresAt: now + 30_000,
     hops: 8,
     kind: 'probe',
@@ -122,7 +137,7 @@ describe('broadcast quota per origin', () => {
       {
         neighbours: () => ['a'],
         send: (_peer, message) => void grafts.push(message.type),
-        sendToAll: () => {},
+        sendFrame: () => {},
         validate: () => true,
         deliver: () => {},
         duplicate: () => {},

@@ -25,10 +25,11 @@
  *   batch left. Both ends of a lazy link used to announce every broadcast to each other;
  *   now mostly the first does (a third fewer IHAVE frames at 300 nodes, same coverage).
  */
-import { hexOf } from '../hex.js';
+import { hexMatches, hexOf } from '../hex.js';
 import type { Millis, NodeId } from '../types.js';
+import { encodeMessage } from '../wire/codec.js';
 import type { BroadcastKind, Message } from '../wire/messages.js';
-import { IHAVE_IDS_MAX } from '../wire/limits.js';
+import { IHAVE_IDS_MAX, INTERNED_STRINGS_MAX } from '../wire/limits.js';
 import type { BroadcastConfig } from './config.js';
 import { DropList } from './drop-list.js';
 import { OriginQuota } from './origin-quota.js';
@@ -38,8 +39,8 @@ type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 export interface BroadcastHost {
   neighbours(): Iterable<NodeId>;
   send(peer: NodeId, message: Message): void;
-  /** The same message to several neighbours (encoded once). */
-  sendToAll(peers: readonly NodeId[], message: Message): void;
+  /** A broadcast's frame, encoded once, to several neighbours. */
+  sendFrame(peers: readonly NodeId[], frame: Uint8Array): void;
   /** Checks a body before delivery; false drops the broadcast (counted by the host). */
   validate(kind: BroadcastKind, body: Uint8Array, origin: NodeId): boolean;
   /** A broadcast seen for the first time; `key` is broadcastKey(message.id). */
@@ -60,8 +61,25 @@ interface Missing {
   expiresAt: Millis;
 }
 
+/**
+ * Keys made so far, by the ID's first four bytes (IDs are random): a key is then one string
+ * per process, not one per node that sees the broadcast — a simulated network's drop lists
+ * held each key thousands of times at a join's peak — and is not built again to be looked
+ * up. Checked against the whole ID; a prefix collision only costs a miss. Bounded.
+ */
+const keysByPrefix = new Map<number, string>();
+
 /** A broadcast ID as the drop list, the payload cache and events key it: lowercase hex. */
-export const broadcastKey = hexOf;
+export function broadcastKey(id: Uint8Array): string {
+  if (id.length < 4) return hexOf(id);
+  const prefix = (id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!;
+  const known = keysByPrefix.get(prefix);
+  if (known !== undefined && hexMatches(known, id)) return known;
+  const key = hexOf(id);
+  if (keysByPrefix.size >= INTERNED_STRINGS_MAX) keysByPrefix.clear();
+  keysByPrefix.set(prefix, key);
+  return key;
+}
 
 export class Broadcaster {
   readonly dropList: DropList;
@@ -69,8 +87,11 @@ export class Broadcaster {
   readonly quota: OriginQuota;
   private readonly eager = new Set<NodeId>();
   private readonly lazy = new Set<NodeId>();
-  /** Tree mode: payloads we can re-send on GRAFT, by ID, oldest first. */
-  private readonly cache = new Map<string, { message: BroadcastMessage; until: Millis }>();
+  /**
+   * Tree mode: payloads we can re-send on GRAFT, by ID, oldest first, as the frame we sent
+   * (a decoded message held its ID and body as two more arrays each).
+   */
+  private readonly cache = new Map<string, { frame: Uint8Array; until: Millis }>();
   private readonly missing = new Map<string, Missing>();
   /** Tree mode: IDs waiting to be announced to each lazy neighbour. */
   private readonly lazyQueue = new Map<NodeId, Queued[]>();
@@ -123,8 +144,9 @@ export class Broadcaster {
   originate(message: BroadcastMessage, now: Millis): string {
     const key = broadcastKey(message.id);
     this.dropList.add(key, message.expiresAt + this.config.clockSkewMs);
-    this.remember(key, message, now);
-    this.forward(message, key, undefined, [], now);
+    const frame = encodeMessage(message);
+    this.remember(key, frame, message.expiresAt, now);
+    this.forward(frame, message.id, key, undefined, [], now);
     return key;
   }
 
@@ -161,14 +183,18 @@ export class Broadcaster {
     const { type, id, origin, expiresAt, kind, body } = message;
     // Fields listed in the decoder's order: a forwarded copy has a decoded message's shape.
     const onward = { type, id, origin, expiresAt, hops: Math.max(0, message.hops - 1), kind, body };
+    let frame: Uint8Array | undefined;
     if (this.config.mode === 'tree') {
       // The link that brought the payload first is a tree link.
       this.lazy.delete(from);
       this.eager.add(from);
-      this.remember(key, onward, now);
+      frame = encodeMessage(onward);
+      this.remember(key, frame, expiresAt, now);
     }
     this.host.deliver(message, key);
-    if (message.hops > 0) this.forward(onward, key, from, holders, now);
+    if (message.hops > 0) {
+      this.forward(frame ?? encodeMessage(onward), id, key, from, holders, now);
+    }
   }
 
   onIHave(from: NodeId, ids: Uint8Array[], now: Millis): void {
@@ -198,7 +224,7 @@ export class Broadcaster {
     this.lazy.delete(from);
     this.eager.add(from);
     const cached = this.cache.get(broadcastKey(id));
-    if (cached) this.host.send(from, cached.message);
+    if (cached) this.host.sendFrame([from], cached.frame);
   }
 
   onPrune(from: NodeId): void {
@@ -247,9 +273,10 @@ export class Broadcaster {
     }
   }
 
-  /** Passes a broadcast on; `holders` are neighbours known to have it already. */
+  /** Passes a broadcast (`frame`, ID `id`) on; `holders` are neighbours known to have it. */
   private forward(
-    message: BroadcastMessage,
+    frame: Uint8Array,
+    id: Uint8Array,
     key: string,
     from: NodeId | undefined,
     holders: readonly NodeId[],
@@ -261,14 +288,14 @@ export class Broadcaster {
       return out;
     };
     if (this.config.mode === 'flood') {
-      this.host.sendToAll(others(this.host.neighbours()), message);
+      this.host.sendFrame(others(this.host.neighbours()), frame);
       return;
     }
-    this.host.sendToAll(others(this.eager), message);
+    this.host.sendFrame(others(this.eager), frame);
     for (const peer of this.lazy) {
       if (peer === from || holders.includes(peer)) continue;
       const queue = this.lazyQueue.get(peer) ?? [];
-      queue.push({ key, id: message.id });
+      queue.push({ key, id });
       this.lazyQueue.set(peer, queue);
       if (queue.length >= IHAVE_IDS_MAX) this.flushLazyTo(peer);
     }
@@ -307,15 +334,12 @@ export class Broadcaster {
     if (this.missing.delete(key)) this.earliest = undefined;
   }
 
-  private remember(key: string, message: BroadcastMessage, now: Millis): void {
+  private remember(key: string, frame: Uint8Array, expiresAt: Millis, now: Millis): void {
     if (this.config.mode !== 'tree') return;
     if (this.cache.size >= this.config.messageCacheMax) {
       this.cache.delete(this.cache.keys().next().value as string);
     }
-    this.cache.set(key, {
-      message,
-      until: Math.min(message.expiresAt, now + this.config.messageCacheMs),
-    });
+    this.cache.set(key, { frame, until: Math.min(expiresAt, now + this.config.messageCacheMs) });
   }
 
   /** Tree-mode sets for invariant checks: disjoint, and only neighbours. */

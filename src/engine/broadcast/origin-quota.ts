@@ -85,14 +85,17 @@ export class OriginQuota {
   }
 
   /**
-   * Forgets origins whose latest window ended before `now`'s previous one, least recently
-   * seen first, stopping at the first that has not: memory only (`over` never reads a stale
-   * window as current), so one that lingers behind it costs nothing but its slot.
+   * Forgets origins whose latest window ended before `now`'s, least recently seen first,
+   * stopping at the first that has not. The broadcaster refuses expired broadcasts before it
+   * asks, so no window before `now`'s is asked about again (nor counted: a new window's
+   * `previousCount` is then never read). Memory only: one that lingers behind the first kept
+   * costs nothing but its slot. (Keeping the previous window too held 2–3 minutes of origins,
+   * the largest part of a simulated node's heap at a join's peak.)
    */
   flush(now: Millis): void {
     const current = this.windowOf(now);
     for (const [origin, w] of this.origins) {
-      if (w.latest >= current - 1) break;
+      if (w.latest >= current) break;
       this.origins.delete(origin);
     }
   }
