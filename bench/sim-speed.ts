@@ -13,9 +13,11 @@
  * Options: `--cases a,b` (default all), `--runs N`, `--minutes M` (shorten every case to at
  * most M simulated minutes, timeline scaled — src/sim/shorten.ts — for a quick look; the
  * report says so and a shortened case is never compared with its goal), `--heap MiB` (the
- * children's old-space limit, default 12 GiB: V8 grows its heap to 2.5–3× the live data
- * before collecting when allowed to, so a memory goal is tried with a limit below it; a
- * run over the limit dies out of memory and the benchmark stops with its error), `--out FILE`.
+ * children's old-space limit, for every case; by default 12 GiB, or the case's own for the
+ * scale cases, as `p2pmsg sim --max-heap` gives it: V8 grows its heap to 2.5–3× the live
+ * data before collecting when allowed to, so a memory goal is tried with a limit below it;
+ * a run over the limit dies out of memory and the benchmark stops with its error),
+ * `--out FILE`.
  *
  * Run: `npx tsx bench/sim-speed.ts [--cases churn-modelled --runs 1 --minutes 10]`
  * (writes reports/bench/sim-speed.json, or FILE).
@@ -43,6 +45,8 @@ interface SpeedCase {
   file: string;
   sets: string[];
   goal: { wallSeconds?: number; peakRssMiB?: number };
+  /** The children's old-space limit for this case (`p2pmsg sim --max-heap`), if not the default. */
+  heapMiB?: number;
 }
 
 const CASES: SpeedCase[] = [
@@ -58,12 +62,14 @@ const CASES: SpeedCase[] = [
     file: 'sim/scenarios/scale-10k.yaml',
     sets: [],
     goal: { wallSeconds: 600, peakRssMiB: 1536 },
+    heapMiB: 1100,
   },
   {
     name: 'scale-100k',
     file: 'sim/scenarios/scale-100k.yaml',
     sets: [],
     goal: { peakRssMiB: 6144 },
+    heapMiB: 5376,
   },
 ];
 
@@ -102,7 +108,10 @@ function caseReport(c: SpeedCase, runs: SimChildResult[], ceiling: number, short
   const summary = runs[0]?.summary ?? {};
   return {
     case: c.name,
-    command: `p2pmsg sim ${c.file}${c.sets.map((s) => ` --set ${s}`).join('')}`,
+    command:
+      `p2pmsg sim ${c.file}${c.sets.map((s) => ` --set ${s}`).join('')}` +
+      (c.heapMiB === undefined ? '' : ` --max-heap ${c.heapMiB}`),
+    heapLimitMiB: c.heapMiB ?? null,
     nodes: summary['nodes'],
     simulatedMs: summary['durationMs'],
     events: runs[0]?.events,
@@ -137,6 +146,7 @@ export async function runSimSpeedBench(
       `unknown case ${unknown.join(', ')}; known: ${CASES.map((c) => c.name).join(', ')}`,
     );
   }
+  const heapOf = (c: SpeedCase): number => options.heapMiB ?? c.heapMiB ?? CHILD_HEAP_MIB;
   const ceilingBefore = runEventLoopCeiling(CEILING_EVENTS, CEILING_PENDING).eventsPerSecond;
   const cases = [];
   for (const c of CASES.filter((k) => wanted.includes(k.name))) {
@@ -144,8 +154,7 @@ export async function runSimSpeedBench(
     const runs: SimChildResult[] = [];
     for (let i = 0; i < runsPerCase; i++) {
       console.error(`sim-speed ${c.name}: run ${i + 1} of ${runsPerCase} …`);
-      const maxHeapMiB = options.heapMiB ?? CHILD_HEAP_MIB;
-      runs.push(runSimChild(request, { maxHeapMiB, timeoutMs: CHILD_TIMEOUT_MS }));
+      runs.push(runSimChild(request, { maxHeapMiB: heapOf(c), timeoutMs: CHILD_TIMEOUT_MS }));
     }
     cases.push({ runs, c, request });
   }
@@ -158,7 +167,6 @@ export async function runSimSpeedBench(
     loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     method: `median of ${runsPerCase} runs per case, each in a fresh process`,
     shortenedToMinutes: options.minutes ?? null,
-    heapLimitMiB: options.heapMiB ?? CHILD_HEAP_MIB,
     eventLoopCeiling: {
       eventsPerSecond: Math.round(ceiling),
       before: Math.round(ceilingBefore),
@@ -166,7 +174,12 @@ export async function runSimSpeedBench(
       pending: CEILING_PENDING,
     },
     cases: cases.map(({ runs, c, request }) =>
-      caseReport({ ...c, sets: request.sets }, runs, ceiling, options.minutes !== undefined),
+      caseReport(
+        { ...c, sets: request.sets, heapMiB: heapOf(c) },
+        runs,
+        ceiling,
+        options.minutes !== undefined,
+      ),
     ),
   };
 }
