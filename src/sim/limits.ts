@@ -208,6 +208,12 @@ export const DETERMINISM_CHUNK_EVENTS = 4096;
  */
 export const SIM_HEAP_MIB_MIN = 256;
 export const SIM_HEAP_MIB_MAX = 1024 * 1024;
+/**
+ * From this many nodes `p2pmsg sim` without --max-heap prints a note about the heap limit:
+ * at 40–70 KiB of live heap per simulated node (README "Scale and speed") and V8's headroom,
+ * 20,000 nodes and up reach the default limit's order.
+ */
+export const SIM_HEAP_ADVICE_NODES = 20_000;
 
 /** `--set` options in one command: far more than anyone types; bounds the work per run. */
 export const OVERRIDES_MAX = 64;

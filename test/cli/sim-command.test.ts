@@ -226,6 +226,18 @@ describe('p2pmsg sim (stub runner)', () => {
       expect(err).toEqual(['error: the simulation process was ended by SIGKILL']);
     });
 
+    it('a large network without --max-heap gets a note about the heap limit', async () => {
+      runner.runScenario.mockReturnValue({ summary: sampleSummary() });
+      const { io, err } = captureIo();
+      expect(await runCli(['sim', SMOKE, '--set', 'nodes=20000', '--out', tmp], io)).toBe(0);
+      expect(err[2]).toMatch(
+        /^note: a large network under Node's default heap limit \(\d+ MiB here\)/,
+      );
+      const small = captureIo();
+      expect(await runCli(['sim', SMOKE, '--set', 'nodes=19999', '--out', tmp], small.io)).toBe(0);
+      expect(small.err).toHaveLength(2);
+    });
+
     it('bad values and a CLI that cannot restart itself are usage errors', async () => {
       const { io, err } = captureIo();
       const relaunch = vi.fn();

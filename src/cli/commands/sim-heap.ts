@@ -48,8 +48,20 @@ function describeEnd(ended: Ended, maxHeapMiB: number): string {
   return `the simulation process was ended by ${ended.signal ?? 'an unknown cause'}`;
 }
 
-/** The line that shows the limit took: V8's whole heap limit (old space + young generation). */
+/** V8's whole heap limit in this process (old space + young generation), MiB. */
+function heapLimitMiB(): number {
+  return Math.round(getHeapStatistics().heap_size_limit / MIB);
+}
+
+/** The line that shows the limit took. */
 export function heapLimitLine(maxHeapMiB: number): string {
-  const limit = Math.round(getHeapStatistics().heap_size_limit / MIB);
-  return `heap: V8 limit ${limit} MiB (--max-heap ${maxHeapMiB} for the old space)`;
+  return `heap: V8 limit ${heapLimitMiB()} MiB (--max-heap ${maxHeapMiB} for the old space)`;
+}
+
+/** For a large network run without --max-heap: the limit it has, and what to do about it. */
+export function heapAdviceLine(): string {
+  return (
+    `note: a large network under Node's default heap limit (${heapLimitMiB()} MiB here); if V8 ` +
+    'stops it out of memory, or to keep its memory down, give it --max-heap MiB (see --help)'
+  );
 }

@@ -29,6 +29,7 @@ import { humanDuration } from '../../sim/duration.js';
 import {
   SEED_MAX,
   SEED_WORKERS_MAX,
+  SIM_HEAP_ADVICE_NODES,
   SIM_HEAP_MIB_MAX,
   SIM_HEAP_MIB_MIN,
   SEEDS_MAX,
@@ -51,7 +52,7 @@ import {
   reportInternalError,
   reportNeverFired,
 } from './sim-output.js';
-import { heapLimitLine, runUnderHeapLimit } from './sim-heap.js';
+import { heapAdviceLine, heapLimitLine, runUnderHeapLimit } from './sim-heap.js';
 import { parseSwarmOptions, runSwarmMode } from './sim-swarm.js';
 import {
   type SimOptions,
@@ -227,6 +228,7 @@ async function runSim(io: CliIo, file: string | undefined, options: SimOptions):
     io.err(openingLine(plan, workers));
     io.err(`reproduce: ${reproduce}`);
     if (parsed.maxHeapMiB !== undefined) io.err(heapLimitLine(parsed.maxHeapMiB));
+    else if (plan.scenario.nodes >= SIM_HEAP_ADVICE_NODES) io.err(heapAdviceLine());
   }
   const started = io.clock();
   if (plan.mode === 'seeds') return runSeedsMode(io, plan, reproduce, started, workers);
