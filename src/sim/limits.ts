@@ -203,15 +203,15 @@ export const DETERMINISM_CHUNK_EVENTS = 4096;
 
 /**
  * `p2pmsg sim --max-heap MiB`, V8's old-space limit for a run (cli/commands/sim-heap.ts):
- * under 256 MiB even a small scenario's report (Vega renders its plots in the same heap)
- * runs short; 1 TiB is above any machine this runs on.
+ * 256 MiB is a floor with room for a small scenario and its report (Vega renders the plots
+ * in the same heap; the CLI test runs smoke.yaml under 300); 1 TiB is above any machine.
  */
 export const SIM_HEAP_MIB_MIN = 256;
 export const SIM_HEAP_MIB_MAX = 1024 * 1024;
 /**
  * From this many nodes `p2pmsg sim` without --max-heap prints a note about the heap limit:
- * at 40–70 KiB of live heap per simulated node (README "Scale and speed") and V8's headroom,
- * 20,000 nodes and up reach the default limit's order.
+ * 20,000 nodes of scale-100k's settings peaked at 1.58 GiB of RSS even under a 1.5 GiB
+ * limit (README "Scale and speed"), and without one V8 grows towards its 4 GiB default.
  */
 export const SIM_HEAP_ADVICE_NODES = 20_000;
 

@@ -65,8 +65,6 @@ export interface ParsedOptions {
   checkDeterminism: boolean;
   quiet: boolean;
   out: string | undefined;
-  /** V8's old-space limit for the run (MiB), if given (sim-heap.ts). */
-  maxHeapMiB: number | undefined;
 }
 
 /** What runs: the options, the scenario they make, the mode and where the report goes. */
@@ -123,7 +121,6 @@ export function parseSimOptions(options: SimOptions): ParsedOptions {
     checkDeterminism,
     quiet: flagOption(options.quiet, '--quiet'),
     out: stringOption(options.out, '--out'),
-    maxHeapMiB: parseMaxHeapOption(options.maxHeap),
   };
 }
 

@@ -227,7 +227,7 @@ async function runSim(io: CliIo, file: string | undefined, options: SimOptions):
   if (!plan.quiet) {
     io.err(openingLine(plan, workers));
     io.err(`reproduce: ${reproduce}`);
-    if (parsed.maxHeapMiB !== undefined) io.err(heapLimitLine(parsed.maxHeapMiB));
+    if (maxHeapMiB !== undefined) io.err(heapLimitLine(maxHeapMiB));
     else if (plan.scenario.nodes >= SIM_HEAP_ADVICE_NODES) io.err(heapAdviceLine());
   }
   const started = io.clock();

@@ -26,6 +26,7 @@
  *   now mostly the first does (a third fewer IHAVE frames at 300 nodes, same coverage).
  */
 import { hexMatches, hexOf } from '../hex.js';
+import { PrefixCache } from '../prefix-cache.js';
 import type { Millis, NodeId } from '../types.js';
 import { encodeMessage } from '../wire/codec.js';
 import type { BroadcastKind, Message } from '../wire/messages.js';
@@ -62,23 +63,15 @@ interface Missing {
 }
 
 /**
- * Keys made so far, by the ID's first four bytes (IDs are random): a key is then one string
- * per process, not one per node that sees the broadcast — a simulated network's drop lists
- * held each key thousands of times at a join's peak — and is not built again to be looked
- * up. Checked against the whole ID; a prefix collision only costs a miss. Bounded.
+ * Keys made so far (broadcast IDs are random): one string per key per process, not one per
+ * node that sees the broadcast — a simulated network's drop lists held each key thousands
+ * of times at a join's peak — and not built again to be looked up.
  */
-const keysByPrefix = new Map<number, string>();
+const keys = new PrefixCache(INTERNED_STRINGS_MAX, hexMatches, hexOf);
 
 /** A broadcast ID as the drop list, the payload cache and events key it: lowercase hex. */
 export function broadcastKey(id: Uint8Array): string {
-  if (id.length < 4) return hexOf(id);
-  const prefix = (id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!;
-  const known = keysByPrefix.get(prefix);
-  if (known !== undefined && hexMatches(known, id)) return known;
-  const key = hexOf(id);
-  if (keysByPrefix.size >= INTERNED_STRINGS_MAX) keysByPrefix.clear();
-  keysByPrefix.set(prefix, key);
-  return key;
+  return id.length < 4 ? hexOf(id) : keys.get(id, 0);
 }
 
 export class Broadcaster {

@@ -22,6 +22,7 @@
  *    message never aliases the frame it came from.
  */
 import { PACKET_BYTES } from '../onion/limits.js';
+import { PrefixCache } from '../prefix-cache.js';
 import type { NodeId } from '../types.js';
 import { type DecodeError, type DecodeErrorReason, WireEncodeError } from './errors.js';
 import {
@@ -102,25 +103,14 @@ const BASE32_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < BASE32_CHAR.length; i++) BASE32_VALUE[BASE32_CHAR[i]!] = i;
 
 /**
- * Decoded node IDs by their first four bytes (uniformly random: an ID is a key's hash), so
- * an ID already seen is recognised from its bytes — checked against all 20 — without
- * building its string again: most IDs a node decodes are ones it has decoded before (peer
- * lists, IHAVE origins, announcements). A crafted prefix collision only costs a miss.
- * Bounded with the interning table.
+ * Node IDs already decoded, found by their bytes (an ID is a key's hash, so its first bytes
+ * are random): most IDs a node decodes it has decoded before (peer lists, IHAVE origins,
+ * announcements), and building a string only to find it in the interning table is wasted.
  */
-const idsByPrefix = new Map<number, NodeId>();
+const nodeIds = new PrefixCache(INTERNED_STRINGS_MAX, sameNodeId, (bytes, at) =>
+  intern(nodeIdString(bytes, at)),
+);
 const idScratch = new Uint8Array(NODE_ID_BYTES);
-
-function nodeIdAt(bytes: Uint8Array, at: number): NodeId {
-  const prefix =
-    (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
-  const known = idsByPrefix.get(prefix);
-  if (known !== undefined && sameNodeId(known, bytes, at)) return known;
-  const id = intern(nodeIdString(bytes, at));
-  if (idsByPrefix.size >= INTERNED_STRINGS_MAX) idsByPrefix.clear();
-  idsByPrefix.set(prefix, id);
-  return id;
-}
 
 /** Whether `id` (a valid ID string) is the 20 bytes at `at`. */
 function sameNodeId(id: NodeId, bytes: Uint8Array, at: number): boolean {
@@ -225,7 +215,7 @@ export class Reader {
 
   nodeId(what: string): NodeId {
     if (!this.need(NODE_ID_BYTES, what)) return '';
-    const id = nodeIdAt(this.bytes, this.pos);
+    const id = nodeIds.get(this.bytes, this.pos);
     this.pos += NODE_ID_BYTES;
     return id;
   }
