@@ -34,7 +34,7 @@ import type { CryptoSuite } from './crypto/suite.js';
 import type { Random } from './random.js';
 import { TokenBucket } from './rate-limit.js';
 import type { LinkId, Millis, NodeId, Output } from './types.js';
-import { decodeFrame, encodeMessage } from './wire/codec.js';
+import { decodeFrame, encodeTransientMessage } from './wire/codec.js';
 import { FRAME_HEADER_BYTES, HELLO_NONCE_BYTES } from './wire/limits.js';
 import { equalBytes } from './crypto/check.js';
 import { MESSAGE_CODES, type Message, type PeerEntry } from './wire/messages.js';
@@ -189,7 +189,7 @@ export class LinkTable {
   }
 
   send(link: Link, message: Message, now: Millis): void {
-    this.sendEncoded(link, encodeMessage(message), message.type === 'ping', now);
+    this.sendEncoded(link, encodeTransientMessage(message), message.type === 'ping', now);
   }
 
   /**

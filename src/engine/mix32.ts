@@ -11,3 +11,7 @@ export function fmix32(h: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+/** FNV-1a's 32-bit offset basis and prime (the directory's ID hash, the codec's address cache). */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;

@@ -10,6 +10,7 @@ import { base32Encode } from '../../src/engine/base32.js';
 import {
   decodeFrame,
   encodeMessage,
+  encodeTransientMessage,
   messageClass,
   messageCode,
   messageTypeOf,
@@ -464,6 +465,25 @@ describe('round trip', () => {
       { numRuns: 2_000 },
     );
   });
+
+  it('frames carved from the shared slabs are the same bytes, and none overwrites another', () => {
+    fc.assert(
+      fc.property(fc.array(arbMessage, { minLength: 1, maxLength: 40 }), (messages) => {
+        // Enough frames to fill several slabs: every earlier frame must still hold its bytes.
+        const sent = messages.flatMap((m) => Array.from({ length: 10 }, () => m));
+        const frames = sent.map((m) => encodeTransientMessage(m));
+        frames.forEach((frame, i) => {
+          expect(toHex(frame)).toBe(toHex(encodeMessage(sent[i] as Message)));
+          expect(decodeFrame(frame)).toEqual({
+            kind: 'message',
+            message: sent[i],
+            size: frame.length,
+          });
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('node IDs on the wire', () => {
@@ -504,6 +524,45 @@ describe('node IDs on the wire', () => {
           }
         },
       ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('addresses', () => {
+  const ID = base32Encode(new Uint8Array(20).fill(7));
+  const joinOf = (address: string): Message => ({
+    type: 'forwardJoin',
+    newcomer: { id: ID, address },
+    ttl: 0,
+  });
+  const roundTrip = (address: string): void => {
+    const frame = encodeMessage(joinOf(address));
+    const decoded = decodeFrame(frame);
+    expect(decoded.kind === 'message' && decoded.message).toEqual(joinOf(address));
+  };
+
+  it('are told apart when their hashes collide (the decoder caches them by FNV-1a hash)', () => {
+    // Known FNV-1a 32-bit collisions: each pair has one hash, so each decode in turn meets
+    // the cache holding the other address.
+    const pairs = [
+      ['costarring', 'liquid'],
+      ['declinate', 'macallums'],
+      ['altarage', 'zinke'],
+    ];
+    for (const round of [0, 1, 2])
+      for (const [a, b] of pairs)
+        for (const address of round === 1 ? [b, a] : [a, b]) roundTrip(address as string);
+  });
+
+  it('decode to what was encoded, in any order', () => {
+    const printable = fc
+      .array(fc.integer({ min: 0x21, max: 0x7e }), { minLength: 0, maxLength: ADDRESS_MAX_BYTES })
+      .map((codes) => String.fromCharCode(...codes));
+    fc.assert(
+      fc.property(fc.array(printable, { minLength: 1, maxLength: 8 }), (addresses) => {
+        for (const address of [...addresses, ...[...addresses].reverse()]) roundTrip(address);
+      }),
       { numRuns: 500 },
     );
   });

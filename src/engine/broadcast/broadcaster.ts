@@ -26,7 +26,7 @@
  *   now mostly the first does (a third fewer IHAVE frames at 300 nodes, same coverage).
  */
 import { hexMatches, hexOf } from '../hex.js';
-import { PrefixCache } from '../prefix-cache.js';
+import { prefixKey, StringCache } from '../string-cache.js';
 import type { Millis, NodeId } from '../types.js';
 import { encodeMessage } from '../wire/codec.js';
 import type { BroadcastKind, Message } from '../wire/messages.js';
@@ -67,11 +67,11 @@ interface Missing {
  * node that sees the broadcast — a simulated network's drop lists held each key thousands
  * of times at a join's peak — and not built again to be looked up.
  */
-const keys = new PrefixCache(INTERNED_STRINGS_MAX, hexMatches, hexOf);
+const keys = new StringCache(INTERNED_STRINGS_MAX, hexMatches, hexOf);
 
 /** A broadcast ID as the drop list, the payload cache and events key it: lowercase hex. */
 export function broadcastKey(id: Uint8Array): string {
-  return id.length < 4 ? hexOf(id) : keys.get(id, 0);
+  return id.length < 4 ? hexOf(id) : keys.get(prefixKey(id, 0), id, 0, id.length);
 }
 
 export class Broadcaster {

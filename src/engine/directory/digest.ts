@@ -18,7 +18,7 @@
  * record for some salts, which only delays that record's repair by sync (announcements
  * still flood it).
  */
-import { fmix32 } from '../mix32.js';
+import { FNV_OFFSET, FNV_PRIME, fmix32 } from '../mix32.js';
 import type { NodeId } from '../types.js';
 import { DIRECTORY_DIGEST_MAX_BYTES } from '../wire/limits.js';
 import type { DirectoryDigest } from '../wire/messages.js';
@@ -53,12 +53,12 @@ export interface DigestKey extends IdHash {
 
 /** FNV-1a over the ID from two offset bases, each finished by fmix32. */
 export function idHashOf(id: NodeId): IdHash {
-  let a = 0x811c9dc5 | 0;
+  let a = FNV_OFFSET;
   let b = 0x050c5d1f | 0;
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193);
+    a = Math.imul(a ^ c, FNV_PRIME);
+    b = Math.imul(b ^ c, FNV_PRIME);
   }
   return { idHashA: fmix32(a) | 0, idHashB: fmix32(b) | 0 };
 }

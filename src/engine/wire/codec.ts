@@ -22,7 +22,8 @@
  *    message never aliases the frame it came from.
  */
 import { PACKET_BYTES } from '../onion/limits.js';
-import { PrefixCache } from '../prefix-cache.js';
+import { FNV_OFFSET, FNV_PRIME } from '../mix32.js';
+import { prefixKey, StringCache } from '../string-cache.js';
 import type { NodeId } from '../types.js';
 import { type DecodeError, type DecodeErrorReason, WireEncodeError } from './errors.js';
 import {
@@ -39,6 +40,8 @@ import {
   FRAME_HEADER_BYTES,
   FRAME_LENGTH_BYTES,
   FRAME_MAX_BYTES,
+  FRAME_SLAB_BYTES,
+  FRAME_SLAB_CARVE_MAX,
   HELLO_NONCE_BYTES,
   NODE_ID_BYTES,
   PEER_ENTRIES_MAX,
@@ -107,10 +110,29 @@ for (let i = 0; i < BASE32_CHAR.length; i++) BASE32_VALUE[BASE32_CHAR[i]!] = i;
  * are random): most IDs a node decodes it has decoded before (peer lists, IHAVE origins,
  * announcements), and building a string only to find it in the interning table is wasted.
  */
-const nodeIds = new PrefixCache(INTERNED_STRINGS_MAX, sameNodeId, (bytes, at) =>
+const nodeIds = new StringCache(INTERNED_STRINGS_MAX, sameNodeId, (bytes, at) =>
   intern(nodeIdString(bytes, at)),
 );
 const idScratch = new Uint8Array(NODE_ID_BYTES);
+
+/**
+ * Addresses already decoded, found by an FNV-1a hash of their bytes: peer entries repeat
+ * the same few thousand addresses, and building each string only to find it interned was
+ * 2% of a simulation's time.
+ */
+const addresses = new StringCache(INTERNED_STRINGS_MAX, sameAddress, (bytes, at, end) =>
+  // One flat string: appending char by char built a rope of cons strings, which every
+  // peer entry kept (a third of a simulated node's strings).
+  intern(String.fromCharCode(...bytes.subarray(at, end))),
+);
+
+/** Whether `address` is the (ASCII) bytes[at, end). */
+function sameAddress(address: string, bytes: Uint8Array, at: number, end: number): boolean {
+  if (address.length !== end - at) return false;
+  for (let i = 0; i < address.length; i++)
+    if (address.charCodeAt(i) !== bytes[at + i]) return false;
+  return true;
+}
 
 /** Whether `id` (a valid ID string) is the 20 bytes at `at`. */
 function sameNodeId(id: NodeId, bytes: Uint8Array, at: number): boolean {
@@ -215,7 +237,12 @@ export class Reader {
 
   nodeId(what: string): NodeId {
     if (!this.need(NODE_ID_BYTES, what)) return '';
-    const id = nodeIds.get(this.bytes, this.pos);
+    const id = nodeIds.get(
+      prefixKey(this.bytes, this.pos),
+      this.bytes,
+      this.pos,
+      this.pos + NODE_ID_BYTES,
+    );
     this.pos += NODE_ID_BYTES;
     return id;
   }
@@ -228,16 +255,16 @@ export class Reader {
     }
     if (!this.need(length, what)) return '';
     const end = this.pos + length;
+    let hash = FNV_OFFSET;
     for (let i = this.pos; i < end; i++) {
       const c = this.bytes[i]!;
       if (c < ASCII_MIN || c > ASCII_MAX) {
         this.fail('bad-address-char', `${what}: byte 0x${c.toString(16)} at offset ${i}`);
         return '';
       }
+      hash = Math.imul(hash ^ c, FNV_PRIME);
     }
-    // One flat string: appending char by char built a rope of cons strings, which every
-    // peer entry kept (a third of a simulated node's strings).
-    const text = intern(String.fromCharCode(...this.bytes.subarray(this.pos, end)));
+    const text = addresses.get(hash, this.bytes, this.pos, end);
     this.pos = end;
     return text;
   }
@@ -666,8 +693,38 @@ export function messageClass(code: number): MessageClass | undefined {
 
 const WRITER = new Writer();
 
-/** The whole frame of `message`. Throws WireEncodeError if the value has no encoding. */
+/**
+ * The whole frame of `message`, in a buffer of its own: for a frame that may be kept (the
+ * broadcast cache). Throws WireEncodeError if the value has no encoding.
+ */
 export function encodeMessage(message: Message): Uint8Array {
+  return WRITER.bytes.slice(0, encodeInWriter(message));
+}
+
+/**
+ * The whole frame of `message` for sending now (links.ts), carved from a shared slab: a
+ * buffer of its own per frame cost V8 a backing store each (a malloc, and a sweep by the
+ * GC), more than encoding it. A frame pins its slab while anyone holds it, so only frames
+ * dropped once sent come from here; large ones get their own buffer.
+ */
+export function encodeTransientMessage(message: Message): Uint8Array {
+  const size = encodeInWriter(message);
+  if (size > FRAME_SLAB_CARVE_MAX) return WRITER.bytes.slice(0, size);
+  if (slabUsed + size > FRAME_SLAB_BYTES) {
+    slab = new Uint8Array(FRAME_SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const frame = slab.subarray(slabUsed, slabUsed + size);
+  frame.set(WRITER.bytes.subarray(0, size));
+  slabUsed += size;
+  return frame;
+}
+
+let slab = new Uint8Array(FRAME_SLAB_BYTES);
+let slabUsed = 0;
+
+/** Encodes `message` into WRITER, header included; returns the frame's size. */
+function encodeInWriter(message: Message): number {
   const type = message.type;
   if (!Object.hasOwn(BODIES, type)) {
     throw new WireEncodeError(`unknown message type: ${String(type)}`);
@@ -685,7 +742,7 @@ export function encodeMessage(message: Message): Uint8Array {
   bytes[3] = length & 0xff;
   bytes[4] = PROTOCOL_VERSION;
   bytes[5] = MESSAGE_CODES[type].code;
-  return bytes.slice(0, size);
+  return size;
 }
 
 /** Why a declared frame length (the u32 prefix) is unacceptable, or null if it is fine. */

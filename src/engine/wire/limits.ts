@@ -18,6 +18,14 @@ export const FRAME_HEADER_BYTES = FRAME_LENGTH_BYTES + 2;
  */
 export const FRAME_MAX_BYTES = 8 * 1024;
 
+/**
+ * Frames sent at once are carved from shared slabs of this size (codec.ts
+ * encodeTransientMessage), those up to FRAME_SLAB_CARVE_MAX: pings, IHAVEs, shuffles. Node's
+ * Buffer pool uses 8 KiB; a held frame pins at most one slab.
+ */
+export const FRAME_SLAB_BYTES = 16 * 1024;
+export const FRAME_SLAB_CARVE_MAX = 1024;
+
 export const NODE_ID_BYTES = 20;
 export const PUBLIC_KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
