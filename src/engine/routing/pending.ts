@@ -130,6 +130,8 @@ export class PendingTable<T extends PendingEntry> implements PendingElsewhere {
 
   /** The earliest time something is due, or undefined with nothing pending. */
   nextDeadline(): Millis | undefined {
+    // Asked after every input of the node; most nodes have nothing pending.
+    if (this.messages.size === 0) return undefined;
     let next: Millis | undefined;
     for (const message of this.messages.values()) {
       if (next === undefined || message.nextAt < next) next = message.nextAt;
