@@ -26,14 +26,17 @@ import {
   type DirectoryRecord,
   type RecordOpener,
 } from '../engine/directory/records.js';
+import { prefixKey } from '../engine/string-cache.js';
 import { SIGNATURE_BYTES } from '../engine/wire/limits.js';
 import { RECORD_CACHE_CAPACITY_DEFAULT } from './limits.js';
 
-/** Every byte value maps to its own code unit, so distinct signatures give distinct keys. */
-const latin1 = new TextDecoder('latin1');
-
 export class RecordCache {
-  private readonly entries = new Map<string, DirectoryRecord>();
+  /**
+   * By the signature's first four bytes (signatures look random): found without building a
+   * key from the bytes, which cost more than the lookup. Two records sharing them only
+   * cost a miss (Rule 2); the newer one then takes the entry.
+   */
+  private readonly entries = new Map<number, DirectoryRecord>();
   hits = 0;
   misses = 0;
 
@@ -50,7 +53,7 @@ export class RecordCache {
   /** A RecordOpener backed by this cache. */
   readonly open: RecordOpener = (crypto, bytes) => {
     if (bytes.length < SIGNATURE_BYTES) return openRecord(crypto, bytes);
-    const key = latin1.decode(bytes.subarray(bytes.length - SIGNATURE_BYTES));
+    const key = prefixKey(bytes, bytes.length - SIGNATURE_BYTES);
     const cached = this.entries.get(key);
     if (cached !== undefined && equalBytes(cached.bytes, bytes)) {
       this.hits += 1;
@@ -62,7 +65,7 @@ export class RecordCache {
     // Its own copy of the bytes: the record must not pin the frame it arrived in.
     const record = Object.freeze(ownBytes(opened));
     if (cached === undefined && this.entries.size >= this.capacity) {
-      const oldest = this.entries.keys().next().value as string;
+      const oldest = this.entries.keys().next().value as number;
       this.entries.delete(oldest);
     }
     this.entries.set(key, record);
