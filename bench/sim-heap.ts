@@ -17,7 +17,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { SimHeapRequest, SimHeapResult } from './sim-heap-child.js';
-import { buildOnce, ROOT } from './sim-runs.js';
+import { buildOnce, builtVersion, ROOT } from './sim-runs.js';
 
 /** One measured run may take this long before the benchmark gives up on it. */
 const CHILD_TIMEOUT_MS = 60 * 60_000;
@@ -69,6 +69,7 @@ export async function runSimHeapBench(
   });
   return {
     benchmark: 'sim-heap',
+    source: builtVersion(),
     node: process.version,
     scenario: file,
     method:

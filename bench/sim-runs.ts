@@ -22,17 +22,24 @@ export interface SimChildOptions {
 export const ROOT = resolve(import.meta.dirname, '..');
 /** tsc over src and bench takes seconds; five minutes means something is wrong. */
 const BUILD_TIMEOUT_MS = 5 * 60_000;
-let built = false;
+let built: string | undefined;
 
 /** Compiles src and bench to dist (tsconfig.build.json), once per process. */
 export function buildOnce(): void {
-  if (built) return;
+  if (built !== undefined) return;
+  const version = sourceVersion();
   const tsc = resolve(ROOT, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', resolve(ROOT, 'tsconfig.build.json')], {
     stdio: 'inherit',
     timeout: BUILD_TIMEOUT_MS,
   });
-  built = true;
+  built = version;
+}
+
+/** What the children run: the version of the code buildOnce compiled (sourceVersion). */
+export function builtVersion(): string {
+  buildOnce();
+  return built as string;
 }
 
 export function runSimChild(request: SimChildRequest, options: SimChildOptions): SimChildResult {
@@ -49,6 +56,27 @@ export function runSimChild(request: SimChildRequest, options: SimChildOptions):
     maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(out.trim().split('\n').pop() as string) as SimChildResult;
+}
+
+/**
+ * The commit the benchmark ran, with `+changes` when src/ or bench/ differ from it: a
+ * report quotes its numbers for a version of the code. "unknown" outside a git checkout.
+ */
+function sourceVersion(): string {
+  try {
+    const git = (args: string[]): string =>
+      execFileSync('git', args, {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    const commit = git(['rev-parse', '--short=12', 'HEAD']);
+    return git(['status', '--porcelain', '--', 'src', 'bench']) === ''
+      ? commit
+      : `${commit}+changes`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The median (upper median for an even count). */

@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { shorteningAssignments } from '../src/sim/shorten.js';
 import { runEventLoopCeiling } from './sim-eventloop.js';
-import { median, runSimChild, type SimChildResult } from './sim-runs.js';
+import { builtVersion, median, runSimChild, type SimChildResult } from './sim-runs.js';
 
 const EVENTS_PER_SECOND_GOAL = 400_000;
 /** One run may take this long before the benchmark gives up on it. */
@@ -163,6 +163,7 @@ export async function runSimSpeedBench(
   const ceiling = median([ceilingBefore, ceilingAfter]);
   return {
     benchmark: 'sim-speed',
+    source: builtVersion(),
     node: process.version,
     loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     method: `median of ${runsPerCase} runs per case, each in a fresh process`,
