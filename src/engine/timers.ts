@@ -15,9 +15,12 @@ export class TimerTable<Kind extends string> {
   private earliestKnown = true;
 
   set(kind: Kind, at: Millis): void {
+    if (!this.earliestKnown) {
+      this.deadlines.set(kind, at);
+      return;
+    }
     const before = this.deadlines.get(kind);
     this.deadlines.set(kind, at);
-    if (!this.earliestKnown) return;
     if (this.earliest === undefined || at < this.earliest) this.earliest = at;
     else if (before === this.earliest && at !== before) this.earliestKnown = false;
   }

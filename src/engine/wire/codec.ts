@@ -118,7 +118,7 @@ const idScratch = new Uint8Array(NODE_ID_BYTES);
 /**
  * Addresses already decoded, found by an FNV-1a hash of their bytes: peer entries repeat
  * the same few thousand addresses, and building each string only to find it interned was
- * 2% of a simulation's time.
+ * 1.8% of a 1,000-node hour's CPU profile.
  */
 const addresses = new StringCache(INTERNED_STRINGS_MAX, sameAddress, (bytes, at, end) =>
   // One flat string: appending char by char built a rope of cons strings, which every
