@@ -316,7 +316,7 @@ export class Node implements Engine {
 
   /** The relay's replay tags first seen at `since` or later, oldest first, to save. */
   replayTags(since: Millis): SavedReplayTag[] {
-    return this.routing.relay.replay.entries(since);
+    return this.routing.replayTags(since);
   }
 
   /** Counters for metrics (drop list, directory rejections, tree repairs, routing). */
@@ -368,7 +368,7 @@ export class Node implements Engine {
     const tags = saved.replayTags.filter(
       (t) => t.tag instanceof Uint8Array && t.tag.length === REPLAY_TAG_BYTES,
     );
-    const replay = this.routing.relay.replay.restore(tags, now);
+    const replay = this.routing.restoreReplayTags(tags, now);
     const counts = {
       descriptors: directory.accepted,
       descriptorsRejected: directory.rejected,

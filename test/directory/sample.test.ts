@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { modelledSuite } from '../../src/engine/crypto/index.js';
 import { Directory, DirectoryPinError } from '../../src/engine/directory/directory.js';
 import { signDescriptor, signRevocation } from '../../src/engine/directory/records.js';
-import { sampleRank, sampleSaltOf } from '../../src/engine/directory/sample.js';
+import { BottomK, sampleRank, sampleSaltOf } from '../../src/engine/directory/sample.js';
 import { DEFAULT_DIRECTORY } from '../../src/engine/directory/config.js';
 import type { Identity } from '../../src/engine/identity.js';
 import { Node } from '../../src/engine/node.js';
@@ -234,5 +234,66 @@ describe('directory sample (bottom-k)', () => {
     expect(pinnedRun).toHaveLength(6);
     for (const id of pins) expect(pinnedRun).toContain(id);
     expect(start(pins, pins)).toEqual(plain);
+  });
+});
+
+describe('BottomK (the sample members)', () => {
+  // Ranks from a small range, so that ties (broken by the ID) happen often.
+  const IDS = Array.from({ length: 12 }, (_, i) => `id${String.fromCharCode(97 + i)}` as NodeId);
+  const rankOf = (id: NodeId): number => (id.charCodeAt(2) * 7) % 5;
+  const byRankThenId = (a: NodeId, b: NodeId): number =>
+    rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0);
+
+  it('after any adds and deletes, worst() and admit() agree with a sorted model', () => {
+    checkProperty(
+      'test/directory/sample.test.ts',
+      'BottomK agrees with a sorted model',
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.tuple(fc.boolean(), fc.nat(IDS.length - 1), fc.boolean()), { maxLength: 80 }),
+        (k, ops) => {
+          const sample = new BottomK(k, rankOf);
+          const model = new Set<NodeId>();
+          for (const [adding, i, withRank] of ops) {
+            const id = IDS[i]!;
+            if (adding && !model.has(id)) {
+              // The directory adds when there is room, or after evicting the worst.
+              const admission = sample.admit(id);
+              if (admission.kind === 'refuse') continue;
+              if (admission.kind === 'evict') {
+                sample.delete(admission.evict);
+                model.delete(admission.evict);
+              }
+              sample.add(id, withRank ? rankOf(id) : undefined);
+              model.add(id);
+            } else if (!adding) {
+              sample.delete(id);
+              model.delete(id);
+            }
+            const sorted = [...model].sort(byRankThenId);
+            expect(sample.size).toBe(model.size);
+            expect(sample.worst()).toBe(sorted.at(-1));
+            for (const other of IDS) expect(sample.has(other)).toBe(model.has(other));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('computes a rank only when it must compare one', () => {
+    const computed: NodeId[] = [];
+    const sample = new BottomK(2, (id) => {
+      computed.push(id);
+      return rankOf(id);
+    });
+    sample.add(IDS[0]!);
+    sample.add(IDS[1]!);
+    expect(computed).toEqual([]); // below capacity: nothing ranked
+    sample.admit(IDS[2]!);
+    expect(new Set(computed)).toEqual(new Set([IDS[0], IDS[1], IDS[2]]));
+    computed.length = 0;
+    sample.admit(IDS[3]!); // the members' ranks are kept
+    expect(computed).toEqual([IDS[3]]);
   });
 });

@@ -53,12 +53,20 @@ export function sampleRank(crypto: CryptoSuite, salt: Uint8Array, id: NodeId): n
 export type Admission =
   { kind: 'room' } | { kind: 'evict'; evict: NodeId; rank: number } | { kind: 'refuse' };
 
-/** The members of a bottom-k sample (module header): IDs only; the directory holds the records. */
+/**
+ * The members of a bottom-k sample (module header): IDs only; the directory holds the records.
+ *
+ * Two short parallel arrays rather than a Map: k is small (50 in the 100,000-node scenario)
+ * and every node keeps one, where a Map of k entries that churn grows to a table of 2k–4k
+ * slots and boxes each 48-bit rank (~4 KiB a node against ~1). Only a member's leaving
+ * scans the IDs: O(k), as evicting already was.
+ */
 export class BottomK {
-  /** Member → its rank, computed the first time it is needed. */
-  private readonly members = new Map<NodeId, number | undefined>();
-  /** The highest-ranked member, while `worstKnown`. */
-  private worstId: NodeId | undefined;
+  private readonly ids: NodeId[] = [];
+  /** `ranks[i]` is `ids[i]`'s rank, NaN until computed. */
+  private readonly ranks: number[] = [];
+  /** The highest-ranked member's index, while `worstKnown`. */
+  private worstAt = -1;
   private worstKnown = false;
 
   constructor(
@@ -67,64 +75,75 @@ export class BottomK {
   ) {}
 
   get size(): number {
-    return this.members.size;
+    return this.ids.length;
   }
 
   has(id: NodeId): boolean {
-    return this.members.has(id);
+    return this.ids.includes(id);
   }
 
   /** Whether `id` may join: room left, else only by evicting a higher-ranked member. */
   admit(id: NodeId): Admission {
-    if (this.members.size < this.capacity) return { kind: 'room' };
-    const worst = this.worst();
+    if (this.ids.length < this.capacity) return { kind: 'room' };
+    const worst = this.worstIndex();
     const rank = this.rankOf(id);
-    if (worst === undefined || !this.below(id, rank, worst)) return { kind: 'refuse' };
-    return { kind: 'evict', evict: worst, rank };
+    if (worst < 0 || !this.below(id, rank, worst)) return { kind: 'refuse' };
+    return { kind: 'evict', evict: this.ids[worst] as NodeId, rank };
   }
 
-  /** Adds a member (its rank if `admit` computed it). */
-  add(id: NodeId, rank?: number): void {
-    this.members.set(id, rank);
+  /** Adds a member (its rank if `admit` computed it); `id` must not be one already. */
+  add(id: NodeId, rank = Number.NaN): void {
+    const at = this.ids.length;
+    this.ids.push(id);
+    this.ranks.push(rank);
     // A newcomer above the known worst becomes it; below, the worst stays.
-    if (
-      this.worstKnown &&
-      this.worstId !== undefined &&
-      !this.below(id, this.rank(id), this.worstId)
-    )
-      this.worstId = id;
-    else if (this.worstId === undefined) this.worstKnown = false;
+    if (!this.worstKnown) return;
+    if (this.worstAt < 0) this.worstKnown = false;
+    else if (!this.below(id, this.rankAt(at), this.worstAt)) this.worstAt = at;
   }
 
   delete(id: NodeId): void {
-    if (!this.members.delete(id)) return;
-    if (id === this.worstId) this.worstKnown = false;
+    const at = this.ids.indexOf(id);
+    if (at < 0) return;
+    // The last member fills the hole: order carries no meaning (ranks are a total order).
+    const last = this.ids.length - 1;
+    this.ids[at] = this.ids[last] as NodeId;
+    this.ranks[at] = this.ranks[last] as number;
+    this.ids.pop();
+    this.ranks.pop();
+    if (at === this.worstAt) this.worstKnown = false;
+    else if (last === this.worstAt) this.worstAt = at;
   }
 
   /** The highest-ranked member (rescanned after the last one left). */
   worst(): NodeId | undefined {
-    if (this.worstKnown) return this.worstId;
-    let worst: NodeId | undefined;
-    for (const id of this.members.keys()) {
-      if (worst === undefined || !this.below(id, this.rank(id), worst)) worst = id;
+    const at = this.worstIndex();
+    return at < 0 ? undefined : this.ids[at];
+  }
+
+  private worstIndex(): number {
+    if (this.worstKnown) return this.worstAt;
+    let worst = -1;
+    for (let i = 0; i < this.ids.length; i++) {
+      if (worst < 0 || !this.below(this.ids[i] as NodeId, this.rankAt(i), worst)) worst = i;
     }
-    this.worstId = worst;
+    this.worstAt = worst;
     this.worstKnown = true;
     return worst;
   }
 
-  /** Whether `id` (of rank `rank`) ranks below member `member`. */
-  private below(id: NodeId, rank: number, member: NodeId): boolean {
-    const other = this.rank(member);
-    return rank < other || (rank === other && id < member);
+  /** Whether `id` (of rank `rank`) ranks below the member at `at`. */
+  private below(id: NodeId, rank: number, at: number): boolean {
+    const other = this.rankAt(at);
+    return rank < other || (rank === other && id < (this.ids[at] as NodeId));
   }
 
-  /** A member's rank, memoised; a non-member's, computed. */
-  private rank(id: NodeId): number {
-    const known = this.members.get(id);
-    if (known !== undefined) return known;
-    const rank = this.rankOf(id);
-    if (this.members.has(id)) this.members.set(id, rank);
+  /** The rank of the member at `at`, memoised. */
+  private rankAt(at: number): number {
+    const known = this.ranks[at] as number;
+    if (!Number.isNaN(known)) return known;
+    const rank = this.rankOf(this.ids[at] as NodeId);
+    this.ranks[at] = rank;
     return rank;
   }
 }

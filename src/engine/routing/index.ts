@@ -13,6 +13,7 @@
  * receiver's), forked from the node's source, so that no module's draws shift another's
  * and both crypto modes of the simulator draw the same numbers.
  */
+import type { ReplayEntry, ReplayRestoreResult } from '../onion/replay-cache.js';
 import type { RandomSource } from '../random.js';
 import type { Command, Millis, NodeId } from '../types.js';
 import { validateRoutingConfig, type RoutingConfig } from './config.js';
@@ -39,21 +40,59 @@ export {
 } from './shard-spec.js';
 export type { RoutingHost } from './host.js';
 
+/** The parts that carry messages, built when the node first sends or relays one. */
+interface DataPlane {
+  sender: Sender;
+  shardSender: ShardSender;
+  relay: Relay;
+  receiver: Receiver;
+}
+
 export class Routing {
-  readonly sender: Sender;
-  /** Sharded messages (sends with `shards`). */
-  readonly shardSender: ShardSender;
-  readonly relay: Relay;
-  readonly receiver: Receiver;
-  /** Nodes this node believes are down (suspects.ts). */
+  /** Nodes this node believes are down (suspects.ts): kept from the start, used or not. */
   readonly suspects: RelaySuspicion;
 
   private readonly config: RoutingConfig;
+  /**
+   * Built on first use: most simulated nodes (and every node of an overlay-only scenario)
+   * never send or relay a message, and the parts' tables cost ~4 KiB a node (issue 6:
+   * 100,000 nodes in 6 GiB). Building them later changes nothing: their random streams
+   * are forked by name, and a fresh part is the state an unused one would have.
+   */
+  private plane: DataPlane | undefined;
 
-  constructor(host: RoutingHost, config: RoutingConfig, random: RandomSource) {
+  constructor(
+    private readonly host: RoutingHost,
+    config: RoutingConfig,
+    private readonly random: RandomSource,
+  ) {
     const valid = validateRoutingConfig(config);
     this.config = valid;
     this.suspects = new RelaySuspicion(valid.suspectsMax, valid.suspectMs);
+  }
+
+  get sender(): Sender {
+    return this.dataPlane().sender;
+  }
+
+  get shardSender(): ShardSender {
+    return this.dataPlane().shardSender;
+  }
+
+  get relay(): Relay {
+    return this.dataPlane().relay;
+  }
+
+  get receiver(): Receiver {
+    return this.dataPlane().receiver;
+  }
+
+  private dataPlane(): DataPlane {
+    return (this.plane ??= this.buildDataPlane());
+  }
+
+  private buildDataPlane(): DataPlane {
+    const { host, config, random, suspects } = this;
     // Each sender counts the other's messages against the one pending limit.
     const shardsPending = {
       get size(): number {
@@ -61,35 +100,35 @@ export class Routing {
       },
       has: (key: string): boolean => shardSender.has(key),
     };
-    this.sender = new Sender(
+    const sender = new Sender(
       host,
-      valid,
+      config,
       random.fork('routing-paths'),
       random.fork('routing-backoff'),
       random.fork('routing-crypto'),
-      this.suspects,
+      suspects,
       shardsPending,
     );
     const shardSender = new ShardSender(
       host,
-      valid,
+      config,
       random.fork('routing-shard-paths'),
       random.fork('routing-shard-backoff'),
       random.fork('routing-shard-crypto'),
-      this.suspects,
-      this.sender.rtt,
-      this.sender,
+      suspects,
+      sender.rtt,
+      sender,
     );
-    this.shardSender = shardSender;
-    this.receiver = new Receiver(
+    const receiver = new Receiver(
       host,
-      valid,
+      config,
       random.fork('routing-reply-paths'),
       random.fork('routing-ack-crypto'),
-      (messageId, now) => this.sender.onAck(messageId, now),
-      (ack, now) => this.shardSender.onShardAck(ack, now),
+      (messageId, now) => sender.onAck(messageId, now),
+      (ack, now) => shardSender.onShardAck(ack, now),
     );
-    this.relay = new Relay(host, valid, (payload, now) => this.receiver.onPayload(payload, now));
+    const relay = new Relay(host, config, (payload, now) => receiver.onPayload(payload, now));
+    return { sender, shardSender, relay, receiver };
   }
 
   /** An onion packet from any authenticated link. */
@@ -99,8 +138,10 @@ export class Routing {
 
   /** An onion packet the link layer could not deliver to its next hop. */
   onPacketLost(packet: Uint8Array, now: Millis): void {
-    this.sender.onPacketLost(packet, now);
-    this.shardSender.onPacketLost(packet, now);
+    const plane = this.plane;
+    if (plane === undefined) return; // nothing sent yet, so nothing of ours was lost
+    plane.sender.onPacketLost(packet, now);
+    plane.shardSender.onPacketLost(packet, now);
   }
 
   /** We could not reach `id` (a dial failed, a neighbour stopped answering). */
@@ -119,60 +160,79 @@ export class Routing {
   }
 
   tick(now: Millis): void {
-    this.sender.tick(now);
-    this.shardSender.tick(now);
+    const plane = this.plane;
+    if (plane === undefined) return;
+    plane.sender.tick(now);
+    plane.shardSender.tick(now);
   }
 
   nextDeadline(): Millis | undefined {
-    const a = this.sender.nextDeadline();
-    const b = this.shardSender.nextDeadline();
+    const plane = this.plane;
+    if (plane === undefined) return undefined;
+    const a = plane.sender.nextDeadline();
+    const b = plane.shardSender.nextDeadline();
     return a === undefined ? b : b === undefined ? a : Math.min(a, b);
   }
 
   /** Answers every pending message with a failure (the node is leaving the network). */
   failAll(reason: string): void {
-    this.sender.failAll(reason);
-    this.shardSender.failAll(reason);
+    const plane = this.plane;
+    if (plane === undefined) return;
+    plane.sender.failAll(reason);
+    plane.shardSender.failAll(reason);
   }
 
+  /** The relay's replay tags first seen at `since` or later, oldest first (for saving). */
+  replayTags(since: Millis): ReplayEntry[] {
+    return this.plane?.relay.replay.entries(since) ?? [];
+  }
+
+  /** Puts saved replay tags back (a restart); none to put back builds nothing. */
+  restoreReplayTags(tags: readonly ReplayEntry[], now: Millis): ReplayRestoreResult {
+    if (tags.length === 0 && this.plane === undefined) return { restored: 0, dropped: 0 };
+    return this.relay.replay.restore(tags, now);
+  }
+
+  /** An unbuilt data plane reads as a fresh one (built for the reading, not kept). */
   counters(): Record<string, number> {
-    const replay = this.relay.replay.stats();
+    const { sender, shardSender, relay, receiver } = this.plane ?? this.buildDataPlane();
+    const replay = relay.replay.stats();
     return {
-      messagesPending: this.sender.size + this.shardSender.size,
-      messageAttempts: this.sender.attempts + this.shardSender.attempts,
-      acksLate: this.sender.acksLate + this.shardSender.acksLate,
-      shardedPending: this.shardSender.size,
-      ackTimeoutMs: this.sender.rtt.timeoutMs(),
+      messagesPending: sender.size + shardSender.size,
+      messageAttempts: sender.attempts + shardSender.attempts,
+      acksLate: sender.acksLate + shardSender.acksLate,
+      shardedPending: shardSender.size,
+      ackTimeoutMs: sender.rtt.timeoutMs(),
       suspects: this.suspects.size,
       suspectEvictions: this.suspects.evictions,
-      packetsForwarded: this.relay.forwarded,
-      packetsDropped: this.relay.dropped,
+      packetsForwarded: relay.forwarded,
+      packetsDropped: relay.dropped,
       replayCacheSize: replay.size,
       replays: replay.replays,
       replayEvictions: replay.evictions,
-      messagesDelivered: this.receiver.delivered,
-      messageDuplicates: this.receiver.duplicates,
-      seenEvictions: this.receiver.seen.stats().evictions,
-      acksUnsent: this.receiver.acksUnsent,
-      shardsReceived: this.receiver.shardsReceived,
-      shardsRejected: this.receiver.shardsRejected,
-      shardBuffers: this.receiver.shardBuffers.size,
-      shardBufferEvictions: this.receiver.shardBuffers.evictions,
-      shardBufferExpired: this.receiver.shardBuffers.expired,
+      messagesDelivered: receiver.delivered,
+      messageDuplicates: receiver.duplicates,
+      seenEvictions: receiver.seen.stats().evictions,
+      acksUnsent: receiver.acksUnsent,
+      shardsReceived: receiver.shardsReceived,
+      shardsRejected: receiver.shardsRejected,
+      shardBuffers: receiver.shardBuffers.size,
+      shardBufferEvictions: receiver.shardBuffers.evictions,
+      shardBufferExpired: receiver.shardBuffers.expired,
     };
   }
 
   checkInvariants(): void {
-    this.sender.checkInvariants();
-    this.shardSender.checkInvariants();
-    if (this.sender.size + this.shardSender.size > this.config.pendingMax)
-      throw new Error('pending messages over capacity');
-    if (this.receiver.shardBuffers.size > this.receiver.shardBuffers.capacity)
-      throw new Error('shard buffers over capacity');
-    if (this.relay.replay.size > this.relay.replay.capacity)
-      throw new Error('replay cache over capacity');
-    if (this.receiver.seen.size > this.receiver.seen.capacity)
-      throw new Error('seen set over capacity');
     if (this.suspects.size > this.suspects.capacity) throw new Error('suspects over capacity');
+    if (this.plane === undefined) return;
+    const { sender, shardSender, relay, receiver } = this.plane;
+    sender.checkInvariants();
+    shardSender.checkInvariants();
+    if (sender.size + shardSender.size > this.config.pendingMax)
+      throw new Error('pending messages over capacity');
+    if (receiver.shardBuffers.size > receiver.shardBuffers.capacity)
+      throw new Error('shard buffers over capacity');
+    if (relay.replay.size > relay.replay.capacity) throw new Error('replay cache over capacity');
+    if (receiver.seen.size > receiver.seen.capacity) throw new Error('seen set over capacity');
   }
 }
