@@ -102,6 +102,9 @@ describe('descriptor table', () => {
             }
           }
           expect(table.size).toBe(model.size);
+          const id = descriptor(o.n, 0).id;
+          expect(table.has(id)).toBe(model.has(id));
+          expect(table.get(id)).toBe(model.get(id)?.d);
         }
         const expected = [...model.values()].map(({ d, pinned }) => ({ id: d.id, pinned }));
         expect(walk(table)).toEqual(expected);

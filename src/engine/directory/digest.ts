@@ -53,14 +53,20 @@ export interface DigestKey extends IdHash {
 
 /** FNV-1a over the ID from two offset bases, each finished by fmix32. */
 export function idHashOf(id: NodeId): IdHash {
-  let a = FNV_OFFSET;
-  let b = 0x050c5d1f | 0;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    a = Math.imul(a ^ c, FNV_PRIME);
-    b = Math.imul(b ^ c, FNV_PRIME);
-  }
-  return { idHashA: fmix32(a) | 0, idHashB: fmix32(b) | 0 };
+  return { idHashA: idHashAOf(id), idHashB: fnvFinished(id, ID_HASH_B_BASIS) };
+}
+
+/** The first lane of idHashOf alone (the descriptor table's index). */
+export function idHashAOf(id: NodeId): number {
+  return fnvFinished(id, FNV_OFFSET);
+}
+
+const ID_HASH_B_BASIS = 0x050c5d1f | 0;
+
+function fnvFinished(id: NodeId, basis: number): number {
+  let h = basis;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), FNV_PRIME);
+  return fmix32(h) | 0;
 }
 
 /** A salted 32-bit hash of a node ID alone, from its two hashes (lanes of idHashOf). */
