@@ -28,7 +28,7 @@ import { BottomK, sampleRank } from './sample.js';
 import { sample, type Random } from '../random.js';
 import type { DirectoryDigest } from '../wire/messages.js';
 import { buildDigestOf, digestCoversId, digestHoldsRecord, slicesFor } from './digest.js';
-import { DescriptorTable, SLOT_PINNED, SLOT_SAMPLED } from './descriptor-table.js';
+import { DescriptorTable, SLOT_EMPTY, SLOT_PINNED, SLOT_SAMPLED } from './descriptor-table.js';
 
 export interface DirectoryLimits {
   /** Descriptors kept at most. */
@@ -196,7 +196,13 @@ export class Directory {
 
   /** Drops expired descriptors and revocations that no longer matter. */
   prune(now: Millis): void {
-    for (const d of this.entries.values()) if (d.expires <= now) this.remove(d.id);
+    // Over the expiry column, removing as it goes (the table allows it): no copy of the
+    // directory, and no descriptor read but the expired ones'.
+    const { entries } = this;
+    for (let slot = 0; slot < entries.end; slot++) {
+      if (entries.state[slot] !== SLOT_EMPTY && (entries.expires[slot] as number) <= now)
+        this.remove((entries.at(slot) as Descriptor).id);
+    }
     for (const [id, r] of this.revoked) if (r.until <= now) this.revoked.delete(id);
   }
 
