@@ -287,14 +287,43 @@ describe('codec case table', () => {
       expect(decodeFrame(followed)).toEqual({ kind: 'message', message, size: bytes.length });
     });
 
-    it('decodes from a Node Buffer into fields that do not alias it', () => {
+    it('decodes from a Node Buffer into fields that do not alias it, but for broadcast IDs and bodies (Rule 4)', () => {
       const buffer = Buffer.from(bytes);
       const result = decodeFrame(buffer);
       buffer.fill(0xee);
-      expect(result).toEqual({ kind: 'message', message, size: bytes.length });
+      if (!VIEW_TYPES.has(message.type)) {
+        expect(result).toEqual({ kind: 'message', message, size: bytes.length });
+        return;
+      }
+      // The views show the overwrite; every other field is still what was decoded.
+      if (result.kind !== 'message') throw new Error('not decoded');
+      const views = viewsOf(result.message);
+      expect(views.length).toBeGreaterThan(0);
+      for (const view of views) {
+        expect(view.buffer).toBe(buffer.buffer);
+        expect(view.every((b) => b === 0xee)).toBe(true);
+      }
+      const others = { ...result.message, id: undefined, ids: undefined, body: undefined };
+      expect(others).toEqual({ ...message, id: undefined, ids: undefined, body: undefined });
     });
   });
 });
+
+/** Message types whose broadcast IDs and bodies decode as views into the frame (Rule 4). */
+const VIEW_TYPES = new Set(['broadcast', 'ihave', 'graft']);
+
+/** The non-empty byte fields of a broadcast, IHAVE or GRAFT that are views. */
+function viewsOf(message: Message): Uint8Array[] {
+  const all =
+    message.type === 'broadcast'
+      ? [message.id, message.body]
+      : message.type === 'ihave'
+        ? message.ids
+        : message.type === 'graft'
+          ? [message.id]
+          : [];
+  return all.filter((bytes) => bytes.length > 0);
+}
 
 // ---------------------------------------------------------------------------------------
 // Bad frames: every DecodeErrorReason is reached at least once.
