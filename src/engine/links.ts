@@ -32,7 +32,7 @@ import type { Identity } from './identity.js';
 import { nodeIdOf } from './identity.js';
 import type { CryptoSuite } from './crypto/suite.js';
 import type { Random } from './random.js';
-import { TokenBucket } from './rate-limit.js';
+import { type RateLimit, TokenBucket } from './rate-limit.js';
 import type { LinkId, Millis, NodeId, Output } from './types.js';
 import { decodeFrame, encodeTransientMessage } from './wire/codec.js';
 import { FRAME_HEADER_BYTES, HELLO_NONCE_BYTES } from './wire/limits.js';
@@ -40,8 +40,10 @@ import { equalBytes } from './crypto/check.js';
 import { MESSAGE_CODES, type Message, type PeerEntry } from './wire/messages.js';
 
 const ONION_CODE = MESSAGE_CODES.onion.code;
-/** The highest message code: byte counters need no more slots (a node has 256 × 8 bytes less). */
-const CODE_MAX = Math.max(...Object.values(MESSAGE_CODES).map((m) => m.code));
+/** Message code → its byte counter's slot: one slot per message type, not per code value. */
+const COUNTER_OF_CODE = new Uint8Array(256);
+Object.values(MESSAGE_CODES).forEach(({ code }, slot) => (COUNTER_OF_CODE[code] = slot));
+const COUNTERS = Object.keys(MESSAGE_CODES).length;
 
 /** Where to send: a known node (id and address) or, for a bootstrap, only an address. */
 export interface Target {
@@ -131,12 +133,14 @@ export class LinkTable {
   private readonly dials = new Map<number, Dial>();
   private readonly readyByPeer = new Map<NodeId, Link>();
   private nextDial = 1;
-  /** Bytes sent, by message code (frame byte 5): overhead per message type. */
-  readonly bytesSentByCode = new Float64Array(CODE_MAX + 1);
+  /** Bytes sent, by message type (COUNTER_OF_CODE): overhead per message type. */
+  private readonly bytesSentByType = new Float64Array(COUNTERS);
   /** Control frames dropped over a link's rate, and links closed for it (counters()). */
   controlRateDrops = 0;
   controlRateCloses = 0;
   private readonly myHello: Omit<HelloKeys, 'nonce'>;
+  /** Every link's control rate: one object for all of this node's buckets. */
+  private readonly controlLimit: RateLimit;
 
   constructor(
     private readonly identity: Identity,
@@ -148,10 +152,16 @@ export class LinkTable {
     private readonly emit: (output: Output) => void,
   ) {
     this.myHello = { signKey: identity.signPublic, dhKey: identity.dhPublic };
+    this.controlLimit = { ratePerS: limits.controlRatePerS, burst: limits.controlBurst };
   }
 
   get size(): number {
     return this.links.size + this.dials.size;
+  }
+
+  /** Bytes sent in frames of message code `code`. */
+  bytesSentOf(code: number): number {
+    return this.bytesSentByType[COUNTER_OF_CODE[code] as number] as number;
   }
 
   readyLink(peer: NodeId): Link | undefined {
@@ -198,8 +208,8 @@ export class LinkTable {
    */
   sendEncoded(link: Link, bytes: Uint8Array, keepAlive: boolean, now: Millis): void {
     if (link.retireAt !== undefined) return; // read-only now (header): the peer is closing it
-    const code = bytes[FRAME_HEADER_BYTES - 1] as number;
-    this.bytesSentByCode[code] = (this.bytesSentByCode[code] as number) + bytes.length;
+    const counter = COUNTER_OF_CODE[bytes[FRAME_HEADER_BYTES - 1] as number] as number;
+    this.bytesSentByType[counter] = (this.bytesSentByType[counter] as number) + bytes.length;
     link.lastSent = now;
     if (!keepAlive) link.lastUsed = now;
     this.emit({ type: 'send', link: link.id, bytes });
@@ -253,10 +263,7 @@ export class LinkTable {
       lastSent: now,
       lastUsed: now,
       queue: pending?.queue ?? [],
-      control: new TokenBucket(
-        { ratePerS: this.limits.controlRatePerS, burst: this.limits.controlBurst },
-        now,
-      ),
+      control: new TokenBucket(this.controlLimit, now),
       controlDropped: 0,
       retireAt: undefined,
       closing: false,

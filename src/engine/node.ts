@@ -276,7 +276,7 @@ export class Node implements Engine {
   bytesSent(): Partial<Record<MessageType, number>> {
     const out: Partial<Record<MessageType, number>> = {};
     for (const [type, { code }] of Object.entries(MESSAGE_CODES)) {
-      const bytes = this.links.bytesSentByCode[code] ?? 0;
+      const bytes = this.links.bytesSentOf(code);
       if (bytes > 0) out[type as MessageType] = bytes;
     }
     return out;
