@@ -75,6 +75,7 @@ export class Routing {
     return this.dataPlane().sender;
   }
 
+  /** Sharded messages (sends with `shards`). */
   get shardSender(): ShardSender {
     return this.dataPlane().shardSender;
   }
