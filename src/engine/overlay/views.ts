@@ -17,7 +17,7 @@ export class PassiveView {
   /**
    * Entries in insertion order, as parallel arrays rather than a Map: a view holds ~30 and
    * every node keeps one, where a Map of 30 churning entries is a table of 64 (~1.7 KiB a
-   * node against ~0.5; issue 6: 100,000 nodes in 6 GiB). Scans of 30 IDs are cheap.
+   * node against ~0.7; issue 6: 100,000 nodes in 6 GiB). Scans of 30 IDs are cheap.
    */
   private readonly idList: NodeId[] = [];
   private readonly addresses: string[] = [];
