@@ -383,6 +383,7 @@ export class SimNetwork {
         this.dispatch(ev);
         ev.bytes = null;
         ev.extra = null;
+        ev.link = null;
         this.pool.push(ev);
       }
       if (time !== Infinity) this.clock = time;
@@ -603,9 +604,9 @@ export class SimNetwork {
 
   private onFrame(ev: SimEvent): void {
     this.counters.events++;
-    const link = this.links.get(ev.arg);
+    const link = ev.link as SimLink;
     const r = ev.side;
-    if (link !== undefined) {
+    if (!link.forgotten) {
       const state = r === 0 ? link.state0 : link.state1;
       const to = r === 0 ? link.node0 : link.node1;
       const from = r === 0 ? link.node1 : link.node0;
@@ -767,19 +768,11 @@ export class SimNetwork {
       at = this.onLinkAt(l, side, node.index, to);
     }
     const frame = this.copyFrames ? bytes.slice() : bytes;
-    this.schedule(at, EV_FRAME, to, 0, id, 1 - side, frame, null);
+    this.schedule(at, EV_FRAME, to, 0, id, 1 - side, frame, null, false, l);
     if (this.duplicate > 0 && this.duplicateDraw(node) < this.duplicate) {
       c.duplicated++;
-      this.schedule(
-        at,
-        EV_FRAME,
-        to,
-        0,
-        id,
-        1 - side,
-        this.copyFrames ? bytes.slice() : bytes,
-        null,
-      );
+      const copy = this.copyFrames ? bytes.slice() : bytes;
+      this.schedule(at, EV_FRAME, to, 0, id, 1 - side, copy, null, false, l);
     }
   }
 
@@ -871,8 +864,10 @@ export class SimNetwork {
     extra: string | (() => void) | null,
     /** Before the other events of its millisecond (wake-ups: EventQueue.push). */
     first = false,
+    link: SimLink | null = null,
   ): void {
     const ev = this.pool.pop() ?? new SimEvent();
+    ev.link = link;
     ev.kind = kind;
     ev.node = node;
     ev.inc = inc;
@@ -911,7 +906,10 @@ export class SimNetwork {
   }
 
   private forgetIfDone(link: SimLink): void {
-    if (link.state0 >= CLOSED && link.state1 >= CLOSED) this.links.delete(link.id);
+    if (link.state0 >= CLOSED && link.state1 >= CLOSED) {
+      this.links.delete(link.id);
+      link.forgotten = true;
+    }
   }
 
   /** True when the partition in force stops what `from` sends to `to` (one-way aware). */
