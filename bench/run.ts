@@ -17,6 +17,7 @@ import { runOnionBench } from './onion.js';
 import { runOverlayBench } from './overlay.js';
 import { runRoutingBench } from './routing.js';
 import { runShardsBench } from './shards.js';
+import { runSimCostsBench } from './sim-costs.js';
 import { runSimHeapBench } from './sim-heap.js';
 import { runSimSpeedBench } from './sim-speed.js';
 import { runSigkillBench } from './sigkill.js';
@@ -36,6 +37,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   // The issue-6 goals at full size: hours today (`npx tsx bench/sim-speed.ts --minutes 5` is quick).
   'sim-speed': () => runSimSpeedBench(),
   'sim-heap': () => runSimHeapBench(),
+  'sim-costs': () => runSimCostsBench(),
   broadcast: runBroadcastBench,
   digest: () => runDigestBench(),
   routing: runRoutingBench,

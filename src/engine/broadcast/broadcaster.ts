@@ -285,11 +285,12 @@ export class Broadcaster {
       return;
     }
     this.host.sendFrame(others(this.eager), frame);
+    const queued: Queued = { key, id }; // one for every lazy neighbour's batch: never changed
     for (const peer of this.lazy) {
       if (peer === from || holders.includes(peer)) continue;
-      const queue = this.lazyQueue.get(peer) ?? [];
-      queue.push({ key, id });
-      this.lazyQueue.set(peer, queue);
+      let queue = this.lazyQueue.get(peer);
+      if (queue === undefined) this.lazyQueue.set(peer, (queue = []));
+      queue.push(queued);
       if (queue.length >= IHAVE_IDS_MAX) this.flushLazyTo(peer);
     }
     if (this.lazyQueue.size > 0 && this.lazyFlushAt === undefined) {
@@ -299,7 +300,8 @@ export class Broadcaster {
   }
 
   private flushLazy(): void {
-    for (const peer of [...this.lazyQueue.keys()]) this.flushLazyTo(peer);
+    // Live iteration: flushLazyTo only deletes, and only the batch it is sending.
+    for (const peer of this.lazyQueue.keys()) this.flushLazyTo(peer);
     this.lazyFlushAt = undefined;
   }
 
