@@ -105,6 +105,12 @@ export function choosePath(
   const length = Math.min(hops, eligible.length);
   if (length < hopsMin || length === 0) return null;
   const groups = eligible.map(groupOf);
+  // Preferences 1 and 2 do not change along the path: one lookup per relay, not one per hop.
+  const baseTiers = eligible.map(
+    (relay) =>
+      (relay.issued < staleBefore ? 4 : 0) +
+      (avoid?.has(relay.id) === true || suspected?.(relay.id) === true ? 2 : 0),
+  );
   const taken = new Uint8Array(eligible.length);
   const usedGroups = new Set<string>();
   const path: Descriptor[] = [];
@@ -115,11 +121,7 @@ export function choosePath(
     best.length = 0;
     for (let i = 0; i < eligible.length; i++) {
       if (taken[i] === 1) continue;
-      const relay = eligible[i] as Descriptor;
-      const tier =
-        (relay.issued < staleBefore ? 4 : 0) +
-        (avoid?.has(relay.id) === true || suspected?.(relay.id) === true ? 2 : 0) +
-        (usedGroups.has(groups[i] as string) ? 1 : 0);
+      const tier = (baseTiers[i] as number) + (usedGroups.has(groups[i] as string) ? 1 : 0);
       if (tier < bestTier) {
         bestTier = tier;
         best.length = 0;
