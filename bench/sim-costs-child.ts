@@ -41,7 +41,8 @@ export interface SimCostsResult {
   wallMs: number;
   /** Time inside the engines' `handle`, all inputs (ms). */
   engineMs: number;
-  events: number;
+  /** The run's events and trace hash; null and a note when `stopMinutes` ended it early. */
+  events: number | null;
   traceHash: string;
   /** What one pair of clock reads costs, taken off every input (ns). */
   clockNs: number;
@@ -179,7 +180,7 @@ const result: SimCostsResult = {
   simulatedMinutes: round(simulatedMs / 60_000, 1),
   wallMs: Math.round(wallMs),
   engineMs: Math.round(engineNs / 1e6),
-  events: summary?.events ?? NaN,
+  events: summary?.events ?? null,
   traceHash: summary?.traceHash ?? '(stopped early: no summary)',
   clockNs: round(clockNs, 1),
   inputs,

@@ -9,8 +9,8 @@
  * Options: `--file F` (default sim/scenarios/churn.yaml), `--set key=value` (repeatable,
  * as for `p2pmsg sim`), `--minutes M` (stop after M simulated minutes), `--out FILE`.
  *
- * Run: `npx tsx bench/sim-costs.ts` (writes reports/bench/sim-costs.json, or FILE; about
- * 1.3× the plain run's time: ~100 s for churn.yaml's hour).
+ * Run: `npx tsx bench/sim-costs.ts` (writes reports/bench/sim-costs.json, or FILE; ~2 min
+ * for churn.yaml's hour, ~7 min for scale-10k's first 15 minutes).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
