@@ -15,6 +15,8 @@ import { parseScenario } from '../dist/src/sim/scenario.js';
 /** Allocated and touched before the run, so the run's collector has settled with it. */
 const POLLUTION = new Float64Array(32 * 1024 * 1024);
 POLLUTION.fill(1);
+/** A random index of POLLUTION, rounded down to a cache line's first element (8 doubles). */
+const LINE_INDEX_MASK = (POLLUTION.length - 1) & ~7;
 const PINGS = 200_000;
 const POLLUTED_PINGS = 20_000;
 
@@ -46,7 +48,7 @@ let seed = 12345;
 function pollute(lines) {
   for (let j = 0; j < lines; j++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    POLLUTION[seed & 0x1fffff8] += 1;
+    POLLUTION[seed & LINE_INDEX_MASK] += 1;
   }
 }
 /** Mean ns per ping; the clock brackets each ping only when polluting between them. */

@@ -113,12 +113,6 @@ export class Node implements Engine {
   private out: Output[] = [];
   private now: Millis = 0;
   private requestedWake: Millis | undefined;
-  /**
-   * The graft and routing deadlines last put in the timer table (NaN: none known, set them
-   * again). Most inputs change neither, and the table's lookups were a per-input cost.
-   */
-  private graftTimerAt: Millis | undefined = NaN;
-  private routingTimerAt: Millis | undefined = NaN;
   private phase: 'new' | 'running' | 'left' = 'new';
   private announced = false;
   /** Anti-entropy runs at its joining pace until then (DirectoryConfig.joinSyncForMs). */
@@ -417,9 +411,6 @@ export class Node implements Engine {
   }
 
   private fireTimers(now: Millis): void {
-    // takeDue removes what fired: the next scheduleGraft/scheduleRouting must set them anew.
-    this.graftTimerAt = NaN;
-    this.routingTimerAt = NaN;
     for (const kind of this.timers.takeDue(now)) {
       switch (kind) {
         case 'heartbeat':
@@ -580,16 +571,12 @@ export class Node implements Engine {
 
   private scheduleRouting(): void {
     const next = this.routing.nextDeadline();
-    if (next === this.routingTimerAt) return;
-    this.routingTimerAt = next;
     if (next === undefined) this.timers.clear('routing');
     else this.timers.set('routing', next);
   }
 
   private scheduleGraft(): void {
     const next = this.broadcaster.nextDeadline();
-    if (next === this.graftTimerAt) return;
-    this.graftTimerAt = next;
     if (next === undefined) this.timers.clear('graft');
     else this.timers.set('graft', next);
   }
@@ -623,11 +610,6 @@ export class Node implements Engine {
 
   private checkInvariants(): void {
     this.overlay.checkInvariants();
-    for (const [kind, at] of [
-      ['graft', this.graftTimerAt],
-      ['routing', this.routingTimerAt],
-    ] as const)
-      if (!Number.isNaN(at) && this.timers.get(kind) !== at) throw new Error(`${kind} timer stale`);
     const { eager, lazy } = this.broadcaster.links();
     for (const peer of [...eager, ...lazy]) {
       if (!this.overlay.active.has(peer))

@@ -58,8 +58,8 @@ export type Admission =
  *
  * Two short parallel arrays rather than a Map: k is small (50 in the 100,000-node scenario)
  * and every node keeps one, where a Map of k entries that churn grows to a table of 2k–4k
- * slots and boxes each 48-bit rank (~4 KiB a node against ~1.4, heap snapshots). Only a member's leaving
- * scans the IDs: O(k), as evicting already was.
+ * slots and boxes each 48-bit rank (~4 KiB a node against ~1.4, heap snapshots). Only a
+ * member's leaving scans the IDs: O(k), as evicting already was.
  */
 export class BottomK {
   private readonly ids: NodeId[] = [];

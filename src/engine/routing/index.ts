@@ -60,12 +60,6 @@ export class Routing {
    * are forked by name, and a fresh part is the state an unused one would have.
    */
   private plane: DataPlane | undefined;
-  /**
-   * nextDeadline()'s answer, kept until a call that can move a pending message's deadline
-   * (send, a packet, a lost packet, a tick, failAll): the node asks after every input, and
-   * most inputs (overlay and broadcast frames) reach no part of the data plane.
-   */
-  private deadline: { at: Millis | undefined } | undefined;
 
   constructor(
     private readonly host: RoutingHost,
@@ -140,7 +134,6 @@ export class Routing {
 
   /** An onion packet from any authenticated link. */
   onPacket(packet: Uint8Array, now: Millis): void {
-    this.deadline = undefined; // an ack answers a pending message
     this.relay.onPacket(packet, now);
   }
 
@@ -148,7 +141,6 @@ export class Routing {
   onPacketLost(packet: Uint8Array, now: Millis): void {
     const plane = this.plane;
     if (plane === undefined) return; // nothing sent yet, so nothing of ours was lost
-    this.deadline = undefined;
     plane.sender.onPacketLost(packet, now);
     plane.shardSender.onPacketLost(packet, now);
   }
@@ -164,7 +156,6 @@ export class Routing {
   }
 
   send(command: Extract<Command, { type: 'send' }>, now: Millis): void {
-    this.deadline = undefined;
     if (command.shards === undefined) this.sender.send(command, now);
     else this.shardSender.send(command, now);
   }
@@ -172,19 +163,11 @@ export class Routing {
   tick(now: Millis): void {
     const plane = this.plane;
     if (plane === undefined) return;
-    this.deadline = undefined;
     plane.sender.tick(now);
     plane.shardSender.tick(now);
   }
 
   nextDeadline(): Millis | undefined {
-    if (this.deadline !== undefined) return this.deadline.at;
-    const at = this.earliestPending();
-    if (this.plane !== undefined) this.deadline = { at };
-    return at;
-  }
-
-  private earliestPending(): Millis | undefined {
     const plane = this.plane;
     if (plane === undefined) return undefined;
     const a = plane.sender.nextDeadline();
@@ -196,7 +179,6 @@ export class Routing {
   failAll(reason: string): void {
     const plane = this.plane;
     if (plane === undefined) return;
-    this.deadline = undefined;
     plane.sender.failAll(reason);
     plane.shardSender.failAll(reason);
   }
@@ -244,8 +226,6 @@ export class Routing {
   checkInvariants(): void {
     if (this.suspects.size > this.suspects.capacity) throw new Error('suspects over capacity');
     if (this.plane === undefined) return;
-    if (this.deadline !== undefined && this.deadline.at !== this.earliestPending())
-      throw new Error('routing deadline kept past a change');
     const { sender, shardSender, relay, receiver } = this.plane;
     sender.checkInvariants();
     shardSender.checkInvariants();

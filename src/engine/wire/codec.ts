@@ -22,9 +22,10 @@
  *    message does not alias the frame it came from — but for broadcast IDs and bodies
  *    (broadcast, IHAVE, GRAFT), which are views into it: a receiver keys an ID at once and
  *    mostly drops a body it already knows, and copying them cost 7–20% of the CPU of
- *    churn.yaml's first 10 minutes (1,000 nodes; three pairs of runs). So a frame must not change while its message is held: the runtimes
- *    hand the engine frames of its own (framing.ts copies each out of the socket's buffer;
- *    the simulator's are never written after send, transports/sim/network.ts Rule 4), and
+ *    churn.yaml's first 10 minutes (1,000 nodes; three pairs of runs). So a frame must not
+ *    change while its message is held: the runtimes hand the engine frames of its own
+ *    (framing.ts copies each out of the socket's buffer; the simulator's are never written
+ *    after send, transports/sim/network.ts Rule 4), and
  *    what the engine keeps of a view (a directory record's bytes, an ID in the IHAVE queue)
  *    keeps that frame alive, which is a few bytes more than the field.
  */

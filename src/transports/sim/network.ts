@@ -383,7 +383,6 @@ export class SimNetwork {
         this.dispatch(ev);
         ev.bytes = null;
         ev.extra = null;
-        ev.link = null;
         this.pool.push(ev);
       }
       if (time !== Infinity) this.clock = time;
@@ -604,9 +603,9 @@ export class SimNetwork {
 
   private onFrame(ev: SimEvent): void {
     this.counters.events++;
-    const link = ev.link as SimLink;
+    const link = this.links.get(ev.arg);
     const r = ev.side;
-    if (!link.forgotten) {
+    if (link !== undefined) {
       const state = r === 0 ? link.state0 : link.state1;
       const to = r === 0 ? link.node0 : link.node1;
       const from = r === 0 ? link.node1 : link.node0;
@@ -768,11 +767,19 @@ export class SimNetwork {
       at = this.onLinkAt(l, side, node.index, to);
     }
     const frame = this.copyFrames ? bytes.slice() : bytes;
-    this.schedule(at, EV_FRAME, to, 0, id, 1 - side, frame, null, false, l);
+    this.schedule(at, EV_FRAME, to, 0, id, 1 - side, frame, null);
     if (this.duplicate > 0 && this.duplicateDraw(node) < this.duplicate) {
       c.duplicated++;
-      const copy = this.copyFrames ? bytes.slice() : bytes;
-      this.schedule(at, EV_FRAME, to, 0, id, 1 - side, copy, null, false, l);
+      this.schedule(
+        at,
+        EV_FRAME,
+        to,
+        0,
+        id,
+        1 - side,
+        this.copyFrames ? bytes.slice() : bytes,
+        null,
+      );
     }
   }
 
@@ -864,10 +871,8 @@ export class SimNetwork {
     extra: string | (() => void) | null,
     /** Before the other events of its millisecond (wake-ups: EventQueue.push). */
     first = false,
-    link: SimLink | null = null,
   ): void {
     const ev = this.pool.pop() ?? new SimEvent();
-    ev.link = link;
     ev.kind = kind;
     ev.node = node;
     ev.inc = inc;
@@ -906,10 +911,7 @@ export class SimNetwork {
   }
 
   private forgetIfDone(link: SimLink): void {
-    if (link.state0 >= CLOSED && link.state1 >= CLOSED) {
-      this.links.delete(link.id);
-      link.forgotten = true;
-    }
+    if (link.state0 >= CLOSED && link.state1 >= CLOSED) this.links.delete(link.id);
   }
 
   /** True when the partition in force stops what `from` sends to `to` (one-way aware). */

@@ -49,11 +49,6 @@ export class SimEvent {
   bytes: Uint8Array | null = null;
   /** dialFailed reason, or the scripted action. */
   extra: string | (() => void) | null = null;
-  /**
-   * A frame's link record, so its arrival reads the record without a lookup in the
-   * network's table of every open link (a cache miss or two per frame).
-   */
-  link: SimLink | null = null;
 }
 
 /** A link: side 0 is the dialer, side 1 the callee. Direction d carries frames from side d. */
@@ -64,8 +59,6 @@ export class SimLink {
   /** Latest scheduled arrival on direction 0→1 and 1→0 (FIFO). */
   last0 = 0;
   last1 = 0;
-  /** Both sides done, and the network forgot it (rule 2): frames still queued are lost. */
-  forgotten = false;
 
   constructor(
     readonly id: number,
