@@ -130,6 +130,7 @@ function cryptoBound() {
       messageId,
       sentAt: Date.now(),
       replyPath: reply.map((r) => r.id),
+      fromAddress: '10.0.0.1:7000',
       body,
     });
     if (envelope === null) throw new Error('bench: seal failed');

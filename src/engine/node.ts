@@ -202,6 +202,7 @@ export class Node implements Engine {
     this.routing = new Routing(
       {
         identity: options.identity,
+        address: options.address,
         crypto: options.crypto,
         descriptor: (id, now) => {
           const found = directory.get(id);

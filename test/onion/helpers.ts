@@ -25,10 +25,41 @@ export interface TestNode extends OnionHop {
  */
 export function makeNodes(seed: string, count: number): TestNode[] {
   const random = new AleaRandom(`nodes/${seed}`);
+  const addresses = new AleaRandom(`addresses/${seed}`);
   return Array.from({ length: count }, () => {
     const secret = random.bytes(32);
-    return { id: random.bytes(20), secret, dhPublic: nodeSuite.x25519PublicKey(secret) };
+    const node = { id: random.bytes(20), secret, dhPublic: nodeSuite.x25519PublicKey(secret) };
+    const address = someAddress(addresses.bytes(19));
+    return address === undefined ? node : { ...node, address };
   });
+}
+
+/**
+ * An address of every kind a descriptor may hold, chosen by `draw[0]`: none, IPv4, IPv6 in
+ * canonical text (carried in the slot), and three that are not (a host name, upper case, a
+ * run of zeros left uncompressed).
+ */
+export function someAddress(draw: Uint8Array): string | undefined {
+  const port = ((draw[17] as number) << 8) | (draw[18] as number) || 1;
+  const groups = Array.from({ length: 8 }, (_, g) =>
+    // Some zero groups, so that runs of them get compressed.
+    (draw[1 + g] as number) < 64 ? 0 : ((draw[1 + g] as number) << 8) | (draw[9 + g] as number),
+  );
+  const canonicalV6 = new URL(`http://[${groups.map((v) => v.toString(16)).join(':')}]/`).hostname;
+  switch ((draw[0] as number) % 6) {
+    case 0:
+      return undefined;
+    case 1:
+      return `${[...draw.subarray(1, 5)].join('.')}:${port}`;
+    case 2:
+      return `${canonicalV6}:${port}`;
+    case 3:
+      return `relay-${draw[1]}.example:${port}`;
+    case 4:
+      return `${canonicalV6.toUpperCase()}:${port}`;
+    default:
+      return `[${groups.map((v) => v.toString(16)).join(':')}]:${port}`;
+  }
 }
 
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');

@@ -24,6 +24,7 @@ import {
   peelPacket,
   REPLAY_TAG_BYTES,
   ReplayCache,
+  SLOT_ADDRESS_OFFSET,
   SLOT_BYTES,
 } from '../../src/engine/onion/index.js';
 import { AleaRandom } from '../../src/transports/sim/rng.js';
@@ -38,6 +39,7 @@ import {
   peelAll,
   type TestNode,
 } from './helpers.js';
+import { referenceCarried as carried } from './reference.js';
 
 const FILE = 'test/onion/packet.test.ts';
 const SUITES: Array<[CryptoSuite, number]> = [
@@ -65,7 +67,10 @@ describe.each(SUITES)('onion packets with the %s suite', (suite, runs) => {
         results.forEach((result, i) => {
           if (i < hops - 1) {
             expect(result.kind).toBe('forward');
-            if (result.kind === 'forward') expect(hex(result.nextHop)).toBe(hex(path[i + 1]!.id));
+            if (result.kind === 'forward') {
+              expect(hex(result.nextHop)).toBe(hex(path[i + 1]!.id));
+              expect(result.nextAddress).toBe(carried(path[i + 1]!.address));
+            }
           } else {
             expect(result.kind).toBe('deliver');
             if (result.kind === 'deliver') expect(hex(result.payload)).toBe(hex(payload));
@@ -318,6 +323,23 @@ describe('onion packets: reject reasons and misuse', () => {
     expect(reason(craft(slotOf(3), bodyOf(0, 0)))).toBe('bad-slot');
     expect(reason(craft(slotOf(0), bodyOf(0, 0)))).toBe('bad-slot');
     expect(reason(craft(slotOf(2, 0, 0, 1), bodyOf(0, 0)))).toBe('bad-slot');
+    // A forward slot's address field (hop-address.ts): an unknown form, a form 0 or IPv4
+    // field with bytes in its padding, a port of 0.
+    const forwardTo = (...address: number[]) => {
+      const slot = slotOf(1);
+      slot.set(address, SLOT_ADDRESS_OFFSET);
+      return craft(slot, bodyOf());
+    };
+    expect(reason(forwardTo(0))).toBe('forward');
+    expect(reason(forwardTo(4, 10, 0, 0, 1, ...new Array(12).fill(0), 0x1b, 0x58))).toBe('forward');
+    expect(reason(forwardTo(5, 10, 0, 0, 1, ...new Array(12).fill(0), 0x1b, 0x58))).toBe(
+      'bad-slot',
+    );
+    expect(reason(forwardTo(0, 0, 0, 0, 0, ...new Array(12).fill(0), 0x1b, 0x58))).toBe('bad-slot');
+    expect(reason(forwardTo(4, 10, 0, 0, 1, 7, ...new Array(11).fill(0), 0x1b, 0x58))).toBe(
+      'bad-slot',
+    );
+    expect(reason(forwardTo(4, 10, 0, 0, 1, ...new Array(12).fill(0), 0, 0))).toBe('bad-slot');
     const tooLong = PAYLOAD_MAX + 1;
     expect(reason(craft(slotOf(2), bodyOf(tooLong >> 8, tooLong & 255)))).toBe('bad-payload');
     expect(reason(craft(slotOf(2), bodyOf(0, 1, 5, 1)))).toBe('bad-payload'); // padding not zero

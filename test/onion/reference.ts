@@ -15,11 +15,11 @@ import type { Random } from '../../src/engine/random.js';
 export const REF = {
   packet: 2048,
   hops: 5,
-  slot: 1 + 20 + 32 + 16,
-  beta: 5 * (1 + 20 + 32 + 16),
-  header: 16 + 32 + 5 * 69,
-  body: 2048 - (16 + 32 + 5 * 69),
-  payloadMax: 2048 - (16 + 32 + 5 * 69) - 2,
+  slot: 1 + 20 + 32 + 16 + 19,
+  beta: 5 * (1 + 20 + 32 + 16 + 19),
+  header: 16 + 32 + 5 * 88,
+  body: 2048 - (16 + 32 + 5 * 88),
+  payloadMax: 2048 - (16 + 32 + 5 * 88) - 2,
   tag: 16,
 } as const;
 
@@ -68,13 +68,70 @@ function keysOf(suite: CryptoSuite, s: Uint8Array): Keys {
   };
 }
 
+/**
+ * The 19 bytes of a next hop's address (hop-address.ts's header): form 4 or 6, the IP, the
+ * port; all zero unless the text is exactly the canonical form of an IP literal, which here
+ * is what the WHATWG URL parser prints for the host (RFC 5952 for IPv6).
+ */
+function addressField(address: string | undefined): Uint8Array {
+  const none = zeros(19);
+  const match = address === undefined ? null : /^(.+):(\d+)$/.exec(address);
+  if (match === null) return none;
+  const host = match[1]!;
+  const port = Number(match[2]);
+  if (String(port) !== match[2] || port < 1 || port > 65535) return none;
+  let canonical: string;
+  try {
+    canonical = new URL(`http://${host}/`).hostname;
+  } catch {
+    return none;
+  }
+  if (canonical !== host) return none;
+  const portBytes = Uint8Array.of(port >> 8, port & 255);
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+    return cat(
+      Uint8Array.of(4),
+      Uint8Array.from(host.split('.').map(Number)),
+      zeros(12),
+      portBytes,
+    );
+  }
+  if (!host.startsWith('[')) return none;
+  const [head, tail] = host.slice(1, -1).split('::') as [string, string | undefined];
+  const groupsOf = (part: string | undefined) =>
+    part === undefined || part === '' ? [] : part.split(':').map((g) => parseInt(g, 16));
+  const left = groupsOf(head);
+  const right = groupsOf(tail);
+  const groups = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return cat(
+    Uint8Array.of(6),
+    Uint8Array.from(groups.flatMap((g) => [g >> 8, g & 255])),
+    portBytes,
+  );
+}
+
+/** The text of an address field, or undefined for none (the field was made by addressField). */
+function addressText(field: Uint8Array): string | undefined {
+  const port = field[17]! * 256 + field[18]!;
+  if (field[0] === 4) return `${[...range(field, 1, 5)].join('.')}:${port}`;
+  if (field[0] !== 6) return undefined;
+  const groups = Array.from({ length: 8 }, (_, g) =>
+    (field[1 + 2 * g]! * 256 + field[2 + 2 * g]!).toString(16),
+  );
+  return `${new URL(`http://[${groups.join(':')}]/`).hostname}:${port}`;
+}
+
+/** What a slot carries of `address` by the rule above: the address itself, or nothing. */
+export const referenceCarried = (address: string | undefined): string | undefined =>
+  addressText(addressField(address));
+
 const macOf = (suite: CryptoSuite, key: Uint8Array, data: Uint8Array) =>
   range(suite.hmacSha256(key, data), 0, 16);
 
 export function referenceBuild(
   suite: CryptoSuite,
   random: Random,
-  path: ReadonlyArray<{ id: Uint8Array; dhPublic: Uint8Array }>,
+  path: ReadonlyArray<{ id: Uint8Array; dhPublic: Uint8Array; address?: string }>,
   payload: Uint8Array,
 ): Uint8Array {
   const n = path.length;
@@ -111,7 +168,13 @@ export function referenceBuild(
   const gamma: Uint8Array[] = new Array<Uint8Array>(n);
   gamma[n - 1] = macOf(suite, keys[n - 1]!.mac, cat(alpha[n - 1]!, beta[n - 1]!, delta[n - 1]!));
   for (let i = n - 2; i >= 0; i--) {
-    const forwardSlot = cat(Uint8Array.of(1), path[i + 1]!.id, alpha[i + 1]!, gamma[i + 1]!);
+    const forwardSlot = cat(
+      Uint8Array.of(1),
+      path[i + 1]!.id,
+      alpha[i + 1]!,
+      gamma[i + 1]!,
+      addressField(path[i + 1]!.address),
+    );
     beta[i] = xor(
       cat(forwardSlot, range(beta[i + 1]!, 0, BETA - SLOT)),
       range(keys[i]!.rho, 0, BETA),
@@ -123,7 +186,13 @@ export function referenceBuild(
 }
 
 export type ReferencePeel =
-  | { kind: 'forward'; nextHop: Uint8Array; packet: Uint8Array; replayTag: Uint8Array }
+  | {
+      kind: 'forward';
+      nextHop: Uint8Array;
+      nextAddress: string | undefined;
+      packet: Uint8Array;
+      replayTag: Uint8Array;
+    }
   | { kind: 'deliver'; payload: Uint8Array; replayTag: Uint8Array }
   | { kind: 'reject'; reason: string };
 
@@ -150,8 +219,14 @@ export function referencePeel(
     const nextHop = range(slot, 1, 21);
     const nextAlpha = range(slot, 21, 53);
     const nextGamma = range(slot, 53, 69);
+    const field = range(slot, 69, 88);
+    const nextAddress = addressText(field);
+    // A field that addressField would not have written back is malformed.
+    if (!addressField(nextAddress).every((byte, i) => byte === field[i])) {
+      return { kind: 'reject', reason: 'bad-slot' };
+    }
     const next = cat(nextGamma, nextAlpha, range(b, SLOT, SLOT + BETA), plainBody);
-    return { kind: 'forward', nextHop, packet: next, replayTag: k.tag };
+    return { kind: 'forward', nextHop, nextAddress, packet: next, replayTag: k.tag };
   }
   if (slot[0] === 2 && range(slot, 1, SLOT).every((byte) => byte === 0)) {
     const length = plainBody[0]! * 256 + plainBody[1]!;

@@ -17,6 +17,7 @@ function idleHost(): RoutingHost {
   };
   return {
     identity: seededIdentity(modelledSuite, 1),
+    address: '10.0.0.1:7000',
     crypto: modelledSuite,
     descriptor: untouched,
     relays: untouched,

@@ -48,6 +48,7 @@ function fields(suite: CryptoSuite, body = 'hello'): MessageFields {
     messageId: new Uint8Array(16).fill(0xab),
     sentAt: 1_700_000_000_000,
     replyPath: [identity(suite, 'r1').id, identity(suite, 'r2').id],
+    fromAddress: '10.0.0.1:7000',
     body: new TextEncoder().encode(body),
   };
 }
@@ -66,6 +67,21 @@ describe.each(SUITES)('e2e envelope (%s suite)', (_name, suite) => {
     expect(new TextDecoder().decode(opened.body)).toBe('hello');
     expect(opened.replyPath).toEqual(fields(suite).replyPath);
     expect(opened.messageId).toEqual(new Uint8Array(16).fill(0xab));
+    expect(opened.fromAddress).toBe('10.0.0.1:7000');
+  });
+
+  it("carries the sender's address when it is an IP literal, else none", () => {
+    const carried = (fromAddress: string) => {
+      const sealed = sealMessage(suite, new AleaRandom('a'), alice, to(bob), {
+        ...fields(suite),
+        fromAddress,
+      })!;
+      const opened = openEnvelope(suite, bob, sealed);
+      return opened.kind === 'message' ? opened.fromAddress : opened.kind;
+    };
+    expect(carried('[2001:db8::7]:7000')).toBe('[2001:db8::7]:7000');
+    expect(carried('')).toBe('');
+    expect(carried('relay.example:7000')).toBe('');
   });
 
   it('an ack opens at the sender with the message ID', () => {

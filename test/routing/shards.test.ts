@@ -170,6 +170,7 @@ describe('sharded messages on the simulator', () => {
         messageId,
         sentAt: net.w.now,
         replyPath: [],
+        fromAddress: '',
         body: bytes,
       })!;
     // Mallory's own shard of a message with Alice's ID: signed by Mallory, so never Alice's.

@@ -4,11 +4,10 @@
  * ball rather than the network, senders write only to nodes they know, and the default
  * (a sample larger than the network) still gives everyone everyone.
  *
- * It also pins down the known limit of sampling with the current onion format: relays look
- * the next hop's address up in their own directory, so with a sample of a quarter of the
- * network most packets stop at a relay that does not know the next hop ('next-hop-unknown')
- * and delivery falls far below that of full directories. The test states it so that the
- * day the packet carries the next hop's address, it fails and is updated.
+ * And messages get through as with full directories: a relay rarely knows the next hop in
+ * its sample of a quarter of the network, so it dials the address the sender wrote in its
+ * slot (onion/hop-address.ts). Before the slot carried it, such packets were dropped as
+ * 'next-hop-unknown' and delivery fell far below that of full directories.
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/types.js';
@@ -70,9 +69,8 @@ describe('sampled directories in a simulated network', () => {
     expect(sampled.failures.get('unknown-destination') ?? 0).toBe(0);
     expect(sampled.summary.delivery.sent).toBeGreaterThan(40);
     expect(full.summary.delivery.ratio).toBeGreaterThan(0.95);
-    // The known limit (module header): relays that do not know the next hop drop the packet.
-    const dropped = sampled.summary.delivery.dropReasons;
-    expect(Object.keys(dropped)).toEqual(['next-hop-unknown']);
-    expect(sampled.summary.delivery.ratio).toBeLessThan(full.summary.delivery.ratio!);
+    // Relays reach next hops outside their sample by the slot's address (module header).
+    expect(sampled.summary.delivery.dropReasons['next-hop-unknown'] ?? 0).toBe(0);
+    expect(sampled.summary.delivery.ratio).toBeGreaterThan(0.95);
   }, 120_000);
 });

@@ -8,14 +8,15 @@
  *   offset  bytes  field
  *        0     16  gamma  MAC of this hop: HMAC-SHA256(mac key, alpha ‖ beta ‖ delta)[0, 16)
  *       16     32  alpha  ephemeral X25519 public key for this hop
- *       48    345  beta   routing information: HOPS_MAX = 5 encrypted slots of 69 bytes
- *      393   1655  delta  encrypted body: u16 length ‖ payload ‖ zeros (PAYLOAD_MAX = 1653)
+ *       48    440  beta   routing information: HOPS_MAX = 5 encrypted slots of 88 bytes
+ *      488   1560  delta  encrypted body: u16 length ‖ payload ‖ zeros (PAYLOAD_MAX = 1558)
  *
  *   decrypted slot: 0 kind (1 forward, 2 deliver) ‖ 1 next id (20) ‖ 21 next alpha (32) ‖
- *   53 next gamma (16); a deliver slot is the kind byte followed by 68 zero bytes.
+ *   53 next gamma (16) ‖ 69 next address (19, hop-address.ts); a deliver slot is the kind
+ *   byte followed by 87 zero bytes.
  *
- * Notation. n = path length (1..HOPS_MAX, the recipient is hop n − 1), SLOT = 69,
- * BETA = HOPS_MAX · SLOT, BODY = 1655, ⊕ xor, ‖ concatenation, x[a, b) a byte range.
+ * Notation. n = path length (1..HOPS_MAX, the recipient is hop n − 1), SLOT = 88,
+ * BETA = HOPS_MAX · SLOT, BODY = 1560, ⊕ xor, ‖ concatenation, x[a, b) a byte range.
  * Keys of hop i come from its shared secret s_i (keys.ts): rho_i = keystream(header key,
  * BETA + SLOT), pi_i = keystream(payload key, BODY), mk_i = MAC key, tag_i = replay tag.
  *
@@ -29,7 +30,7 @@
  *   4. body = u16be(|payload|) ‖ payload ‖ zeros to BODY bytes;
  *      delta_{n−1} = body ⊕ pi_{n−1}; delta_i = delta_{i+1} ⊕ pi_i.
  *   5. for i = n−2..0: beta_i = (0x01 ‖ id_{i+1} ‖ alpha_{i+1} ‖ gamma_{i+1} ‖
- *      beta_{i+1}[0, BETA − SLOT)) ⊕ rho_i[0, BETA),
+ *      address_{i+1} ‖ beta_{i+1}[0, BETA − SLOT)) ⊕ rho_i[0, BETA),
  *      where gamma_i = HMAC(mk_i, alpha_i ‖ beta_i ‖ delta_i)[0, 16) for every i.
  *   6. the packet is gamma_0 ‖ alpha_0 ‖ beta_0 ‖ delta_0, sent to id_0.
  *
@@ -38,7 +39,8 @@
  *   2. s = X25519(x, alpha); a low-order alpha gives no secret: 'bad-key'.
  *   3. HMAC(mk, packet[16, end))[0, 16) = gamma (compared without early exit), else 'bad-mac'.
  *   4. B = (beta ‖ 0^SLOT) ⊕ rho; the slot is B[0, SLOT).
- *      forward: out = next gamma ‖ next alpha ‖ B[SLOT, SLOT + BETA) ‖ delta ⊕ pi.
+ *      forward: the address is well formed (hop-address.ts), else 'bad-slot';
+ *        out = next gamma ‖ next alpha ‖ B[SLOT, SLOT + BETA) ‖ delta ⊕ pi.
  *      deliver: the rest of the slot is zero, else 'bad-slot'; body = delta ⊕ pi; its length
  *        is ≤ PAYLOAD_MAX and the padding is zero, else 'bad-payload'.
  *      any other kind: 'bad-slot'.
@@ -54,6 +56,12 @@
  *   scalars cannot be multiplied together without leaving the suite). The price is 32
  *   header bytes per hop: 160 of 2,048. The outgoing alpha is a fresh random key read from
  *   inside the encrypted slot, so it is as unlinkable to the incoming one as a blinded one.
+ * - The next hop's address in the slot. A relay whose directory is a sample of the network
+ *   knows few of the relays a sender may pick after it; with the address it dials the next
+ *   hop all the same, and the link's handshake proves the ID in the slot (links.ts), so a
+ *   wrong address costs a failed dial, never a packet handed to someone else. The relay
+ *   prefers its own directory's address when it has one (routing/relay.ts). 19 bytes of
+ *   binary IP and port per slot (limits.ts), 95 of the payload's bytes in all.
  * - MAC over the whole packet. Sphinx's MAC covers only beta, because a reply block's
  *   header is made before its payload is known, and Sphinx therefore needs a wide-block
  *   cipher (LIONESS) on the payload so that tampering destroys it. There are no reply
@@ -81,6 +89,7 @@
 import type { CryptoSuite } from '../crypto/suite.js';
 import { X25519_KEY_BYTES } from '../crypto/suite.js';
 import type { Random } from '../random.js';
+import { readHopAddress, writeHopAddress } from './hop-address.js';
 import { equalAt, hopKeys, keystream, wipe, wipeHopKeys, xorInto, type HopKeys } from './keys.js';
 import {
   ALPHA_BYTES,
@@ -96,6 +105,7 @@ import {
   MAC_OFFSET,
   PACKET_BYTES,
   PAYLOAD_MAX,
+  SLOT_ADDRESS_OFFSET,
   SLOT_ALPHA_OFFSET,
   SLOT_BYTES,
   SLOT_ID_OFFSET,
@@ -110,10 +120,12 @@ export class OnionError extends Error {
   override name = 'OnionError';
 }
 
-/** One hop of a path: its node id and its X25519 public key (from its descriptor). */
+/** One hop of a path: its node id, X25519 public key and address (from its descriptor). */
 export interface OnionHop {
   readonly id: Uint8Array;
   readonly dhPublic: Uint8Array;
+  /** Told to the hop before this one (hop-address.ts: IP literals only; else not carried). */
+  readonly address?: string;
 }
 
 export interface BuiltPacket {
@@ -126,7 +138,14 @@ export interface BuiltPacket {
 export type RejectReason = 'bad-size' | 'bad-key' | 'bad-mac' | 'bad-slot' | 'bad-payload';
 
 export type PeelResult =
-  | { kind: 'forward'; nextHop: Uint8Array; packet: Uint8Array; replayTag: Uint8Array }
+  | {
+      kind: 'forward';
+      nextHop: Uint8Array;
+      /** The next hop's address as the sender wrote it, if it wrote one. */
+      nextAddress: string | undefined;
+      packet: Uint8Array;
+      replayTag: Uint8Array;
+    }
   | { kind: 'deliver'; payload: Uint8Array; replayTag: Uint8Array }
   | { kind: 'reject'; reason: RejectReason };
 
@@ -147,6 +166,9 @@ function checkBuildInput(path: readonly OnionHop[], payload: Uint8Array): void {
   path.forEach((hop, i) => {
     checkBytes(`path[${i}].id`, hop.id, HOP_ID_BYTES);
     checkBytes(`path[${i}].dhPublic`, hop.dhPublic, X25519_KEY_BYTES);
+    if (hop.address !== undefined && typeof hop.address !== 'string') {
+      throw new OnionError(`path[${i}].address: expected a string`);
+    }
   });
   checkBytes('payload', payload);
   if (payload.length > PAYLOAD_MAX) {
@@ -218,7 +240,7 @@ export function buildPacket(
     out.set(payload, BODY_OFFSET + LENGTH_PREFIX_BYTES);
     // Steps 4-5, from the recipient back to the first hop, in place: `out` holds packet i+1.
     for (let i = n - 1; i >= 0; i--) {
-      if (i < n - 1) wrapHeader(out, (path[i + 1] as OnionHop).id, rhos[i] as Uint8Array);
+      if (i < n - 1) wrapHeader(out, path[i + 1] as OnionHop, rhos[i] as Uint8Array);
       const pi = keystream(suite, (keys[i] as HopKeys).payload, BODY_BYTES);
       xorInto(out, BODY_OFFSET, pi, 0, BODY_BYTES);
       wipe(pi);
@@ -235,13 +257,14 @@ export function buildPacket(
 
 /**
  * Step 5 for one hop, in place: `packet` holds hop i+1's packet; afterwards its beta is
- * beta_i (the forward slot to `nextId`, then beta_{i+1} shifted right by one slot, all
+ * beta_i (the forward slot to `next`, then beta_{i+1} shifted right by one slot, all
  * encrypted with `rho`). gamma and alpha still hold hop i+1's and are then overwritten.
  */
-function wrapHeader(packet: Uint8Array, nextId: Uint8Array, rho: Uint8Array): void {
+function wrapHeader(packet: Uint8Array, next: OnionHop, rho: Uint8Array): void {
   packet.copyWithin(BETA_OFFSET + SLOT_BYTES, BETA_OFFSET, BETA_OFFSET + BETA_BYTES - SLOT_BYTES);
   packet[BETA_OFFSET + SLOT_KIND_OFFSET] = SLOT_KIND_FORWARD;
-  packet.set(nextId, BETA_OFFSET + SLOT_ID_OFFSET);
+  packet.set(next.id, BETA_OFFSET + SLOT_ID_OFFSET);
+  writeHopAddress(packet, BETA_OFFSET + SLOT_ADDRESS_OFFSET, next.address);
   packet.copyWithin(BETA_OFFSET + SLOT_ALPHA_OFFSET, ALPHA_OFFSET, ALPHA_OFFSET + ALPHA_BYTES);
   packet.copyWithin(BETA_OFFSET + SLOT_MAC_OFFSET, MAC_OFFSET, MAC_OFFSET + MAC_BYTES);
   xorInto(packet, BETA_OFFSET, rho, 0, BETA_BYTES);
@@ -297,6 +320,8 @@ function forward(
   packet: Uint8Array,
   routing: Uint8Array,
 ): PeelResult {
+  const nextAddress = readHopAddress(routing, SLOT_ADDRESS_OFFSET);
+  if (nextAddress === null) return reject('bad-slot');
   const out = new Uint8Array(PACKET_BYTES);
   out.set(routing.subarray(SLOT_MAC_OFFSET, SLOT_MAC_OFFSET + MAC_BYTES), MAC_OFFSET);
   out.set(routing.subarray(SLOT_ALPHA_OFFSET, SLOT_ALPHA_OFFSET + ALPHA_BYTES), ALPHA_OFFSET);
@@ -306,7 +331,7 @@ function forward(
   xorInto(body, 0, packet, BODY_OFFSET, BODY_BYTES);
   out.set(body, BODY_OFFSET);
   const nextHop = routing.slice(SLOT_ID_OFFSET, SLOT_ID_OFFSET + HOP_ID_BYTES);
-  return { kind: 'forward', nextHop, packet: out, replayTag: keys.replayTag };
+  return { kind: 'forward', nextHop, nextAddress, packet: out, replayTag: keys.replayTag };
 }
 
 function deliver(suite: CryptoSuite, keys: HopKeys, packet: Uint8Array): PeelResult {

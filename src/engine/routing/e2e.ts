@@ -16,6 +16,7 @@
  *
  *   kind u8 (1 message, 2 ack, 3 shard, 4 shard ack) ‖ message ID (16)
  *   message, shard: sender sign key (32) ‖ sender DH key (32) ‖ sentAt u48 ms
+ *                 ‖ sender address (19: onion/hop-address.ts, form 0 for none)
  *                 ‖ reply count u8 (≤ REPLY_PATH_MAX) ‖ reply relay IDs (20 each)
  *                 ‖ body length u16 ‖ body (a message: ≤ ROUTING_BODY_MAX bytes of text;
  *                   a shard: one encoded shard, shards/codec.ts, ≤ SHARD_BODY_MAX)
@@ -33,6 +34,9 @@
  *   (identity.ts) and checks the signature, so no one can claim another node's ID. The
  *   signature covers the target's ID, so a target cannot re-seal a signed message to a
  *   third node as if the sender had written to it.
+ * - The sender's address, signed with the rest: a target whose directory is a sample of
+ *   the network may not hold the sender's descriptor, and needs the address to send the
+ *   ack's last hop to it (receiver.ts) and to show where a message came from.
  * - An acknowledgement is just the message ID sealed to the sender. The ID is 16 random
  *   bytes that only sender and target know (it travels inside this envelope), so an ack
  *   that opens and names a pending ID proves the target read the message.
@@ -57,7 +61,8 @@ import {
   type CryptoSuite,
 } from '../crypto/suite.js';
 import { nodeIdOf, type Identity } from '../identity.js';
-import { PAYLOAD_MAX } from '../onion/limits.js';
+import { readHopAddress, writeHopAddress } from '../onion/hop-address.js';
+import { HOP_ADDRESS_BYTES, PAYLOAD_MAX } from '../onion/limits.js';
 import type { Random } from '../random.js';
 import type { Millis, NodeId } from '../types.js';
 import { Reader, Writer } from '../wire/codec.js';
@@ -90,12 +95,13 @@ const MESSAGE_PLAINTEXT_MAX =
   MESSAGE_ID_BYTES +
   2 * PUBLIC_KEY_BYTES +
   6 +
+  HOP_ADDRESS_BYTES +
   1 +
   REPLY_PATH_MAX * NODE_ID_BYTES +
   2 +
   Math.max(ROUTING_BODY_MAX, SHARD_BODY_MAX) +
   SIGNATURE_BYTES;
-/** The largest envelope: 1,507 bytes with the default limits (a shard of a 1 KiB message). */
+/** The largest envelope: 1,526 bytes with the default limits (a shard of a 1 KiB message). */
 export const ENVELOPE_MAX_BYTES = HEADER_BYTES + MESSAGE_PLAINTEXT_MAX + AEAD_TAG_BYTES;
 if (ENVELOPE_MAX_BYTES > PAYLOAD_MAX) {
   throw new Error(`e2e: an envelope of ${ENVELOPE_MAX_BYTES} bytes exceeds PAYLOAD_MAX`);
@@ -107,6 +113,11 @@ export interface MessageFields {
   sentAt: Millis;
   /** Relays the acknowledgement should take back (at most REPLY_PATH_MAX). */
   replyPath: readonly NodeId[];
+  /**
+   * The sender's own address, '' for none; carried only if it is an IP literal in
+   * canonical text (hop-address.ts Rule 1), else the target reads ''.
+   */
+  fromAddress: string;
   body: Uint8Array;
 }
 
@@ -150,6 +161,8 @@ export class E2eError extends Error {
 }
 
 const WRITER = new Writer();
+/** The sender address field's scratch (sealSigned). */
+const ADDRESS_FIELD = new Uint8Array(HOP_ADDRESS_BYTES);
 
 /**
  * A signed message from `sender` sealed to `target`. Null when the target's DH key is of
@@ -198,6 +211,8 @@ function sealSigned(
   w.fixed(sender.signPublic, PUBLIC_KEY_BYTES, 'e2e.signKey');
   w.fixed(sender.dhPublic, PUBLIC_KEY_BYTES, 'e2e.dhKey');
   w.timestamp(fields.sentAt, 'e2e.sentAt');
+  writeHopAddress(ADDRESS_FIELD, 0, fields.fromAddress === '' ? undefined : fields.fromAddress);
+  w.fixed(ADDRESS_FIELD, HOP_ADDRESS_BYTES, 'e2e.fromAddress');
   w.u8(fields.replyPath.length);
   for (const id of fields.replyPath) w.nodeId(id, 'e2e.replyPath');
   w.blob(fields.body, bodyMax(kind), 'e2e.body');
@@ -365,6 +380,7 @@ function parsePlaintext(suite: CryptoSuite, self: Identity, plain: Uint8Array): 
   const signKey = r.fixed(PUBLIC_KEY_BYTES, 'e2e.signKey');
   const dhKey = r.fixed(PUBLIC_KEY_BYTES, 'e2e.dhKey');
   const sentAt = r.timestamp('e2e.sentAt');
+  const fromAddress = readHopAddress(r.fixed(HOP_ADDRESS_BYTES, 'e2e.fromAddress'), 0);
   const count = r.u8('e2e.replyCount');
   if (count > REPLY_PATH_MAX) return reject('e2e-malformed');
   const replyPath: NodeId[] = [];
@@ -372,7 +388,9 @@ function parsePlaintext(suite: CryptoSuite, self: Identity, plain: Uint8Array): 
   const body = r.blob(bodyMax(kind), 'e2e.body');
   const signedEnd = r.pos;
   const signature = r.fixed(SIGNATURE_BYTES, 'e2e.signature');
-  if (r.error !== null || r.remaining !== 0) return reject('e2e-malformed');
+  if (r.error !== null || r.remaining !== 0 || fromAddress === null) {
+    return reject('e2e-malformed');
+  }
   const selfId = idBytes(self.id, 'self.id');
   const signed = signedBytes(selfId, plain.subarray(0, signedEnd));
   const valid = suite.ed25519Verify(signKey, signed, signature);
@@ -387,6 +405,7 @@ function parsePlaintext(suite: CryptoSuite, self: Identity, plain: Uint8Array): 
     messageId,
     sentAt,
     replyPath,
+    fromAddress: fromAddress ?? '',
     body,
   };
 }

@@ -27,6 +27,8 @@ export type PacketOutcome = SendOutcome | 'no-address';
 
 export interface RoutingHost {
   readonly identity: Identity;
+  /** The address this node advertises ('' when none): told to targets in envelopes. */
+  readonly address: string;
   readonly crypto: CryptoSuite;
   /** The unexpired descriptor of `id`, if the directory holds one. */
   descriptor(id: NodeId, now: Millis): Descriptor | undefined;
@@ -47,7 +49,9 @@ export { hexOf } from '../hex.js';
 function hopOf(node: PathNode): OnionHop {
   const id = base32Decode(node.id);
   if (id === null) throw new OnionError(`not a node ID: ${node.id}`);
-  return { id, dhPublic: node.dhKey };
+  return node.address === ''
+    ? { id, dhPublic: node.dhKey }
+    : { id, dhPublic: node.dhKey, address: node.address };
 }
 
 /**

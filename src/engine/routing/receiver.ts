@@ -180,7 +180,7 @@ export class Receiver {
       this.host.deliver({
         messageId: message.messageId,
         from: message.from,
-        fromAddress: this.host.descriptor(message.from, now)?.address ?? '',
+        fromAddress: this.host.descriptor(message.from, now)?.address ?? message.fromAddress,
         body,
         sentAt: message.sentAt,
       });
@@ -212,7 +212,8 @@ export class Receiver {
     const sender: PathNode = {
       id: message.from,
       dhKey: message.dhKey,
-      address: host.descriptor(message.from, now)?.address ?? '',
+      // Our directory's (a sample may lack the sender), else the one the sender signed.
+      address: host.descriptor(message.from, now)?.address ?? message.fromAddress,
     };
     const sealed = seal(sender);
     if (sealed === null) return this.drop('ack-bad-sender-key');

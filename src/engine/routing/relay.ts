@@ -10,8 +10,10 @@
  * - forward or deliver: the replay tag goes through the replay cache first; a repeat is
  *   dropped (a replayed packet yields the same tag, so it dies at the first honest hop).
  * - forward: the packet goes to the next hop by node ID, over a ready link or one opened
- *   on demand to the address in our directory (links.ts: bounded pool, idle links close by
- *   themselves). No descriptor, no room for a link: dropped and counted — the sender's
+ *   on demand to the address in our directory or, if our directory (a sample) lacks the
+ *   node, the address the sender wrote in our slot (links.ts: bounded pool, idle links
+ *   close by themselves; the handshake proves the ID). No address, no room for a link:
+ *   dropped and counted — the sender's
  *   retry on a fresh path repairs it, so a relay never waits or buffers beyond the link
  *   table's small per-dial queue.
  * - deliver: the payload is ours (receiver.ts).
@@ -50,7 +52,8 @@ export class Relay {
     if (peeled.kind === 'deliver') return this.onPayload(peeled.payload, now);
     const next = base32Encode(peeled.nextHop);
     if (next === host.identity.id) return this.drop('next-hop-self');
-    const address = host.descriptor(next, now)?.address;
+    // Our directory's address first (signed by the node); else the one the sender wrote.
+    const address = host.descriptor(next, now)?.address ?? peeled.nextAddress;
     const outcome = host.sendPacket(next, address, peeled.packet);
     if (outcome === 'no-address') return this.drop('next-hop-unknown');
     if (outcome === 'dropped') return this.drop('next-hop-no-link');

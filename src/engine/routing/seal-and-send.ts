@@ -21,8 +21,8 @@ import { choosePath } from './path.js';
 export interface SealedPacket {
   /** e2e.ts sealMessage or sealShard: which kind of envelope. */
   seal: typeof sealMessage;
-  /** The envelope's fields but the reply path, which is chosen here. */
-  fields: Omit<MessageFields, 'replyPath'>;
+  /** The envelope's fields but the reply path, chosen here, and our address (the host's). */
+  fields: Omit<MessageFields, 'replyPath' | 'fromAddress'>;
   /** The relays of this packet, in path order. */
   path: readonly Descriptor[];
   /** Every relay the directory offers (reply paths are drawn from them). */
@@ -51,6 +51,7 @@ export function sealAndSend(
   const sealed = packet.seal(host.crypto, cryptoRandom, host.identity, target, {
     ...packet.fields,
     replyPath: reply.map((r) => r.id),
+    fromAddress: host.address,
   });
   return sealed === null
     ? { outcome: 'bad-key', packet: undefined }
