@@ -5,7 +5,7 @@
  *
  * What one peel costs (src/engine/onion/packet.ts): one X25519 with the relay's own secret
  * and a fresh alpha; five HMAC-SHA256 calls on ≤ 32 bytes (HKDF extract + four expansions,
- * keys.ts); a 414-byte keystream (rho) and a 1,655-byte keystream (pi), each one
+ * keys.ts); a 528-byte keystream (rho) and a 1,560-byte keystream (pi), each one
  * ChaCha20-Poly1305 seal of zeros; one HMAC over 2,032 bytes (the MAC). The bound is
  * 1 / (sum of those times); the rest (checks, copies, xor loops) is the overhead measured.
  * A build for a path of 3 relays + the recipient (the default, DESIGN.md §3) costs, per hop,

@@ -10,8 +10,9 @@ import { SHARDS_MAX } from '../shards/limits.js';
 
 /**
  * Largest message body one packet carries, 1 KiB. The envelope around it (sender keys,
- * message ID, timestamp, reply path, signature, AEAD overhead) takes at most 283 bytes, so
- * 1,024 + 283 = 1,307 bytes fit the onion payload (PAYLOAD_MAX = 1,653) with room to spare.
+ * message ID, timestamp, sender address, reply path, signature, AEAD overhead) takes at
+ * most 302 bytes, so 1,024 + 302 = 1,326 bytes fit the onion payload (PAYLOAD_MAX = 1,558)
+ * with room to spare.
  * A chat line is far shorter; longer bodies are the shard layer's job (DESIGN.md "Shards").
  */
 export const ROUTING_BODY_MAX = 1024;
