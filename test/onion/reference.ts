@@ -10,6 +10,7 @@
  * test checks they equal the module's constants.
  */
 import type { CryptoSuite } from '../../src/engine/crypto/suite.js';
+import type { PeelResult } from '../../src/engine/onion/index.js';
 import type { Random } from '../../src/engine/random.js';
 
 export const REF = {
@@ -185,16 +186,8 @@ export function referenceBuild(
   return cat(gamma[0]!, alpha[0]!, beta[0]!, delta[0]!);
 }
 
-export type ReferencePeel =
-  | {
-      kind: 'forward';
-      nextHop: Uint8Array;
-      nextAddress: string | undefined;
-      packet: Uint8Array;
-      replayTag: Uint8Array;
-    }
-  | { kind: 'deliver'; payload: Uint8Array; replayTag: Uint8Array }
-  | { kind: 'reject'; reason: string };
+/** What the module's peel returns (its shape, so the two compare field by field). */
+export type ReferencePeel = PeelResult;
 
 export function referencePeel(
   suite: CryptoSuite,

@@ -56,6 +56,9 @@ describe('networkGroup', () => {
     ['[2001:0db8:0:0::1]', '[2001:db8]'],
     ['[::1]:80', '[0:0]'],
     ['[fe80::]', '[fe80:0]'],
+    ['[2001:DB8::1]:7000', '[2001:db8]'],
+    ['[::ffff:10.1.2.3]:7000', '[0:0]'],
+    ['[1::2::3]:7000', '[1::2::3]'], // malformed: its own group, as a name
     ['example.org:7000', 'example.org'],
     ['', ''],
   ])('%s is in group %s', (address, group) => {

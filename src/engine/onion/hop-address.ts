@@ -16,6 +16,7 @@
  * 2. Remote bytes never throw: a form, padding or port that breaks the layout decodes to
  *    `null`, which the peel turns into 'bad-slot'.
  */
+import { IPV6_GROUPS, parseIpv6 } from '../ipv6.js';
 import {
   HOP_ADDRESS_BYTES,
   HOP_ADDRESS_IP_BYTES,
@@ -26,7 +27,6 @@ import {
 
 const PORT_OFFSET = 1 + HOP_ADDRESS_IP_BYTES;
 const IPV4_BYTES = 4;
-const IPV6_GROUPS = 8;
 const PORT_MAX = 65535;
 
 const IPV4_ADDRESS = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/;
@@ -88,23 +88,14 @@ function writeIpv4(out: Uint8Array, at: number, match: RegExpExecArray): boolean
   return true;
 }
 
-/** Parses the text between the brackets (hex groups, at most one "::"); false if not IPv6. */
+/** Writes the groups of the text between the brackets; false if it is not IPv6. */
 function writeIpv6(out: Uint8Array, at: number, text: string): boolean {
-  const halves = text.split('::');
-  if (halves.length > 2) return false;
-  const groupsOf = (half: string): string[] => (half === '' ? [] : half.split(':'));
-  const head = groupsOf(halves[0] as string);
-  const tail = halves.length === 2 ? groupsOf(halves[1] as string) : [];
-  const missing = IPV6_GROUPS - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return false;
-  const groups = [...head, ...new Array<string>(missing).fill('0'), ...tail];
-  for (let g = 0; g < IPV6_GROUPS; g++) {
-    const group = groups[g] as string;
-    if (!/^[0-9a-f]{1,4}$/.test(group)) return false;
-    const value = parseInt(group, 16);
+  const groups = parseIpv6(text);
+  if (groups === null) return false;
+  groups.forEach((value, g) => {
     out[at + 2 * g] = value >>> 8;
     out[at + 2 * g + 1] = value & 0xff;
-  }
+  });
   return true;
 }
 

@@ -26,6 +26,7 @@
  *    two of its paths, ever; the rules above hold for each path.
  */
 import type { Descriptor } from '../directory/records.js';
+import { parseIpv6 } from '../ipv6.js';
 import type { Random } from '../random.js';
 import type { NodeId } from '../types.js';
 
@@ -55,24 +56,11 @@ export function networkGroup(address: string): string {
   if (v4 !== null) return `${v4[1]}.${v4[2]}`;
   const v6 = IPV6.exec(address);
   if (v6 !== null) {
-    const groups = ipv6Groups(v6[1] as string);
-    if (groups !== null) return `[${groups[0]}:${groups[1]}]`;
+    const groups = parseIpv6(v6[1] as string);
+    if (groups !== null)
+      return `[${(groups[0] as number).toString(16)}:${(groups[1] as number).toString(16)}]`;
   }
   return address.replace(/:\d{1,5}$/, '');
-}
-
-/** The first two 16-bit groups of an IPv6 literal, "::" expanded, as hex; null if malformed. */
-function ipv6Groups(text: string): [string, string] | null {
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const head = halves[0] === '' || halves[0] === undefined ? [] : halves[0].split(':');
-  const tail = halves[1] === '' || halves[1] === undefined ? [] : halves[1].split(':');
-  const groups = halves.length === 2 ? [...head, ...new Array<string>(8).fill('0'), ...tail] : head;
-  const value = (g: string | undefined): string | null =>
-    g !== undefined && /^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16).toString(16) : null;
-  const a = value(groups[0]);
-  const b = value(groups[1]);
-  return a === null || b === null ? null : [a, b];
 }
 
 /**
