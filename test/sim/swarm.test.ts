@@ -96,6 +96,21 @@ describe('the swarm generator', () => {
     );
     expect(churn).toBeGreaterThan(20);
   });
+
+  it('some seeds make directories samples of the network, with messages to known nodes only', () => {
+    let sampled = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const scenario = parseScenario(generateSwarmScenario(seed).text, 'swarm.yaml');
+      if (scenario.directory.sampleSize >= scenario.nodes) continue;
+      sampled += 1;
+      expect(scenario.workload.pairs).toEqual({ kind: 'known' });
+      expect(scenario.directory.sampleSize).toBeGreaterThanOrEqual(
+        Math.round(0.2 * scenario.nodes),
+      );
+    }
+    expect(sampled).toBeGreaterThan(30);
+    expect(sampled).toBeLessThan(100);
+  });
 });
 
 describe('a swarm of real runs', () => {
@@ -105,6 +120,19 @@ describe('a swarm of real runs', () => {
       expect(result.violations, describeSwarmFailure(result).join('\n')).toEqual([]);
       expect(result.tally?.messagesJudged).toBeGreaterThan(0);
     }
+  });
+
+  it('a small seed with sampled directories passes every check (relays reach nodes outside their sample)', () => {
+    const seed = smallSeeds(20, 20).find((candidate) =>
+      generateSwarmScenario(candidate).text.includes('sample:'),
+    );
+    expect(seed).toBeDefined();
+    const result = runSwarmCase(seed!);
+    expect(result.violations, describeSwarmFailure(result).join('\n')).toEqual([]);
+    expect(result.tally?.messagesJudged).toBeGreaterThan(0);
+    // Before onion slots carried the next hop's address, relays dropped hundreds of such packets here.
+    const { summary } = runScenario(result.scenario);
+    expect(summary.delivery.dropReasons['next-hop-unknown']).toBeUndefined();
   });
 
   it('the checks only watch: the run has the trace hash of the plain scenario run', () => {

@@ -72,6 +72,14 @@ export interface RoutingConfig {
   unknownDestinationWaitMs: number;
   /** A message waiting for a descriptor or for relays looks again this often. */
   directoryPollMs: number;
+  /**
+   * A message whose packet could not reach its first relay (our dial refused or timed out)
+   * retries at once this many times in a row; after that it waits directoryPollMs between
+   * tries. Why: when most relays a directory names are gone (a sample after a mass failure,
+   * before their descriptors expire) every first hop fails within a round trip, and retrying
+   * at once made thousands of dials a minute for nothing (swarm seed 51).
+   */
+  firstHopRetriesAtOnce: number;
   /** Onion replay tags remembered by a relay, at most (onion/replay-cache.ts). */
   replayCacheMax: number;
   /** An onion replay tag is remembered this long. */
@@ -148,6 +156,7 @@ export const DEFAULT_ROUTING: RoutingConfig = {
   pendingMax: 1_024,
   unknownDestinationWaitMs: 30_000,
   directoryPollMs: 1_000,
+  firstHopRetriesAtOnce: 2,
   replayCacheMax: 65_536,
   replayMaxAgeMs: 60 * 60_000,
   seenMax: 65_536,

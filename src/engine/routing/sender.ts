@@ -16,8 +16,8 @@
  * repair for a relay that crashed in flight. The one loss the sender sees itself is its
  * own link to the first relay failing (a dial refused or timed out): then it retries at
  * once (reason 'first-hop-unreachable'), without waiting for the timeout and without
- * lengthening the next wait; with no room for a link at all it retries after
- * directoryPollMs. Retries go on until the message's deadline, then it fails. Until the
+ * lengthening the next wait — up to firstHopRetriesAtOnce times in a row, then after
+ * directoryPollMs each time, as with no room for a link at all. Retries go on until the message's deadline, then it fails. Until the
  * target's descriptor is known the message waits (looking again every directoryPollMs)
  * for at most unknownDestinationWaitMs; with too few relays an attempt cannot start and
  * the message waits the same way.
@@ -84,6 +84,8 @@ interface Pending {
   lastPacket: Uint8Array | undefined;
   /** The latest attempt's packet never got past our own link to its first relay. */
   firstHopLost: boolean;
+  /** Attempts in a row lost at our first hop (config firstHopRetriesAtOnce). */
+  firstHopLossesInARow: number;
 }
 
 const NOTHING_ELSEWHERE: PendingElsewhere = { size: 0, has: () => false };
@@ -151,6 +153,7 @@ export class Sender {
       lastAttemptAt: now,
       lastPacket: undefined,
       firstHopLost: false,
+      firstHopLossesInARow: 0,
     };
     this.pending.add(message);
     this.attempt(message, now);
@@ -187,7 +190,9 @@ export class Sender {
     message.awaitingAck = false;
     const first = message.lastPath[0];
     if (first !== undefined) this.suspects.suspect(first, now);
-    this.waitUntil(message, now);
+    message.firstHopLossesInARow += 1;
+    const atOnce = message.firstHopLossesInARow <= this.config.firstHopRetriesAtOnce;
+    this.waitUntil(message, atOnce ? now : now + this.config.directoryPollMs);
   }
 
   /** Retries and expiries due at `now`. */
@@ -222,6 +227,7 @@ export class Sender {
     if (message.awaitingAck) {
       // The ack did not come in time: one of the last path's relays is probably down.
       message.awaitingAck = false;
+      message.firstHopLossesInARow = 0; // the packet did get past our first hop
       for (const id of message.lastPath) this.suspects.suspect(id, now);
     }
     const target = host.descriptor(message.to, now);

@@ -21,7 +21,9 @@
  *
  * Inside a round, a shard that could not leave (our own link to its first relay failed, or
  * no room for a link) is sent again at once only when the shards held and still in flight
- * can no longer make k; otherwise the redundancy covers the loss, which is the point.
+ * can no longer make k; otherwise the redundancy covers the loss, which is the point. At
+ * once up to firstHopRetriesAtOnce losses in a row (config.ts); after that the missing
+ * shards go every directoryPollMs, until an ack comes or a round times out.
  *
  * Too few relays. n paths of `hops` relays need n·hops distinct relays besides the two
  * ends. With fewer, the paths of a round get shorter alike, down to hopsMin (path.ts); with
@@ -115,6 +117,8 @@ interface ShardedMessage {
   /** Nominal wait of the next round, before jitter. */
   waitMs: number;
   problem: Problem | undefined;
+  /** Shards lost at our first hop since the last ack or round timeout. */
+  firstHopLossesInARow: number;
 }
 
 export class ShardSender {
@@ -194,6 +198,7 @@ export class ShardSender {
       roundEndsAt: undefined,
       nextAt: now,
       waitMs: this.rtt.timeoutMs(),
+      firstHopLossesInARow: 0,
       problem: undefined,
     };
     this.pending.add(message);
@@ -210,6 +215,7 @@ export class ShardSender {
     if (shard === undefined) return this.host.event({ type: 'drop', what: 'shard-ack-index' });
     if (!shard.acked && shard.sends === 1) this.rtt.sample(now - shard.lastSentAt);
     shard.acked = true;
+    message.firstHopLossesInARow = 0;
     for (const id of shard.lastPath) this.suspects.clear(id);
     if (ack.complete) return this.pending.acked(message, message.sends);
     for (const s of message.shards) {
@@ -234,7 +240,10 @@ export class ShardSender {
     shard.firstHopLost = true;
     const first = shard.lastPath[0];
     if (first !== undefined) this.suspects.suspect(first, now);
-    if (this.short(message)) this.sendMissing(message, now);
+    message.firstHopLossesInARow += 1;
+    // Past the limit, schedule() polls: a message short of k wakes every directoryPollMs.
+    const atOnce = message.firstHopLossesInARow <= this.config.firstHopRetriesAtOnce;
+    if (atOnce && this.short(message)) this.sendMissing(message, now);
     this.schedule(message, now);
   }
 
@@ -283,6 +292,7 @@ export class ShardSender {
   /** The round timed out: what is unaccounted for is lost, and the next round waits longer. */
   private endRound(message: ShardedMessage, now: Millis): void {
     message.roundEndsAt = undefined;
+    message.firstHopLossesInARow = 0;
     for (const shard of message.shards) {
       if (!shard.inFlight) continue;
       shard.inFlight = false;

@@ -7,7 +7,8 @@
  * order: the network (nodes, overlay bounds, latency, background loss, directory periods),
  * then the timeline in three acts (limits.ts): the nodes join; faults fire between
  * `faultsFrom` and `healedAt`; from `healedAt` on everything is quiet (the scenario's
- * `settle`), so the checker can demand liveness. Workload and probes run throughout.
+ * `settle`), so the checker can demand liveness. Workload and probes run throughout. Last,
+ * whether directories are samples of the network (messages then go to known nodes only).
  *
  * Rules:
  * 1. Deterministic: the text depends on the seed alone (no clock, no global state).
@@ -99,6 +100,8 @@ export function generateSwarmScenario(seed: number): SwarmScenario {
   if (g.chance(SWARM_CHANCES.churn)) lines.push(...churnLines(g, faultsFromMs, healedAtMs));
   lines.push(...eventLines(g, nodes, faultsFromMs, healedAtMs, baseLoss));
   lines.push(`settle: ${formatDuration(settleMs)}`, '');
+  // Drawn last, so that adding it left every earlier draw of every seed as it was.
+  if (g.chance(SWARM_CHANCES.sampledDirectory)) sampleDirectories(g, lines, nodes);
   return { seed, text: lines.join('\n'), healedAtMs };
 }
 
@@ -185,6 +188,33 @@ function workloadLines(g: Draws, nodes: number, joinOverMs: number, durationMs: 
     `  until: ${ms(durationMs - LIVENESS_DELIVERY_BOUND_MS)}`,
     `  shards: ${shards}`,
   ];
+}
+
+/**
+ * Makes each directory a sample of the network; messages then go to known nodes only. The
+ * sample keeps the margin workloadLines keeps in the network — three times the relays one
+ * message's disjoint shard paths need — or, after a mass failure, a sender's sample may
+ * hold too few live relays for any path until its dead entries expire, minutes later (a
+ * limit of sampling, not what the swarm is looking for: rule 4's kind).
+ */
+function sampleDirectories(g: Draws, lines: string[], nodes: number): void {
+  const valueOf = (key: string): string =>
+    (lines.find((line) => line.startsWith(`  ${key}: `)) ?? '').slice(key.length + 4);
+  const shards = valueOf('shards');
+  const paths = shards === 'none' ? 1 : Number(shards.split('/')[0]);
+  const relaysNeeded = 3 * paths * Number(valueOf('hops'));
+  const drawn = Math.round(nodes * g.decimal(D.directorySampleShare, 2));
+  const sample = Math.max(1, drawn, relaysNeeded);
+  const hops = g.of(D.directoryAnnounceHops);
+  const syncMs = g.seconds(D.directorySyncIntervalMs.min, D.directorySyncIntervalMs.max);
+  const directory = lines.findIndex((line) => line.startsWith('directory: { '));
+  const workload = lines.indexOf('workload:');
+  if (directory < 0 || workload < 0) throw new Error('swarm generator: no directory or workload');
+  lines[directory] = (lines[directory] as string).replace(
+    / }$/,
+    `, sample: ${sample}, announceHops: ${hops}, syncInterval: ${formatDuration(syncMs)} }`,
+  );
+  lines.splice(workload + 1, 0, '  pairs: known');
 }
 
 function broadcastLines(g: Draws, durationMs: number): string[] {

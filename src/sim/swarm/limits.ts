@@ -92,6 +92,12 @@ export const SWARM_DRAWS = {
   /** Churn offline periods: Weibull with a light tail (see SWARM_CHURN_OFFLINE_SCALE_MAX_MS). */
   offlineShape: { min: 2, max: 4 },
   offlineScaleMs: { min: 5 * SECOND_MS, max: 30 * SECOND_MS },
+  /** A sampled directory's share of the network (its sample size over the node count). */
+  directorySampleShare: { min: 0.2, max: 0.6 },
+  /** How far a sampled network's announcements travel (overlay hops). */
+  directoryAnnounceHops: { min: 1, max: 3 },
+  /** Its anti-entropy period, from the shortest the scenario language allows. */
+  directorySyncIntervalMs: { min: MINUTE_MS, max: 3 * MINUTE_MS },
   /** Partitions split the live nodes in two or three. */
   partitionGroups: { min: 2, max: 3 },
   /** Nodes a join event adds. */
@@ -113,6 +119,11 @@ export const SWARM_CHANCES = {
   noProbes: 0.3,
   /** A crash or leave by count rather than by fraction; a restart of some rather than all. */
   byCount: 0.5,
+  /**
+   * Directories that are samples of the network, messages only to known nodes: relays then
+   * reach next hops outside their sample by the address in the onion slot.
+   */
+  sampledDirectory: 0.3,
 } as const;
 
 /** Churn sessions last at least this long on average (more often, a node never settles). */
