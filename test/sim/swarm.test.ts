@@ -18,6 +18,8 @@ import { generateSwarmScenario } from '../../src/sim/swarm/generate.js';
 import {
   LIVENESS_DELIVERY_BOUND_MS,
   LIVENESS_SETTLE_MS,
+  SWARM_DIRECTORY_SAMPLE_MIN,
+  SWARM_DRAWS,
   SWARM_NODES_MAX,
   SWARM_NODES_MIN,
 } from '../../src/sim/swarm/limits.js';
@@ -104,8 +106,9 @@ describe('the swarm generator', () => {
       if (scenario.directory.sampleSize >= scenario.nodes) continue;
       sampled += 1;
       expect(scenario.workload.pairs).toEqual({ kind: 'known' });
+      const share = SWARM_DRAWS.directorySampleShare.min;
       expect(scenario.directory.sampleSize).toBeGreaterThanOrEqual(
-        Math.round(0.2 * scenario.nodes),
+        Math.max(SWARM_DIRECTORY_SAMPLE_MIN, Math.round(share * scenario.nodes)),
       );
     }
     expect(sampled).toBeGreaterThan(30);

@@ -41,6 +41,7 @@ import {
   SWARM_ANNOUNCE_MIN_MS,
   SWARM_CHANCES,
   SWARM_CHURN_SESSION_MIN_MS,
+  SWARM_DIRECTORY_SAMPLE_MIN,
   SWARM_DRAWS,
   SWARM_EPISODE_MAX_MS,
   SWARM_EPISODE_MIN_MS,
@@ -193,9 +194,10 @@ function workloadLines(g: Draws, nodes: number, joinOverMs: number, durationMs: 
 /**
  * Makes each directory a sample of the network; messages then go to known nodes only. The
  * sample keeps the margin workloadLines keeps in the network — three times the relays one
- * message's disjoint shard paths need — or, after a mass failure, a sender's sample may
- * hold too few live relays for any path until its dead entries expire, minutes later (a
- * limit of sampling, not what the swarm is looking for: rule 4's kind).
+ * message's disjoint shard paths need — and at least SWARM_DIRECTORY_SAMPLE_MIN relays, or,
+ * after a mass failure, a sender's sample may hold too few live relays for any path until
+ * its dead entries expire, minutes later (a limit of sampling, not what the swarm is looking
+ * for: rule 4's kind).
  */
 function sampleDirectories(g: Draws, lines: string[], nodes: number): void {
   const valueOf = (key: string): string =>
@@ -204,7 +206,7 @@ function sampleDirectories(g: Draws, lines: string[], nodes: number): void {
   const paths = shards === 'none' ? 1 : Number(shards.split('/')[0]);
   const relaysNeeded = 3 * paths * Number(valueOf('hops'));
   const drawn = Math.round(nodes * g.decimal(D.directorySampleShare, 2));
-  const sample = Math.max(1, drawn, relaysNeeded);
+  const sample = Math.max(SWARM_DIRECTORY_SAMPLE_MIN, drawn, relaysNeeded);
   const hops = g.of(D.directoryAnnounceHops);
   const syncMs = g.seconds(D.directorySyncIntervalMs.min, D.directorySyncIntervalMs.max);
   const directory = lines.findIndex((line) => line.startsWith('directory: { '));

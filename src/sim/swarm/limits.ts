@@ -93,7 +93,7 @@ export const SWARM_DRAWS = {
   offlineShape: { min: 2, max: 4 },
   offlineScaleMs: { min: 5 * SECOND_MS, max: 30 * SECOND_MS },
   /** A sampled directory's share of the network (its sample size over the node count). */
-  directorySampleShare: { min: 0.2, max: 0.6 },
+  directorySampleShare: { min: 0.3, max: 0.7 },
   /** How far a sampled network's announcements travel (overlay hops). */
   directoryAnnounceHops: { min: 1, max: 3 },
   /** Its anti-entropy period, from the shortest the scenario language allows. */
@@ -127,6 +127,13 @@ export const SWARM_CHANCES = {
 } as const;
 
 /** Churn sessions last at least this long on average (more often, a node never settles). */
+/**
+ * A sampled directory keeps at least this many relays. The swarm's failures take up to half
+ * the nodes; a sample of 6 could then hold no live relay for minutes (seed 106 of the first
+ * sampled generator), since a sample heals only as its dead descriptors expire.
+ */
+export const SWARM_DIRECTORY_SAMPLE_MIN = 10;
+
 export const SWARM_CHURN_SESSION_MIN_MS = 20 * SECOND_MS;
 /**
  * Offline periods of the churn model are Weibull with a shape of at least 2 (a light tail)
