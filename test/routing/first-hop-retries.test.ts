@@ -16,7 +16,7 @@ const T0 = 1_000_000;
 const RELAYS = 10;
 const config = TEST_ROUTING;
 
-/** A sender that knows a target and RELAYS relays, and whose every dial fails (the test says when). */
+/** A sender that knows a target and RELAYS relays; every dial fails (the test says when). */
 function lonelySender() {
   const descriptorOf = (seed: number): Descriptor =>
     signDescriptor(modelledSuite, seededIdentity(modelledSuite, seed), {

@@ -125,7 +125,7 @@ describe('a swarm of real runs', () => {
     }
   });
 
-  it('a small seed with sampled directories passes every check (relays reach nodes outside their sample)', () => {
+  it('a small seed with sampled directories passes every check', () => {
     const seed = smallSeeds(20, 20).find((candidate) =>
       generateSwarmScenario(candidate).text.includes('sample:'),
     );
@@ -133,7 +133,8 @@ describe('a swarm of real runs', () => {
     const result = runSwarmCase(seed!);
     expect(result.violations, describeSwarmFailure(result).join('\n')).toEqual([]);
     expect(result.tally?.messagesJudged).toBeGreaterThan(0);
-    // Before onion slots carried the next hop's address, relays dropped hundreds of such packets here.
+    // Relays reach nodes outside their sample: before the onion slot carried the next hop's
+    // address, they dropped hundreds of packets here as next-hop-unknown.
     const { summary } = runScenario(result.scenario);
     expect(summary.delivery.dropReasons['next-hop-unknown']).toBeUndefined();
   });

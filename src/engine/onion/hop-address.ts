@@ -99,7 +99,10 @@ function writeIpv6(out: Uint8Array, at: number, text: string): boolean {
   return true;
 }
 
-/** RFC 5952 text of 16 bytes: lower-case hex, no leading zeros, the longest run of ≥ 2 zero groups (the first of equals) as "::". */
+/**
+ * RFC 5952 text of 16 bytes: lower-case hex, no leading zeros, the longest run of ≥ 2 zero
+ * groups (the first of equal runs) as "::".
+ */
 function ipv6Text(bytes: Uint8Array, at: number): string {
   const groups: number[] = [];
   for (let g = 0; g < IPV6_GROUPS; g++) {

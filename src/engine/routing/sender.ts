@@ -17,10 +17,10 @@
  * own link to the first relay failing (a dial refused or timed out): then it retries at
  * once (reason 'first-hop-unreachable'), without waiting for the timeout and without
  * lengthening the next wait — up to firstHopRetriesAtOnce times in a row, then after
- * directoryPollMs each time, as with no room for a link at all. Retries go on until the message's deadline, then it fails. Until the
- * target's descriptor is known the message waits (looking again every directoryPollMs)
- * for at most unknownDestinationWaitMs; with too few relays an attempt cannot start and
- * the message waits the same way.
+ * directoryPollMs each time, as with no room for a link at all. Retries go on until the
+ * message's deadline, then it fails. Until the target's descriptor is known the message
+ * waits (looking again every directoryPollMs) for at most unknownDestinationWaitMs; with
+ * too few relays an attempt cannot start and the message waits the same way.
  *
  * Rules:
  * 1. Exactly one `messageAcked` or `messageFailed` per accepted send, and none for a send
