@@ -13,9 +13,8 @@
  *   on demand to the address in our directory or, if our directory (a sample) lacks the
  *   node, the address the sender wrote in our slot (links.ts: bounded pool, idle links
  *   close by themselves; the handshake proves the ID). No address, no room for a link:
- *   dropped and counted — the sender's
- *   retry on a fresh path repairs it, so a relay never waits or buffers beyond the link
- *   table's small per-dial queue.
+ *   dropped and counted — the sender's retry on a fresh path repairs it, so a relay never
+ *   waits or buffers beyond the link table's small per-dial queue.
  * - deliver: the payload is ours (receiver.ts).
  *
  * Rules:
