@@ -20,6 +20,7 @@ import {
   LIVENESS_SETTLE_MS,
   SWARM_DIRECTORY_SAMPLE_MIN,
   SWARM_DRAWS,
+  SWARM_LIVE_FLOOR_FRACTION,
   SWARM_NODES_MAX,
   SWARM_NODES_MIN,
 } from '../../src/sim/swarm/limits.js';
@@ -107,8 +108,10 @@ describe('the swarm generator', () => {
       sampled += 1;
       expect(scenario.workload.pairs).toEqual({ kind: 'known' });
       const share = SWARM_DRAWS.directorySampleShare.min;
+      // At least enough for one path (sharded messages ask for more).
+      const enough = Math.ceil((2 * (scenario.workload.hops + 1)) / SWARM_LIVE_FLOOR_FRACTION);
       expect(scenario.directory.sampleSize).toBeGreaterThanOrEqual(
-        Math.max(SWARM_DIRECTORY_SAMPLE_MIN, Math.round(share * scenario.nodes)),
+        Math.max(SWARM_DIRECTORY_SAMPLE_MIN, Math.round(share * scenario.nodes), enough),
       );
     }
     expect(sampled).toBeGreaterThan(30);

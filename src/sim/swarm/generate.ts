@@ -108,7 +108,7 @@ export function generateSwarmScenario(seed: number): SwarmScenario {
   lines.push(`settle: ${formatDuration(settleMs)}`, '');
   // Drawn last, so that adding it left every earlier draw of every seed as it was.
   if (g.chance(SWARM_CHANCES.sampledDirectory)) {
-    sampleDirectories(g, lines, nodes, workload.relaysWanted);
+    sampleDirectories(g, lines, nodes, workload.relaysPerMessage);
   }
   return { seed, text: lines.join('\n'), healedAtMs };
 }
@@ -178,17 +178,13 @@ function networkLines(g: Draws, baseLoss: number): string[] {
   return ['network:', `  latency: ${latency}`, `  loss: ${baseLoss}`];
 }
 
-/**
- * The workload's lines, and the relays a message may need at once: three times those of
- * its paths (n·hops relays besides the two ends for n shards), the margin kept in the
- * network and, when directories are samples, in every sample.
- */
+/** The workload's lines, and the relays one message's paths take (n·hops for n shards). */
 function workloadOf(
   g: Draws,
   nodes: number,
   joinOverMs: number,
   durationMs: number,
-): { lines: string[]; relaysWanted: number } {
+): { lines: string[]; relaysPerMessage: number } {
   const hops = g.of(D.hops);
   // n shards need n·hops relays besides the two ends; keep them a minority of the nodes.
   const n = g.of(D.shardsN);
@@ -206,23 +202,29 @@ function workloadOf(
     `  until: ${ms(durationMs - LIVENESS_DELIVERY_BOUND_MS)}`,
     `  shards: ${shards}`,
   ];
-  return { lines, relaysWanted: 3 * (sharded ? n : 1) * hops };
+  return { lines, relaysPerMessage: (sharded ? n : 1) * hops };
 }
 
 /**
- * Makes each directory a sample of the network; messages then go to known nodes only. The
- * sample keeps the margin workloadOf keeps in the network (`relaysWanted`) and at least
- * SWARM_DIRECTORY_SAMPLE_MIN relays, or,
- * after a mass failure, a sender's sample may hold too few live relays for any path until
- * its dead entries expire, minutes later (a limit of sampling, not what the swarm is looking
- * for: rule 4's kind). Announcements still reach every node (the default announceHops), so
+ * Makes each directory a sample of the network; messages then go to known nodes only. A
+ * sample holds at least SWARM_DIRECTORY_SAMPLE_MIN relays, and enough that the share of
+ * nodes the faults may leave alive (SWARM_LIVE_FLOOR_FRACTION) is twice what a message
+ * needs (its relays and the target): else, after a mass failure, a sender's sample may hold
+ * too few live relays for any path until its dead entries expire, minutes later (a limit of
+ * sampling, not what the swarm is looking for: rule 4's kind). Announcements still reach every node (the default announceHops), so
  * the pending target a sender pins stays fresh: with announcements of 1–3 hops a sender
  * could lose its target's descriptor to expiry mid-message and wait for a sync (seed 214 of
  * the second sampled generator: 1 hop, a sync every 177 s, descriptors living 210 s).
  */
-function sampleDirectories(g: Draws, lines: string[], nodes: number, relaysWanted: number): void {
+function sampleDirectories(
+  g: Draws,
+  lines: string[],
+  nodes: number,
+  relaysPerMessage: number,
+): void {
   const drawn = Math.round(nodes * g.decimal(D.directorySampleShare, 2));
-  const sample = Math.max(SWARM_DIRECTORY_SAMPLE_MIN, drawn, relaysWanted);
+  const enough = Math.ceil((2 * (relaysPerMessage + 1)) / SWARM_LIVE_FLOOR_FRACTION);
+  const sample = Math.max(SWARM_DIRECTORY_SAMPLE_MIN, drawn, enough);
   const syncMs = g.seconds(D.directorySyncIntervalMs.min, D.directorySyncIntervalMs.max);
   const directory = lines.findIndex((line) => line.startsWith('directory: { '));
   const workload = lines.indexOf('workload:');

@@ -126,11 +126,12 @@ export const SWARM_CHANCES = {
 
 /** Churn sessions last at least this long on average (more often, a node never settles). */
 /**
- * A sampled directory keeps at least this many relays. The swarm's failures take up to half
- * the nodes; a sample of 6 could then hold no live relay for minutes (seed 106 of the first
- * sampled generator), since a sample heals only as its dead descriptors expire.
+ * A sampled directory keeps at least this many relays. The swarm's failures take up to 60%
+ * of the nodes (SWARM_LIVE_FLOOR_FRACTION); samples of 6 and of 10 were then left with too
+ * few live relays for a path for minutes (seeds 106 and 1049 of earlier generators), since
+ * a sample heals only as its dead descriptors expire.
  */
-export const SWARM_DIRECTORY_SAMPLE_MIN = 10;
+export const SWARM_DIRECTORY_SAMPLE_MIN = 16;
 
 export const SWARM_CHURN_SESSION_MIN_MS = 20 * SECOND_MS;
 /**
