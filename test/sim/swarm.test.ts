@@ -21,6 +21,7 @@ import {
   SWARM_DIRECTORY_SAMPLE_MIN,
   SWARM_DRAWS,
   SWARM_LIVE_FLOOR_FRACTION,
+  SWARM_SAMPLE_LIVE_MARGIN,
   SWARM_NODES_MAX,
   SWARM_NODES_MIN,
 } from '../../src/sim/swarm/limits.js';
@@ -109,7 +110,9 @@ describe('the swarm generator', () => {
       expect(scenario.workload.pairs).toEqual({ kind: 'known' });
       const share = SWARM_DRAWS.directorySampleShare.min;
       // At least enough for one path (sharded messages ask for more).
-      const enough = Math.ceil((2 * (scenario.workload.hops + 1)) / SWARM_LIVE_FLOOR_FRACTION);
+      const enough = Math.ceil(
+        (SWARM_SAMPLE_LIVE_MARGIN * (scenario.workload.hops + 1)) / SWARM_LIVE_FLOOR_FRACTION,
+      );
       expect(scenario.directory.sampleSize).toBeGreaterThanOrEqual(
         Math.max(SWARM_DIRECTORY_SAMPLE_MIN, Math.round(share * scenario.nodes), enough),
       );

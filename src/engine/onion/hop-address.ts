@@ -17,6 +17,7 @@
  *    `null`, which the peel turns into 'bad-slot'.
  */
 import { IPV6_GROUPS, parseIpv6 } from '../ipv6.js';
+import { allZero } from './keys.js';
 import {
   HOP_ADDRESS_BYTES,
   HOP_ADDRESS_IP_BYTES,
@@ -64,19 +65,16 @@ export function readHopAddress(bytes: Uint8Array, at: number): string | undefine
   const form = bytes[at];
   const ip = at + 1;
   const port = ((bytes[at + PORT_OFFSET] as number) << 8) | (bytes[at + PORT_OFFSET + 1] as number);
-  if (form === HOP_ADDRESS_NONE) return zero(bytes, ip, at + HOP_ADDRESS_BYTES) ? undefined : null;
+  if (form === HOP_ADDRESS_NONE) {
+    return allZero(bytes, ip, at + HOP_ADDRESS_BYTES) ? undefined : null;
+  }
   if (port === 0 || port > PORT_MAX) return null;
   if (form === HOP_ADDRESS_IPV4) {
-    if (!zero(bytes, ip + IPV4_BYTES, ip + HOP_ADDRESS_IP_BYTES)) return null;
+    if (!allZero(bytes, ip + IPV4_BYTES, ip + HOP_ADDRESS_IP_BYTES)) return null;
     return `${[...bytes.subarray(ip, ip + IPV4_BYTES)].join('.')}:${port}`;
   }
   if (form === HOP_ADDRESS_IPV6) return `[${ipv6Text(bytes, ip)}]:${port}`;
   return null;
-}
-
-function zero(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
-  return true;
 }
 
 function writeIpv4(out: Uint8Array, at: number, match: RegExpExecArray): boolean {

@@ -147,6 +147,13 @@ export function equalAt(expected: Uint8Array, packet: Uint8Array, at: number): b
   return diff === 0;
 }
 
+/** True when bytes[from, to) are all zero (no early exit, like equalAt). */
+export function allZero(bytes: Uint8Array, from: number, to: number): boolean {
+  let acc = 0;
+  for (let i = from; i < to; i++) acc |= bytes[i] as number;
+  return acc === 0;
+}
+
 /** Fills every buffer with zeros. */
 export function wipe(...buffers: Uint8Array[]): void {
   for (const buffer of buffers) buffer.fill(0);

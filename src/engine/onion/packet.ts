@@ -90,7 +90,16 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import { X25519_KEY_BYTES } from '../crypto/suite.js';
 import type { Random } from '../random.js';
 import { readHopAddress, writeHopAddress } from './hop-address.js';
-import { equalAt, hopKeys, keystream, wipe, wipeHopKeys, xorInto, type HopKeys } from './keys.js';
+import {
+  allZero,
+  equalAt,
+  hopKeys,
+  keystream,
+  wipe,
+  wipeHopKeys,
+  xorInto,
+  type HopKeys,
+} from './keys.js';
 import {
   ALPHA_BYTES,
   ALPHA_OFFSET,
@@ -271,13 +280,6 @@ function wrapHeader(packet: Uint8Array, next: OnionHop, rho: Uint8Array): void {
 }
 
 const reject = (reason: RejectReason): PeelResult => ({ kind: 'reject', reason });
-
-/** True when bytes[from, to) are all zero. */
-function allZero(bytes: Uint8Array, from: number, to: number): boolean {
-  let acc = 0;
-  for (let i = from; i < to; i++) acc |= bytes[i] as number;
-  return acc === 0;
-}
 
 /**
  * Peels one layer with this hop's X25519 secret. Never throws on packet bytes: anything that

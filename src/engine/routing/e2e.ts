@@ -211,7 +211,7 @@ function sealSigned(
   w.fixed(sender.signPublic, PUBLIC_KEY_BYTES, 'e2e.signKey');
   w.fixed(sender.dhPublic, PUBLIC_KEY_BYTES, 'e2e.dhKey');
   w.timestamp(fields.sentAt, 'e2e.sentAt');
-  writeHopAddress(ADDRESS_FIELD, 0, fields.fromAddress === '' ? undefined : fields.fromAddress);
+  writeHopAddress(ADDRESS_FIELD, 0, fields.fromAddress); // '' is no IP literal: none
   w.fixed(ADDRESS_FIELD, HOP_ADDRESS_BYTES, 'e2e.fromAddress');
   w.u8(fields.replyPath.length);
   for (const id of fields.replyPath) w.nodeId(id, 'e2e.replyPath');

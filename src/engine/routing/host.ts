@@ -49,9 +49,7 @@ export { hexOf } from '../hex.js';
 function hopOf(node: PathNode): OnionHop {
   const id = base32Decode(node.id);
   if (id === null) throw new OnionError(`not a node ID: ${node.id}`);
-  return node.address === ''
-    ? { id, dhPublic: node.dhKey }
-    : { id, dhPublic: node.dhKey, address: node.address };
+  return { id, dhPublic: node.dhKey, address: node.address }; // '' travels as none
 }
 
 /**

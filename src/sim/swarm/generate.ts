@@ -54,6 +54,7 @@ import {
   SWARM_JOIN_SPREAD_MAX_MS,
   SWARM_JOIN_SPREAD_MIN_MS,
   SWARM_LIVE_FLOOR_FRACTION,
+  SWARM_SAMPLE_LIVE_MARGIN,
   SWARM_LIVE_FLOOR_NODES,
   SWARM_NODES_MAX,
   SWARM_NODES_MIN,
@@ -223,7 +224,9 @@ function sampleDirectories(
   relaysPerMessage: number,
 ): void {
   const drawn = Math.round(nodes * g.decimal(D.directorySampleShare, 2));
-  const enough = Math.ceil((2 * (relaysPerMessage + 1)) / SWARM_LIVE_FLOOR_FRACTION);
+  const enough = Math.ceil(
+    (SWARM_SAMPLE_LIVE_MARGIN * (relaysPerMessage + 1)) / SWARM_LIVE_FLOOR_FRACTION,
+  );
   const sample = Math.max(SWARM_DIRECTORY_SAMPLE_MIN, drawn, enough);
   const syncMs = g.seconds(D.directorySyncIntervalMs.min, D.directorySyncIntervalMs.max);
   const directory = lines.findIndex((line) => line.startsWith('directory: { '));

@@ -132,6 +132,11 @@ export const SWARM_CHANCES = {
  * a sample heals only as its dead descriptors expire.
  */
 export const SWARM_DIRECTORY_SAMPLE_MIN = 16;
+/**
+ * …and this many times the nodes one message needs (its relays and the target) among the
+ * share of the sample the faults may leave alive (SWARM_LIVE_FLOOR_FRACTION).
+ */
+export const SWARM_SAMPLE_LIVE_MARGIN = 2;
 
 export const SWARM_CHURN_SESSION_MIN_MS = 20 * SECOND_MS;
 /**
