@@ -145,6 +145,7 @@ export class Node implements Engine {
       {
         onLinkReady: (link, peer) => {
           this.routing.onReachable(peer.id);
+          this.directory.directory.memberReachable(peer.id);
           this.overlay.onLinkReady(link, peer, this.now);
         },
         onMessage: (link, peer, message) => this.onMessage(link, peer, message),
@@ -152,7 +153,7 @@ export class Node implements Engine {
         onUnreachable: (target, reason, lost) => {
           // Our own limits and our own leaving say nothing about the other node.
           if (target.id !== undefined && reason !== 'links-full' && reason !== 'leaving')
-            this.routing.onUnreachable(target.id, this.now);
+            this.unreachable(target.id);
           for (const message of lost) {
             if (message.type !== 'onion') continue;
             this.event({ type: 'packetDropped', reason: 'next-hop-unreachable' });
@@ -199,6 +200,7 @@ export class Node implements Engine {
       options.openRecord,
     );
     const directory = this.directory.directory;
+    directory.suspected = (id) => this.routing.suspects.has(id, this.now);
     this.routing = new Routing(
       {
         identity: options.identity,
@@ -337,6 +339,7 @@ export class Node implements Engine {
       directoryExpired: d.expired,
       directorySampledOut: d.sampledOut,
       directoryEvicted: d.evicted,
+      directoryReplacedUnreachable: d.replacedUnreachable,
       directoryRestored: this.restoreCounts.descriptors,
       directoryRestoreRejected: this.restoreCounts.descriptorsRejected,
       replayTagsRestored: this.restoreCounts.replayTags,
@@ -501,6 +504,15 @@ export class Node implements Engine {
     }
   }
 
+  /**
+   * We could not reach `id` ourselves (a failed dial, a silent neighbour): our paths avoid it
+   * for a while, and a sampled directory lets a newcomer take its slot (directory rule 7).
+   */
+  private unreachable(id: NodeId): void {
+    this.routing.onUnreachable(id, this.now);
+    this.directory.directory.memberUnreachable(id);
+  }
+
   /** Overlay events go out as they are; neighbour changes also drive broadcast and sync. */
   private onOverlayEvent(event: EngineEvent): void {
     if (event.type === 'neighbourUp') {
@@ -509,7 +521,7 @@ export class Node implements Engine {
     } else if (event.type === 'neighbourDown') {
       this.broadcaster.neighbourDown(event.peer);
       this.directory.forgetPeer(event.peer);
-      if (event.reason === 'heartbeat-timeout') this.routing.onUnreachable(event.peer, this.now);
+      if (event.reason === 'heartbeat-timeout') this.unreachable(event.peer);
     }
     this.event(event);
   }

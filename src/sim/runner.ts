@@ -341,6 +341,7 @@ function directorySummary(world: SimWorld, sampleSize: number): DirectorySummary
   let stale = 0;
   let sampledOut = 0;
   let evicted = 0;
+  let replacedUnreachable = 0;
   const sizes: number[] = [];
   const shares: number[] = [];
   for (const i of liveIndexes) {
@@ -351,6 +352,7 @@ function directorySummary(world: SimWorld, sampleSize: number): DirectorySummary
     stale += counters['directoryStale'] ?? 0;
     sampledOut += counters['directorySampledOut'] ?? 0;
     evicted += counters['directoryEvicted'] ?? 0;
+    replacedUnreachable += counters['directoryReplacedUnreachable'] ?? 0;
     sizes.push(counters['directorySize'] ?? 0);
     let known = 0;
     for (const id of node.snapshot().relays) if (liveRelays.has(id)) known += 1;
@@ -369,6 +371,7 @@ function directorySummary(world: SimWorld, sampleSize: number): DirectorySummary
     knownShare: mean(shares),
     sampledOut,
     evicted,
+    replacedUnreachable,
     forged,
     stale,
   };

@@ -102,8 +102,10 @@ export interface DirectorySummary {
   knownShare: number | null;
   /** Valid descriptors refused by live nodes' samples (directory.sample). */
   sampledOut: number;
-  /** Sample members evicted by lower-ranked newcomers, by live nodes. */
+  /** Sample members evicted by newcomers, by live nodes (replacedUnreachable included). */
   evicted: number;
+  /** Of those, members the node could not reach that gave up their slot (directory rule 7). */
+  replacedUnreachable: number;
   /** Forged, malformed and stale records rejected by live nodes. */
   forged: number;
   stale: number;
@@ -246,7 +248,8 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'directory.sizeMax': 'largest directory of a live node (descriptors, its own included)',
   'directory.knownShare': 'mean fraction of the other live nodes whose descriptor a node holds',
   'directory.sampledOut': 'valid descriptors refused for ranking outside a node’s sample',
-  'directory.evicted': 'sample members evicted by a lower-ranked newcomer',
+  'directory.evicted': 'sample members evicted by a newcomer',
+  'directory.replacedUnreachable': 'of those, members the node could not reach (slot given up)',
   'directory.forged': 'forged or malformed records rejected',
   'directory.stale': 'stale records rejected',
   'delivery.sent': 'end-to-end messages sent by the workload',

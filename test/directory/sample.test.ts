@@ -237,6 +237,142 @@ describe('directory sample (bottom-k)', () => {
   });
 });
 
+describe('directory sample healing (rule 7: an unreachable member gives way)', () => {
+  const byId = new Map(POOL.map((p) => [p.id, p]));
+  const order = byRank(POOL.map((p) => p.id));
+  const who = (rank: number): Identity => byId.get(order[rank]!)!;
+
+  it('a member we could not reach gives its slot to a newcomer the sample would refuse', () => {
+    const d = directory(2);
+    d.acceptBytes(announce(who(0)), 1_000);
+    d.acceptBytes(announce(who(1)), 1_000);
+    d.memberUnreachable(order[0]!);
+    expect(d.acceptBytes(announce(who(9)), 1_000)).toBe('new');
+    expect(held(d)).toEqual([order[1]!, order[9]!].sort());
+    expect(d.counters).toMatchObject({ replacedUnreachable: 1, evicted: 1, sampledOut: 0 });
+    // Only once: the next higher-ranked newcomer is refused again, as bottom-k says.
+    expect(d.acceptBytes(announce(who(10)), 1_000)).toBe('sampledOut');
+  });
+
+  it('a lower-ranked newcomer takes the unreachable member’s slot, not the worst reachable one’s', () => {
+    const d = directory(2);
+    d.acceptBytes(announce(who(1)), 1_000);
+    d.acceptBytes(announce(who(2)), 1_000);
+    d.memberUnreachable(order[1]!);
+    expect(d.acceptBytes(announce(who(0)), 1_000)).toBe('new');
+    expect(held(d)).toEqual([order[0]!, order[2]!].sort());
+  });
+
+  it('unreachable members give way oldest first, one per newcomer', () => {
+    const d = directory(3);
+    for (const rank of [0, 1, 2]) d.acceptBytes(announce(who(rank)), 1_000);
+    d.memberUnreachable(order[2]!);
+    d.memberUnreachable(order[0]!);
+    d.memberUnreachable(order[2]!); // marked once
+    d.acceptBytes(announce(who(8)), 1_000);
+    expect(held(d)).toEqual([order[0]!, order[1]!, order[8]!].sort());
+    d.acceptBytes(announce(who(9)), 1_000);
+    expect(held(d)).toEqual([order[1]!, order[8]!, order[9]!].sort());
+    expect(d.counters.replacedUnreachable).toBe(2);
+  });
+
+  it('a newcomer our routing suspects takes no slot; a reachable or re-announced member keeps its own', () => {
+    const d = directory(2);
+    d.acceptBytes(announce(who(0)), 1_000);
+    d.acceptBytes(announce(who(1)), 1_000);
+    d.suspected = (id) => id === order[9];
+    d.memberUnreachable(order[0]!);
+    expect(d.acceptBytes(announce(who(9)), 1_000)).toBe('sampledOut');
+    d.memberReachable(order[0]!); // a link to it came up
+    expect(d.acceptBytes(announce(who(10)), 1_000)).toBe('sampledOut');
+    d.memberUnreachable(order[1]!);
+    expect(d.acceptBytes(announce(who(1), 2_000), 2_000)).toBe('updated'); // it announced again
+    expect(d.acceptBytes(announce(who(11)), 2_000)).toBe('sampledOut');
+    expect(held(d)).toEqual([order[0]!, order[1]!].sort());
+    expect(d.counters.replacedUnreachable).toBe(0);
+  });
+
+  it('pinned IDs and non-members are never marked, and full directories keep everyone', () => {
+    const d = directory(2);
+    d.acceptBytes(announce(who(0)), 1_000);
+    d.acceptBytes(announce(who(1)), 1_000);
+    d.memberUnreachable(order[0]!);
+    d.pin(order[0]!); // pinned now: outside the sample, its mark gone with its membership
+    d.acceptBytes(announce(who(2)), 1_000); // the sample is full again
+    d.memberUnreachable(order[5]!); // not held: nothing to give up
+    expect(d.acceptBytes(announce(who(9)), 1_000)).toBe('sampledOut');
+    expect(d.get(order[0]!)).toBeDefined();
+    const full = new Directory(suite, {
+      entriesMax: 100,
+      descriptorLifetimeMaxMs: 3_600_000,
+      clockSkewMs: 10_000,
+    });
+    for (const p of POOL.slice(0, 4)) full.acceptBytes(announce(p), 1_000);
+    full.memberUnreachable(POOL[0]!.id);
+    full.acceptBytes(announce(POOL[5]!), 1_000);
+    expect(full.get(POOL[0]!.id)).toBeDefined();
+    expect(full.counters.replacedUnreachable).toBe(0);
+  });
+
+  it('agrees with a plain model of rule 7 over any offers, failures, recoveries and suspicions', () => {
+    type Step =
+      | { kind: 'offer'; who: number }
+      | { kind: 'unreachable'; who: number }
+      | { kind: 'reachable'; who: number };
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('offer' as const), who: fc.nat(POOL.length - 1) }),
+      fc.record({ kind: fc.constant('unreachable' as const), who: fc.nat(POOL.length - 1) }),
+      fc.record({ kind: fc.constant('reachable' as const), who: fc.nat(POOL.length - 1) }),
+    );
+    const rank = new Map(order.map((id, i) => [id, i]));
+    checkProperty(
+      'test/directory/sample.test.ts',
+      'agrees with a plain model of rule 7',
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.uniqueArray(fc.nat(POOL.length - 1), { maxLength: 6 }),
+        fc.array(step, { minLength: 1, maxLength: 80 }),
+        (k, suspectedIndexes, steps) => {
+          const suspected = new Set(suspectedIndexes.map((i) => POOL[i]!.id));
+          const d = directory(k);
+          d.suspected = (id) => suspected.has(id);
+          const members: NodeId[] = [];
+          const marked: NodeId[] = [];
+          const unmark = (id: NodeId): void => {
+            if (marked.includes(id)) marked.splice(marked.indexOf(id), 1);
+          };
+          const drop = (id: NodeId): void => {
+            members.splice(members.indexOf(id), 1);
+            unmark(id);
+          };
+          steps.forEach((s, t) => {
+            const id = POOL[s.who]!.id;
+            if (s.kind === 'unreachable') {
+              d.memberUnreachable(id);
+              if (members.includes(id) && !marked.includes(id)) marked.push(id);
+            } else if (s.kind === 'reachable') {
+              d.memberReachable(id);
+              unmark(id);
+            } else {
+              d.acceptBytes(announce(POOL[s.who]!, 1_000 + t), 2_000 + t);
+              if (members.includes(id)) return unmark(id); // a newer descriptor
+              if (members.length < k) return void members.push(id);
+              const worst = members.reduce((a, b) => (rank.get(a)! > rank.get(b)! ? a : b));
+              if (marked.length > 0 && !suspected.has(id)) drop(marked[0]!);
+              else if (rank.get(id)! < rank.get(worst)!) drop(worst);
+              else return;
+              members.push(id);
+            }
+          });
+          expect(held(d)).toEqual([...members].sort());
+          expect(d.sampled).toBeLessThanOrEqual(k);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('BottomK (the sample members)', () => {
   // Ranks from a small range, so that ties (broken by the ID) happen often.
   const IDS = Array.from({ length: 12 }, (_, i) => `id${String.fromCharCode(97 + i)}` as NodeId);

@@ -57,6 +57,7 @@ export function sampleSummary(): Summary {
       knownShare: 1,
       sampledOut: 0,
       evicted: 0,
+      replacedUnreachable: 0,
       forged: 0,
       stale: 3,
     },

@@ -18,13 +18,24 @@
  *    targets) are always admitted while `entriesMax` allows and never evicted.
  * 6. A revocation is remembered only for a node we hold, have pinned, or would admit: a
  *    descriptor of any other node is refused by the sample anyway.
+ * 7. Healing the sample: a member our own dial failed to reach (`memberUnreachable`) gives
+ *    up its slot to the next newcomer that would otherwise be refused or would evict a
+ *    reachable member, unless our routing suspects the newcomer too (`suspected`). Without
+ *    this a sample kept a dead member until its descriptor expired (bottom-k never churns),
+ *    and after a mass failure a small sample held too few live relays for a path for that
+ *    long. Only our own failed dials and silent neighbours count, never hearsay or a path's
+ *    timeout (which any relay on it can cause): nobody else can make us give up a member.
+ *    The freed slot goes to whoever is offered next, not to the lowest rank — the cost to
+ *    bottom-k's flooding resistance (SECURITY.md) — and a member that comes back re-enters
+ *    by its rank as it re-announces. A newer descriptor of a marked member, or a link to it,
+ *    clears the mark.
  */
 import { base32Decode } from '../base32.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Millis, NodeId } from '../types.js';
 import { openRecord, type Descriptor, type DirectoryRecord, type RecordOpener } from './records.js';
 import { DEFAULT_DIRECTORY } from './config.js';
-import { BottomK, sampleRank } from './sample.js';
+import { BottomK, sampleRank, type Admission } from './sample.js';
 import { sample, type Random } from '../random.js';
 import type { DirectoryDigest } from '../wire/messages.js';
 import { buildDigestOf, digestCoversId, digestHoldsRecord, slicesFor } from './digest.js';
@@ -63,8 +74,10 @@ export interface DirectoryCounters {
   full: number;
   /** Valid descriptors of new nodes refused because they rank outside our sample. */
   sampledOut: number;
-  /** Sample members evicted by a lower-ranked newcomer (or by an unpin). */
+  /** Sample members evicted by a newcomer (or by an unpin), rule 7's included. */
   evicted: number;
+  /** Of those, members we could not reach that gave up their slot to a newcomer (rule 7). */
+  replacedUnreachable: number;
 }
 
 /** Pinning beyond `pinnedMax`: local misuse by the runtime. */
@@ -88,11 +101,19 @@ export class Directory {
     full: 0,
     sampledOut: 0,
     evicted: 0,
+    replacedUnreachable: 0,
   };
   /** IDs never evicted and always admitted (rule 5). */
   private readonly pinned = new Set<NodeId>();
   /** The unpinned entries we hold (rule 5). */
   private readonly members: BottomK;
+  /** Members our dials failed to reach, oldest first (rule 7): at most the sample's size. */
+  private readonly unreachable: NodeId[] = [];
+  /**
+   * Whether our routing suspects `id` is down (rule 7: such a newcomer takes no unreachable
+   * member's slot). The runtime sets it; by default nobody is suspected.
+   */
+  suspected: (id: NodeId) => boolean = () => false;
 
   /** `salt`: this node's sampling secret (sample.ts sampleSaltOf); empty is a valid key. */
   constructor(
@@ -127,7 +148,7 @@ export class Directory {
     const max = this.limits.pinnedMax ?? DEFAULT_DIRECTORY.pinnedMax;
     if (this.pinned.size >= max) throw new DirectoryPinError(`more than ${max} pinned IDs`);
     this.pinned.add(id);
-    this.members.delete(id);
+    this.leaveSample(id);
     this.entries.setPinned(id, true);
   }
 
@@ -137,6 +158,22 @@ export class Directory {
     this.entries.setPinned(id, false);
     this.members.add(id);
     if (this.members.size > this.members.capacity) this.evict(this.members.worst() as NodeId);
+  }
+
+  /**
+   * Our own dial to `id` failed, or it stopped answering as a neighbour (rule 7): if it is a
+   * sample member, it gives up its slot to the next newcomer. Full directories keep all.
+   */
+  memberUnreachable(id: NodeId): void {
+    if (this.limits.sampleSize === undefined || this.unreachable.includes(id)) return;
+    if (this.members.has(id)) this.unreachable.push(id);
+  }
+
+  /** We reached `id` after all (a link to it is up): it keeps its slot. */
+  memberReachable(id: NodeId): void {
+    if (this.unreachable.length === 0) return;
+    const at = this.unreachable.indexOf(id);
+    if (at >= 0) this.unreachable.splice(at, 1);
   }
 
   /**
@@ -181,13 +218,15 @@ export class Directory {
     if (current && current.issued > record.issued) return this.count('stale');
     const pinned = this.pinned.has(record.id);
     if (!current) {
-      const admission = pinned ? ({ kind: 'room' } as const) : this.members.admit(record.id);
+      const admission = pinned ? ({ kind: 'room' } as const) : this.admit(record.id);
       if (admission.kind === 'refuse') return this.count('sampledOut');
       if (admission.kind === 'room' && this.entries.size >= this.limits.entriesMax)
         return this.count('full');
       if (admission.kind === 'evict') this.evict(admission.evict);
       if (!pinned)
         this.members.add(record.id, admission.kind === 'evict' ? admission.rank : undefined);
+    } else {
+      this.memberReachable(record.id); // it announced itself again (rule 7)
     }
     // Re-insert so that iteration order stays by freshness (prune and sync read it so).
     this.entries.set(record, pinned);
@@ -314,9 +353,24 @@ export class Directory {
     return found;
   }
 
+  /** The sample's admission (rule 5), where an unreachable member gives way first (rule 7). */
+  private admit(id: NodeId): Admission {
+    const admission = this.members.admit(id);
+    const gone = this.unreachable[0];
+    if (admission.kind === 'room' || gone === undefined || this.suspected(id)) return admission;
+    this.counters.replacedUnreachable += 1;
+    return { kind: 'evict', evict: gone, rank: Number.NaN };
+  }
+
   private remove(id: NodeId): void {
     this.entries.delete(id);
+    this.leaveSample(id);
+  }
+
+  /** `id` is no longer a sample member (removed or pinned): it has no slot to give up. */
+  private leaveSample(id: NodeId): void {
     this.members.delete(id);
+    this.memberReachable(id);
   }
 
   private evict(id: NodeId): void {
@@ -324,7 +378,9 @@ export class Directory {
     this.counters.evicted += 1;
   }
 
-  private count(outcome: Exclude<keyof DirectoryCounters, 'evicted'>): AcceptOutcome {
+  private count(
+    outcome: Exclude<keyof DirectoryCounters, 'evicted' | 'replacedUnreachable'>,
+  ): AcceptOutcome {
     this.counters[outcome] += 1;
     return outcome;
   }

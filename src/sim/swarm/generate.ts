@@ -208,11 +208,10 @@ function workloadOf(
 
 /**
  * Makes each directory a sample of the network; messages then go to known nodes only. A
- * sample holds at least SWARM_DIRECTORY_SAMPLE_MIN relays, and enough that the share of
- * nodes the faults may leave alive (SWARM_LIVE_FLOOR_FRACTION) is twice what a message
- * needs (its relays and the target): else, after a mass failure, a sender's sample may hold
- * too few live relays for any path until its dead entries expire, minutes later (a limit of
- * sampling, not what the swarm is looking for: rule 4's kind). Announcements still reach every node (the default announceHops), so
+ * sample holds at least SWARM_DIRECTORY_SAMPLE_MIN relays, and enough that the share of it
+ * the faults may leave alive (SWARM_LIVE_FLOOR_FRACTION) is what a message needs (its
+ * relays and the target); the sample then refills its dead members' slots with live nodes
+ * (directory rule 7). Announcements still reach every node (the default announceHops), so
  * the pending target a sender pins stays fresh: with announcements of 1–3 hops a sender
  * could lose its target's descriptor to expiry mid-message and wait for a sync (seed 214 of
  * the second sampled generator: 1 hop, a sync every 177 s, descriptors living 210 s).

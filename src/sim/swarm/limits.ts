@@ -124,20 +124,20 @@ export const SWARM_CHANCES = {
   sampledDirectory: 0.3,
 } as const;
 
-/** Churn sessions last at least this long on average (more often, a node never settles). */
 /**
- * A sampled directory keeps at least this many relays. The swarm's failures take up to 60%
- * of the nodes (SWARM_LIVE_FLOOR_FRACTION); samples of 6 and of 10 were then left with too
- * few live relays for a path for minutes (seeds 106 and 1049 of earlier generators), since
- * a sample heals only as its dead descriptors expire.
+ * A sampled directory keeps at least this many relays: the smallest that failed (seed 106
+ * of session 12's generators, samples of 6, before samples healed: directory rule 7).
  */
-export const SWARM_DIRECTORY_SAMPLE_MIN = 16;
+export const SWARM_DIRECTORY_SAMPLE_MIN = 6;
 /**
  * …and this many times the nodes one message needs (its relays and the target) among the
- * share of the sample the faults may leave alive (SWARM_LIVE_FLOOR_FRACTION).
+ * share of the sample the faults may leave alive (SWARM_LIVE_FLOOR_FRACTION): one path's
+ * worth, as seed 1049's samples of 10 for 3-relay paths. (Twice that, and at least 16
+ * relays, while a sample kept its dead members until their descriptors expired.)
  */
-export const SWARM_SAMPLE_LIVE_MARGIN = 2;
+export const SWARM_SAMPLE_LIVE_MARGIN = 1;
 
+/** Churn sessions last at least this long on average (more often, a node never settles). */
 export const SWARM_CHURN_SESSION_MIN_MS = 20 * SECOND_MS;
 /**
  * Offline periods of the churn model are Weibull with a shape of at least 2 (a light tail)
