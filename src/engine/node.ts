@@ -510,7 +510,7 @@ export class Node implements Engine {
    */
   private unreachable(id: NodeId): void {
     this.routing.onUnreachable(id, this.now);
-    this.directory.directory.memberUnreachable(id);
+    this.directory.directory.memberUnreachable(id, this.now);
   }
 
   /** Overlay events go out as they are; neighbour changes also drive broadcast and sync. */

@@ -246,7 +246,7 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
     const d = directory(2);
     d.acceptBytes(announce(who(0)), 1_000);
     d.acceptBytes(announce(who(1)), 1_000);
-    d.memberUnreachable(order[0]!);
+    d.memberUnreachable(order[0]!, 1_000);
     expect(d.acceptBytes(announce(who(9)), 1_000)).toBe('new');
     expect(held(d)).toEqual([order[1]!, order[9]!].sort());
     expect(d.counters).toMatchObject({ replacedUnreachable: 1, evicted: 1, sampledOut: 0 });
@@ -258,7 +258,7 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
     const d = directory(2);
     d.acceptBytes(announce(who(1)), 1_000);
     d.acceptBytes(announce(who(2)), 1_000);
-    d.memberUnreachable(order[1]!);
+    d.memberUnreachable(order[1]!, 1_000);
     expect(d.acceptBytes(announce(who(0)), 1_000)).toBe('new');
     expect(held(d)).toEqual([order[0]!, order[2]!].sort());
   });
@@ -266,9 +266,9 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
   it('unreachable members give way oldest first, one per newcomer', () => {
     const d = directory(3);
     for (const rank of [0, 1, 2]) d.acceptBytes(announce(who(rank)), 1_000);
-    d.memberUnreachable(order[2]!);
-    d.memberUnreachable(order[0]!);
-    d.memberUnreachable(order[2]!); // marked once
+    d.memberUnreachable(order[2]!, 1_000);
+    d.memberUnreachable(order[0]!, 1_000);
+    d.memberUnreachable(order[2]!, 1_000); // marked once
     d.acceptBytes(announce(who(8)), 1_000);
     expect(held(d)).toEqual([order[0]!, order[1]!, order[8]!].sort());
     d.acceptBytes(announce(who(9)), 1_000);
@@ -281,11 +281,11 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
     d.acceptBytes(announce(who(0)), 1_000);
     d.acceptBytes(announce(who(1)), 1_000);
     d.suspected = (id) => id === order[9];
-    d.memberUnreachable(order[0]!);
+    d.memberUnreachable(order[0]!, 1_000);
     expect(d.acceptBytes(announce(who(9)), 1_000)).toBe('sampledOut');
     d.memberReachable(order[0]!); // a link to it came up
     expect(d.acceptBytes(announce(who(10)), 1_000)).toBe('sampledOut');
-    d.memberUnreachable(order[1]!);
+    d.memberUnreachable(order[1]!, 1_000);
     expect(d.acceptBytes(announce(who(1), 2_000), 2_000)).toBe('updated'); // it announced again
     expect(d.acceptBytes(announce(who(11)), 2_000)).toBe('sampledOut');
     expect(held(d)).toEqual([order[0]!, order[1]!].sort());
@@ -296,10 +296,10 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
     const d = directory(2);
     d.acceptBytes(announce(who(0)), 1_000);
     d.acceptBytes(announce(who(1)), 1_000);
-    d.memberUnreachable(order[0]!);
+    d.memberUnreachable(order[0]!, 1_000);
     d.pin(order[0]!); // pinned now: outside the sample, its mark gone with its membership
     d.acceptBytes(announce(who(2)), 1_000); // the sample is full again
-    d.memberUnreachable(order[5]!); // not held: nothing to give up
+    d.memberUnreachable(order[5]!, 1_000); // not held: nothing to give up
     expect(d.acceptBytes(announce(who(9)), 1_000)).toBe('sampledOut');
     expect(d.get(order[0]!)).toBeDefined();
     const full = new Directory(suite, {
@@ -308,21 +308,34 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
       clockSkewMs: 10_000,
     });
     for (const p of POOL.slice(0, 4)) full.acceptBytes(announce(p), 1_000);
-    full.memberUnreachable(POOL[0]!.id);
+    full.memberUnreachable(POOL[0]!.id, 1_000);
     full.acceptBytes(announce(POOL[5]!), 1_000);
     expect(full.get(POOL[0]!.id)).toBeDefined();
     expect(full.counters.replacedUnreachable).toBe(0);
   });
 
+  it('a newcomer whose descriptor is older than the failure takes no slot, nor does an old re-announcement clear it', () => {
+    const d = directory(2);
+    d.acceptBytes(announce(who(0), 1_000), 1_000);
+    d.acceptBytes(announce(who(1), 1_000), 1_000);
+    d.memberUnreachable(order[0]!, 5_000);
+    // Issued before the failure: it may have died in it too.
+    expect(d.acceptBytes(announce(who(9), 4_000), 6_000)).toBe('sampledOut');
+    expect(d.acceptBytes(announce(who(0), 4_500), 6_000)).toBe('updated'); // still marked
+    expect(d.acceptBytes(announce(who(10), 5_000), 6_000)).toBe('new');
+    expect(held(d)).toEqual([order[1]!, order[10]!].sort());
+  });
+
   it('agrees with a plain model of rule 7 over any offers, failures, recoveries and suspicions', () => {
     type Step =
-      | { kind: 'offer'; who: number }
+      | { kind: 'offer'; who: number; age: number }
       | { kind: 'unreachable'; who: number }
       | { kind: 'reachable'; who: number };
-    const step = fc.oneof(
-      fc.record({ kind: fc.constant('offer' as const), who: fc.nat(POOL.length - 1) }),
-      fc.record({ kind: fc.constant('unreachable' as const), who: fc.nat(POOL.length - 1) }),
-      fc.record({ kind: fc.constant('reachable' as const), who: fc.nat(POOL.length - 1) }),
+    const who = fc.nat(POOL.length - 1);
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ kind: fc.constant('offer' as const), who, age: fc.nat(20) }),
+      fc.record({ kind: fc.constant('unreachable' as const), who }),
+      fc.record({ kind: fc.constant('reachable' as const), who }),
     );
     const rank = new Map(order.map((id, i) => [id, i]));
     checkProperty(
@@ -336,35 +349,53 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
           const suspected = new Set(suspectedIndexes.map((i) => POOL[i]!.id));
           const d = directory(k);
           d.suspected = (id) => suspected.has(id);
-          const members: NodeId[] = [];
-          const marked: NodeId[] = [];
+          // The model: members with their descriptors' issue times; marks with their times.
+          const members = new Map<NodeId, number>();
+          const marks: { id: NodeId; since: number }[] = [];
           const unmark = (id: NodeId): void => {
-            if (marked.includes(id)) marked.splice(marked.indexOf(id), 1);
+            const at = marks.findIndex((m) => m.id === id);
+            if (at >= 0) marks.splice(at, 1);
           };
           const drop = (id: NodeId): void => {
-            members.splice(members.indexOf(id), 1);
+            members.delete(id);
             unmark(id);
           };
           steps.forEach((s, t) => {
+            const now = 100 + t;
             const id = POOL[s.who]!.id;
             if (s.kind === 'unreachable') {
-              d.memberUnreachable(id);
-              if (members.includes(id) && !marked.includes(id)) marked.push(id);
-            } else if (s.kind === 'reachable') {
+              d.memberUnreachable(id, now);
+              if (members.has(id) && !marks.some((m) => m.id === id))
+                marks.push({ id, since: now });
+              return;
+            }
+            if (s.kind === 'reachable') {
               d.memberReachable(id);
-              unmark(id);
-            } else {
-              d.acceptBytes(announce(POOL[s.who]!, 1_000 + t), 2_000 + t);
-              if (members.includes(id)) return unmark(id); // a newer descriptor
-              if (members.length < k) return void members.push(id);
-              const worst = members.reduce((a, b) => (rank.get(a)! > rank.get(b)! ? a : b));
-              if (marked.length > 0 && !suspected.has(id)) drop(marked[0]!);
+              return unmark(id);
+            }
+            const issued = now - s.age;
+            d.acceptBytes(announce(POOL[s.who]!, issued), now);
+            const current = members.get(id);
+            if (current !== undefined) {
+              if (issued <= current) return; // known or stale
+              members.set(id, issued);
+              const mark = marks.find((m) => m.id === id);
+              if (mark !== undefined && issued >= mark.since) unmark(id);
+              return;
+            }
+            if (members.size >= k) {
+              const worst = [...members.keys()].reduce((a, b) =>
+                rank.get(a)! > rank.get(b)! ? a : b,
+              );
+              const first = marks[0];
+              if (first !== undefined && issued >= first.since && !suspected.has(id))
+                drop(first.id);
               else if (rank.get(id)! < rank.get(worst)!) drop(worst);
               else return;
-              members.push(id);
             }
+            members.set(id, issued);
           });
-          expect(held(d)).toEqual([...members].sort());
+          expect(held(d)).toEqual([...members.keys()].sort());
           expect(d.sampled).toBeLessThanOrEqual(k);
         },
       ),

@@ -20,15 +20,17 @@
  *    descriptor of any other node is refused by the sample anyway.
  * 7. Healing the sample: a member our own dial failed to reach (`memberUnreachable`) gives
  *    up its slot to the next newcomer that would otherwise be refused or would evict a
- *    reachable member, unless our routing suspects the newcomer too (`suspected`). Without
- *    this a sample kept a dead member until its descriptor expired (bottom-k never churns),
- *    and after a mass failure a small sample held too few live relays for a path for that
- *    long. Only our own failed dials and silent neighbours count, never hearsay or a path's
- *    timeout (which any relay on it can cause): nobody else can make us give up a member.
- *    The freed slot goes to whoever is offered next, not to the lowest rank — the cost to
- *    bottom-k's flooding resistance (SECURITY.md) — and a member that comes back re-enters
- *    by its rank as it re-announces. A newer descriptor of a marked member, or a link to it,
- *    clears the mark.
+ *    reachable member — if the newcomer's descriptor was issued after that failure (it was
+ *    alive more recently than the member; stale descriptors of nodes that crashed in the
+ *    same failure circulate for a lifetime) and our routing does not suspect it
+ *    (`suspected`). Without this a sample kept a dead member until its descriptor expired
+ *    (bottom-k never churns), and after a mass failure a small sample held too few live
+ *    relays for a path for that long. Only our own failed dials and silent neighbours
+ *    count, never hearsay or a path's timeout (which any relay on it can cause): nobody
+ *    else can make us give up a member. The freed slot goes to whoever is offered first, not
+ *    to the lowest rank — the cost to bottom-k's flooding resistance (SECURITY.md) — and a
+ *    member that comes back re-enters by its rank as it re-announces. A link to a marked
+ *    member, or a descriptor of it issued after the failure, clears the mark.
  */
 import { base32Decode } from '../base32.js';
 import type { CryptoSuite } from '../crypto/suite.js';
@@ -107,8 +109,10 @@ export class Directory {
   private readonly pinned = new Set<NodeId>();
   /** The unpinned entries we hold (rule 5). */
   private readonly members: BottomK;
-  /** Members our dials failed to reach, oldest first (rule 7): at most the sample's size. */
+  /** Members our dials failed to reach, oldest first (rule 7): at most the sample's size… */
   private readonly unreachable: NodeId[] = [];
+  /** …and when each failed (`unreachable[i]` at `unreachableSince[i]`). */
+  private readonly unreachableSince: Millis[] = [];
   /**
    * Whether our routing suspects `id` is down (rule 7: such a newcomer takes no unreachable
    * member's slot). The runtime sets it; by default nobody is suspected.
@@ -164,16 +168,20 @@ export class Directory {
    * Our own dial to `id` failed, or it stopped answering as a neighbour (rule 7): if it is a
    * sample member, it gives up its slot to the next newcomer. Full directories keep all.
    */
-  memberUnreachable(id: NodeId): void {
+  memberUnreachable(id: NodeId, now: Millis): void {
     if (this.limits.sampleSize === undefined || this.unreachable.includes(id)) return;
-    if (this.members.has(id)) this.unreachable.push(id);
+    if (!this.members.has(id)) return;
+    this.unreachable.push(id);
+    this.unreachableSince.push(now);
   }
 
   /** We reached `id` after all (a link to it is up): it keeps its slot. */
   memberReachable(id: NodeId): void {
     if (this.unreachable.length === 0) return;
     const at = this.unreachable.indexOf(id);
-    if (at >= 0) this.unreachable.splice(at, 1);
+    if (at < 0) return;
+    this.unreachable.splice(at, 1);
+    this.unreachableSince.splice(at, 1);
   }
 
   /**
@@ -218,15 +226,18 @@ export class Directory {
     if (current && current.issued > record.issued) return this.count('stale');
     const pinned = this.pinned.has(record.id);
     if (!current) {
-      const admission = pinned ? ({ kind: 'room' } as const) : this.admit(record.id);
+      const admission = pinned ? ({ kind: 'room' } as const) : this.admit(record);
       if (admission.kind === 'refuse') return this.count('sampledOut');
       if (admission.kind === 'room' && this.entries.size >= this.limits.entriesMax)
         return this.count('full');
       if (admission.kind === 'evict') this.evict(admission.evict);
       if (!pinned)
         this.members.add(record.id, admission.kind === 'evict' ? admission.rank : undefined);
-    } else {
-      this.memberReachable(record.id); // it announced itself again (rule 7)
+    } else if (this.unreachable.length > 0) {
+      // It announced itself again since it failed us (rule 7).
+      const at = this.unreachable.indexOf(record.id);
+      if (at >= 0 && record.issued >= (this.unreachableSince[at] as Millis))
+        this.memberReachable(record.id);
     }
     // Re-insert so that iteration order stays by freshness (prune and sync read it so).
     this.entries.set(record, pinned);
@@ -353,11 +364,20 @@ export class Directory {
     return found;
   }
 
-  /** The sample's admission (rule 5), where an unreachable member gives way first (rule 7). */
-  private admit(id: NodeId): Admission {
-    const admission = this.members.admit(id);
+  /**
+   * The sample's admission of a new node's descriptor (rule 5), where the member that failed
+   * us first gives way to one issued since (rule 7; the marks are in time order).
+   */
+  private admit(record: Descriptor): Admission {
+    const admission = this.members.admit(record.id);
     const gone = this.unreachable[0];
-    if (admission.kind === 'room' || gone === undefined || this.suspected(id)) return admission;
+    if (
+      admission.kind === 'room' ||
+      gone === undefined ||
+      record.issued < (this.unreachableSince[0] as Millis) ||
+      this.suspected(record.id)
+    )
+      return admission;
     this.counters.replacedUnreachable += 1;
     return { kind: 'evict', evict: gone, rank: Number.NaN };
   }
