@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Descriptor } from '../../src/engine/directory/records.js';
+import { DEFAULT_OVERLAY, EVICTION_PROTECTED_SHARE } from '../../src/engine/overlay/config.js';
 import { choosePath } from '../../src/engine/routing/path.js';
 import { SeededRandomSource } from '../../src/transports/sim/rng.js';
 import { AdversaryPlan } from '../../src/sim/adversaries/plan.js';
@@ -269,6 +270,25 @@ describe('every behaviour acts, is counted, and is contained (40 nodes, 3 minute
   it('determinism: the same seed gives the same summary.json, byte for byte', () => {
     expect(formatSummaryJson(runScenario(mixed).summary)).toBe(formatSummaryJson(summary()));
   });
+});
+
+describe('eviction protection (overlay/hyparview.ts): an established node against an eclipse', () => {
+  it('keeps the longest-standing half of its view: attackers asking from minute 2 get at most the other half', () => {
+    // 10 attackers for 8 slots, asking every second from minute 2 for 18 minutes. Without the
+    // protection they held all 8 slots at the end (checked by disabling it).
+    const scenario = parseScenario(
+      'name: eclipse-established\nseed: 1\nnodes: 60\nduration: 20m\njoin: { over: 10s }\n' +
+        'directory: { announceInterval: 1m, lifetime: 3m }\n' +
+        'adversaries:\n  - { behaviour: eclipse, count: 10, victim: 1, rate: 1, from: 2m }\n',
+      'eclipse-established.yaml',
+    );
+    const e = runScenario(scenario).summary.adversaries?.eclipse;
+    expect(EVICTION_PROTECTED_SHARE).toBe(0.5); // what "half" below stands for
+    expect(e?.victimDegree).toBe(DEFAULT_OVERLAY.maxPeers);
+    expect(e?.attackersInView).toBeGreaterThan(0);
+    expect(e?.attackersInView).toBeLessThanOrEqual(DEFAULT_OVERLAY.maxPeers / 2);
+    expect(e?.victimKnownBy).toBe(1);
+  }, 60_000);
 });
 
 describe('the shell', () => {

@@ -12,7 +12,10 @@ export interface OverlayConfig {
   minPeers: number;
   /** The node asks for neighbours until it has this many. */
   targetPeers: number;
-  /** Hard cap on the active view; a join or high-priority request evicts a random neighbour. */
+  /**
+   * Hard cap on the active view; a join or high-priority request evicts a random neighbour
+   * (but never one of the longest-standing EVICTION_PROTECTED_SHARE of them).
+   */
   maxPeers: number;
   /** Capacity of the passive view (known, unconnected nodes used for repair). */
   passiveMax: number;
@@ -73,6 +76,18 @@ export const CONTROL_BURST = 2 * Math.ceil(DEFAULT_DIRECTORY.entriesMax / DIRECT
  * second's worth of excess is proof enough: the link closes and frees its slot.
  */
 export const CONTROL_DROPS_BEFORE_CLOSE = CONTROL_RATE_PER_S;
+
+/**
+ * The share of the active view, its longest-standing neighbours, that a JOIN or a
+ * high-priority NEIGHBOR request cannot evict (hyparview.ts, "eviction protection"). Such
+ * requests are never refused, so without it attackers that keep asking took every slot of a
+ * victim's view in seconds (sim/scenarios/adversary-eclipse.yaml); with half the view kept,
+ * they take at most the other half, as Bitcoin Core protects part of its inbound peers from
+ * eviction. Newcomers still get in, at the younger neighbours' expense.
+ */
+export const EVICTION_PROTECTED_SHARE = 0.5;
+/** …once they have been neighbours this long. */
+export const EVICTION_PROTECTED_AFTER_MS = 60_000;
 
 /**
  * Defaults. The active view follows libp2p gossipsub's D_lo = 4 / D = 6 / D_hi = 12 band,

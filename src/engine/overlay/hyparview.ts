@@ -17,17 +17,26 @@
  * - A keep-alive from a node that is not our neighbour gets a DISCONNECT, so a
  *   half-established neighbour relation (a lost reply) cannot last.
  *
- * Deviation from the paper, and why: a node that failed us (silent neighbour, failed dial,
- * refused request) goes to a *suspect list* instead of being forgotten at once; it is
- * retried with back-off and forgotten after a few failures. Without that the two sides of a
- * partition forget each other while it lasts and never reconnect after it heals
- * (views.ts, SuspectList).
+ * Deviations from the paper, and why:
+ * - A node that failed us (silent neighbour, failed dial, refused request) goes to a
+ *   *suspect list* instead of being forgotten at once; it is retried with back-off and
+ *   forgotten after a few failures. Without that the two sides of a partition forget each
+ *   other while it lasts and never reconnect after it heals (views.ts, SuspectList).
+ * - Eviction protection: a JOIN or high-priority request evicts a random neighbour among
+ *   the younger ones, never one of the longest-standing EVICTION_PROTECTED_SHARE of the view
+ *   (config.ts). Those requests cannot be refused, so attackers that kept asking took a
+ *   victim's whole view (an eclipse); now they get at most the unprotected part. The active
+ *   map's insertion order is the order neighbours came in, so the oldest are its first keys.
  */
 import type { Link, LinkTable, Peer } from '../links.js';
 import { pick, sample, type Random } from '../random.js';
 import type { EngineEvent, Millis, NeighbourLossReason, NodeId } from '../types.js';
 import type { Message, PeerEntry } from '../wire/messages.js';
-import type { OverlayConfig } from './config.js';
+import {
+  EVICTION_PROTECTED_AFTER_MS,
+  EVICTION_PROTECTED_SHARE,
+  type OverlayConfig,
+} from './config.js';
 import { PassiveView, SuspectList } from './views.js';
 
 type Msg<T extends Message['type']> = Extract<Message, { type: T }>;
@@ -60,6 +69,8 @@ export interface OverlayContext {
 
 export class HyParView {
   readonly active = new Map<NodeId, PeerEntry>();
+  /** When each neighbour entered the active view (eviction protection, header). */
+  private readonly activeSince = new Map<NodeId, Millis>();
   readonly passive: PassiveView;
   readonly suspects: SuspectList;
   /** Our outstanding NEIGHBOR / JOIN requests, by the node asked. */
@@ -116,6 +127,7 @@ export class HyParView {
       this.ctx.links.sendTo(n, { type: 'disconnect', leaving: true, suggestions }, now);
     }
     this.active.clear();
+    this.activeSince.clear();
     this.requests.clear();
   }
 
@@ -344,7 +356,7 @@ export class HyParView {
     if (entry.id === this.ctx.self.id || this.active.has(entry.id)) return;
     if (this.active.size >= this.config.maxPeers) {
       if (!mayEvict) return;
-      const victim = pick(this.ctx.random, [...this.active.keys()]);
+      const victim = pick(this.ctx.random, this.evictable(now));
       if (victim !== undefined) {
         const victimEntry = this.active.get(victim) as PeerEntry;
         this.ctx.links.sendTo(
@@ -359,14 +371,35 @@ export class HyParView {
     this.passive.delete(entry.id);
     this.suspects.delete(entry.id);
     this.active.set(entry.id, entry);
+    this.activeSince.set(entry.id, now);
     if (!this.joined) this.joinedAt = now;
     this.joined = true;
     this.ctx.event({ type: 'neighbourUp', peer: entry.id, activeSize: this.active.size });
     this.checkRepaired();
   }
 
+  /**
+   * The neighbours a JOIN or high-priority request may evict: all but the oldest
+   * EVICTION_PROTECTED_SHARE of the view among those in it for EVICTION_PROTECTED_AFTER_MS
+   * (header). The map's order is arrival order, so the old enough are a prefix of it.
+   */
+  private evictable(now: Millis): NodeId[] {
+    const ids = [...this.active.keys()];
+    let protectedCount = 0;
+    const most = Math.floor(this.config.maxPeers * EVICTION_PROTECTED_SHARE);
+    while (
+      protectedCount < most &&
+      protectedCount < ids.length &&
+      now - (this.activeSince.get(ids[protectedCount] as NodeId) as Millis) >=
+        EVICTION_PROTECTED_AFTER_MS
+    )
+      protectedCount += 1;
+    return ids.slice(protectedCount);
+  }
+
   private removeActive(id: NodeId, reason: NeighbourLossReason, now: Millis): void {
     if (!this.active.delete(id)) return;
+    this.activeSince.delete(id);
     this.ctx.event({ type: 'neighbourDown', peer: id, reason, activeSize: this.active.size });
     if (FAILURE_REASONS.has(reason)) {
       if (!this.repair) this.repair = { since: now, lost: [], sizeBefore: this.active.size + 1 };
