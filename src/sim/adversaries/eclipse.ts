@@ -8,10 +8,12 @@
  * should hear), directory sync chunks and onion packets.
  *
  * What contains it, and what does not: one attacker among honest neighbours changes nothing
- * (the other neighbours carry the traffic); a full eclipse cuts the victim's broadcasts, so
- * its descriptor expires in every directory and it becomes unreachable, while its own
- * sending keeps working as long as its directory does (onion packets travel on links the
- * sender opens to the relays it chose, not through its neighbours). Measured in the
+ * (the other neighbours carry the traffic); an established victim keeps the oldest half of
+ * its view, which requests cannot evict (hyparview.ts, eviction protection); a victim
+ * surrounded from its own join is fully eclipsed: its broadcasts are cut, so its descriptor
+ * expires in every directory and it becomes unreachable, while its own sending keeps
+ * working as long as its directory does (onion packets travel on links the sender opens to
+ * the relays it chose, not through its neighbours). Measured in the
  * adversaries section of summary.json (eclipse).
  */
 import { encodeMessage } from '../../engine/wire/codec.js';
