@@ -28,6 +28,7 @@ import {
 } from './directory/config.js';
 import type { RecordOpener } from './directory/records.js';
 import { DirectoryService } from './directory/service.js';
+import { Pins } from './directory/pins.js';
 import type { Identity } from './identity.js';
 import { LinkTable, type Link, type Peer } from './links.js';
 import { PACKET_BYTES, REPLAY_TAG_BYTES } from './onion/limits.js';
@@ -103,6 +104,8 @@ export class Node implements Engine {
   private readonly broadcaster: Broadcaster;
   private readonly directory: DirectoryService;
   private readonly routing: Routing;
+  /** The directory's pins: the runtime's and pending messages' targets (directory/pins.ts). */
+  private readonly pins: Pins;
   private readonly timers = new TimerTable<TimerKind>();
   private readonly timerRandom: Random;
   private readonly broadcastRandom: Random;
@@ -201,6 +204,8 @@ export class Node implements Engine {
     );
     const directory = this.directory.directory;
     directory.suspected = (id) => this.routing.suspects.has(id, this.now);
+    const pins = new Pins(directory);
+    this.pins = pins;
     this.routing = new Routing(
       {
         identity: options.identity,
@@ -214,6 +219,8 @@ export class Node implements Engine {
         sendPacket: (id, address, packet) => this.sendPacket(id, address, packet),
         event: (event) => this.event(event),
         deliver: (message) => void this.out.push({ type: 'deliver', message }),
+        holdTarget: (id) => pins.hold(id),
+        releaseTarget: (id) => pins.release(id),
       },
       options.routing ?? {
         ...DEFAULT_ROUTING,
@@ -391,9 +398,9 @@ export class Node implements Engine {
         if (this.phase === 'running') this.originate('probe', command.body);
         return;
       case 'pin':
-        return this.directory.directory.pin(command.id);
+        return this.pins.pin(command.id);
       case 'unpin':
-        return this.directory.directory.unpin(command.id);
+        return this.pins.unpin(command.id);
       case 'send':
         if (this.phase === 'running') return this.routing.send(command, now);
         return this.event({

@@ -54,8 +54,9 @@ export type Command =
   | { type: 'broadcast'; body: Uint8Array }
   /**
    * Keep `id`'s descriptor whatever the directory's sample says (directory/sample.ts): the
-   * runtime pins its contacts and the targets of its pending messages, and unpins them when
-   * they stop being either. At most `pinnedMax` pins; beyond, DirectoryPinError.
+   * runtime pins its contacts and unpins them when they stop being one (the engine pins the
+   * targets of its pending messages itself: directory/pins.ts). At most `pinnedMax` pins,
+   * those of pending targets included; beyond, DirectoryPinError.
    */
   | { type: 'pin'; id: NodeId }
   | { type: 'unpin'; id: NodeId }

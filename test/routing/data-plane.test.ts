@@ -24,6 +24,8 @@ function idleHost(): RoutingHost {
     sendPacket: untouched,
     event: untouched,
     deliver: untouched,
+    holdTarget: untouched,
+    releaseTarget: untouched,
   };
 }
 

@@ -5,50 +5,11 @@
  * dead relays after a mass failure made a sender dial thousands of times a minute.
  */
 import { describe, expect, it } from 'vitest';
-import { modelledSuite } from '../../src/engine/crypto/index.js';
-import { signDescriptor, type Descriptor } from '../../src/engine/directory/records.js';
-import { Routing, TEST_ROUTING, type RoutingHost } from '../../src/engine/routing/index.js';
-import type { EngineEvent, Millis } from '../../src/engine/types.js';
-import { SeededRandomSource } from '../../src/transports/sim/rng.js';
-import { seededIdentity } from '../support/identities.js';
+import { TEST_ROUTING } from '../../src/engine/routing/index.js';
+import type { Millis } from '../../src/engine/types.js';
+import { lonelySender, T0 } from '../support/lonely-sender.js';
 
-const T0 = 1_000_000;
-const RELAYS = 10;
 const config = TEST_ROUTING;
-
-/** A sender that knows a target and RELAYS relays; every dial fails (the test says when). */
-function lonelySender() {
-  const descriptorOf = (seed: number): Descriptor =>
-    signDescriptor(modelledSuite, seededIdentity(modelledSuite, seed), {
-      address: `10.0.0.${seed}:7000`,
-      relay: true,
-      issued: T0,
-      expires: T0 + 3_600_000,
-    });
-  const known = new Map<string, Descriptor>();
-  for (let seed = 2; seed < 3 + RELAYS; seed++) {
-    const descriptor = descriptorOf(seed);
-    known.set(descriptor.id, descriptor);
-  }
-  const target = descriptorOf(2);
-  const packets: Uint8Array[] = [];
-  const events: EngineEvent[] = [];
-  const host: RoutingHost = {
-    identity: seededIdentity(modelledSuite, 1),
-    address: '10.0.0.1:7000',
-    crypto: modelledSuite,
-    descriptor: (id) => known.get(id),
-    relays: () => [...known.values()].filter((d) => d.id !== target.id),
-    sendPacket: (_id, _address, packet) => {
-      packets.push(packet);
-      return 'dialing';
-    },
-    event: (event) => events.push(event),
-    deliver: () => undefined,
-  };
-  const routing = new Routing(host, config, new SeededRandomSource('first-hop'));
-  return { routing, packets, events, target };
-}
 
 describe('first-hop losses in a row', () => {
   it('retries at once twice, then every directoryPollMs; a timeout starts the count again', () => {

@@ -39,6 +39,8 @@ function relayKnowing(known: Map<NodeId, string>) {
     deliver: () => {
       throw new Error('nothing is for the relay');
     },
+    holdTarget: () => undefined,
+    releaseTarget: () => undefined,
   };
   return { relay: new Relay(host, TEST_ROUTING, () => undefined), sent, events };
 }

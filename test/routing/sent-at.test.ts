@@ -33,6 +33,8 @@ function receive(sentAt: Millis): { delivered: DeliveredMessage[]; events: Engin
     sendPacket: () => 'dialing', // the ack
     event: (event) => events.push(event),
     deliver: (message) => delivered.push(message),
+    holdTarget: () => undefined, // nothing is sent here
+    releaseTarget: () => undefined,
   };
   const routing = new Routing(host, TEST_ROUTING, new SeededRandomSource('sent-at'));
   const random = new AleaRandom(`sent-at/${sentAt}`);

@@ -31,4 +31,12 @@ describe('a sampled directory after a mass failure', () => {
     expect(summary.delivery.ratio).toBeGreaterThanOrEqual(0.99);
     expect(summary.directory.replacedUnreachable).toBeGreaterThan(0);
   }, 60_000);
+
+  it('keeps a pending message’s target, whatever the sample does (seed 2120)', () => {
+    // 0.9948 before targets were pinned: a message's target left the sender's sample and
+    // the sender waited as unknown-destination until the end.
+    const summary = run('test/sim/fixtures/swarm-2120-target-evicted.yaml');
+    expect(summary.delivery.measured).toBeGreaterThan(300);
+    expect(summary.delivery.ratio).toBe(1);
+  }, 60_000);
 });

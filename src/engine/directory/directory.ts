@@ -148,12 +148,21 @@ export class Directory {
    * beyond `pinnedMax` pins: the runtime decides what to pin, so too many is its bug.
    */
   pin(id: NodeId): void {
-    if (this.pinned.has(id)) return;
-    const max = this.limits.pinnedMax ?? DEFAULT_DIRECTORY.pinnedMax;
-    if (this.pinned.size >= max) throw new DirectoryPinError(`more than ${max} pinned IDs`);
+    if (!this.tryPin(id)) throw new DirectoryPinError(`more than ${this.pinnedMax} pinned IDs`);
+  }
+
+  /** pin() that answers false instead of throwing when `pinnedMax` pins are taken. */
+  tryPin(id: NodeId): boolean {
+    if (this.pinned.has(id)) return true;
+    if (this.pinned.size >= this.pinnedMax) return false;
     this.pinned.add(id);
     this.leaveSample(id);
     this.entries.setPinned(id, true);
+    return true;
+  }
+
+  private get pinnedMax(): number {
+    return this.limits.pinnedMax ?? DEFAULT_DIRECTORY.pinnedMax;
   }
 
   /** Ends a pin; a held descriptor rejoins the sample, which may then evict its worst. */

@@ -42,6 +42,13 @@ export interface RoutingHost {
   event(event: EngineEvent): void;
   /** Hands a message to the node's owner (before anything that follows it goes out). */
   deliver(message: DeliveredMessage): void;
+  /**
+   * A message to `id` is pending (once per message): keep its descriptor, which a sampled
+   * directory could otherwise evict mid-message and leave the sender nowhere to send.
+   */
+  holdTarget(id: NodeId): void;
+  /** A message to `id` was answered (acked or failed): one hold fewer. */
+  releaseTarget(id: NodeId): void;
 }
 
 export { hexOf } from '../hex.js';

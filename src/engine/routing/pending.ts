@@ -16,7 +16,7 @@
  * 2. Messages due at one tick are collected before any of them acts, so a message an action
  *    adds or answers does not change which others act at that tick.
  */
-import type { Command, Millis } from '../types.js';
+import type { Command, Millis, NodeId } from '../types.js';
 import { ROUTING_BODY_MAX, type RoutingConfig } from './config.js';
 import { MESSAGE_ID_BYTES } from './e2e.js';
 import { hexOf, type RoutingHost } from './host.js';
@@ -38,6 +38,8 @@ export interface PendingElsewhere {
 export interface PendingEntry {
   /** Lowercase hex of the message ID. */
   readonly key: string;
+  /** The target, whose descriptor the host holds while the message is pending. */
+  readonly to: NodeId;
   /** When the message fails if nothing answered it. */
   readonly deadline: Millis;
   /** When it acts next (a retry, a round's end, another look at the directory). */
@@ -112,6 +114,7 @@ export class PendingTable<T extends PendingEntry> implements PendingElsewhere {
 
   add(message: T): void {
     this.messages.set(message.key, message);
+    this.host.holdTarget(message.to);
   }
 
   values(): IterableIterator<T> {
@@ -142,11 +145,13 @@ export class PendingTable<T extends PendingEntry> implements PendingElsewhere {
   /** Answers the message as delivered; `attempts` counts the packets it took. */
   acked(message: T, attempts: number): void {
     this.messages.delete(message.key);
+    this.host.releaseTarget(message.to);
     this.host.event({ type: 'messageAcked', messageId: message.key, attempts });
   }
 
   failed(message: T, reason: string): void {
     this.messages.delete(message.key);
+    this.host.releaseTarget(message.to);
     this.host.event({ type: 'messageFailed', messageId: message.key, reason });
   }
 
