@@ -19,8 +19,8 @@
  *   low in many nodes' samples it would have to grind identities whose HMACs under unknown
  *   keys are small, which it cannot aim. (With a public salt, such as the node's ID, an
  *   attacker could grind IDs that land in one victim's sample: that is why it is secret.)
- * - Pinned IDs (ours, the runtime's contacts, pending messages' targets: Directory.pin, pins.ts) are outside
- *   the sample: never evicted, not counted against k.
+ * - Pinned IDs (ours, the runtime's contacts, pending messages' targets: Directory.pin,
+ *   pins.ts) are outside the sample: never evicted, not counted against k.
  * - Ranks are computed lazily: a directory below k never hashes anything, so small networks
  *   pay nothing for the sampling they do not need.
  *
