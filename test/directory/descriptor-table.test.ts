@@ -89,14 +89,14 @@ describe('descriptor table', () => {
         for (const o of ops) {
           if (o.kind === 'set') {
             const d = descriptor(o.n, o.issued);
-            table.set(d, o.pinned);
+            table.set(d, o.pinned ? SLOT_PINNED : SLOT_SAMPLED);
             model.delete(d.id);
             model.set(d.id, { d, pinned: o.pinned });
           } else {
             const id = descriptor(o.n, 0).id;
             if (o.kind === 'delete') expect(table.delete(id)).toBe(model.delete(id));
             else {
-              table.setPinned(id, o.pinned);
+              table.setState(id, o.pinned ? SLOT_PINNED : SLOT_SAMPLED);
               const held = model.get(id);
               if (held) held.pinned = o.pinned;
             }
@@ -117,7 +117,7 @@ describe('descriptor table', () => {
   it('closes its holes: slots stay within 1.25 times the live count (plus a small slack)', () => {
     const table = new DescriptorTable();
     for (let round = 0; round < 50; round++)
-      for (let n = 0; n < 100; n++) table.set(descriptor(n, round), false);
+      for (let n = 0; n < 100; n++) table.set(descriptor(n, round), SLOT_SAMPLED);
     expect(table.size).toBe(100);
     expect(table.end).toBeLessThanOrEqual(1.25 * 100 + 8);
     expect(walk(table).map(({ id }) => id)).toEqual(
@@ -130,7 +130,7 @@ describe('descriptor table', () => {
 
   it('lets a pass remove records as it walks (holes close only on the next insert)', () => {
     const table = new DescriptorTable();
-    for (let n = 0; n < 40; n++) table.set(descriptor(n, n), false);
+    for (let n = 0; n < 40; n++) table.set(descriptor(n, n), SLOT_SAMPLED);
     const end = table.end;
     for (let slot = 0; slot < table.end; slot++) {
       const d = table.at(slot);
@@ -138,7 +138,7 @@ describe('descriptor table', () => {
     }
     expect(table.end).toBe(end);
     expect(table.size).toBe(10);
-    table.set(descriptor(100, 100), false);
+    table.set(descriptor(100, 100), SLOT_SAMPLED);
     expect(table.end).toBe(11);
     expect(walk(table).map(({ id }) => id)).toEqual([
       ...Array.from({ length: 10 }, (_, i) => descriptor(4 * i, 0).id),

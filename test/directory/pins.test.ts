@@ -92,4 +92,22 @@ describe('pins', () => {
     pins.pin(POOL[5]!.id);
     expect(pins.holdsUnpinned).toBe(1);
   });
+
+  it('a held target is shared with neighbours like a sampled record; the runtime’s pin is not', () => {
+    const d = sampled(4);
+    const pins = new Pins(d);
+    const [held, contact] = [RANKED[0]!, RANKED[1]!];
+    for (const who of [held, contact]) d.acceptBytes(announce(who), 1_000);
+    const shared = (who: Identity): boolean =>
+      d.records(2_000).some((bytes) => bytes === d.get(who.id)!.bytes);
+    pins.hold(held.id);
+    pins.pin(contact.id);
+    expect(shared(held)).toBe(true); // left out, it would show whom we write to
+    expect(shared(contact)).toBe(false);
+    pins.pin(held.id); // the runtime's pin makes it secret…
+    expect(shared(held)).toBe(false);
+    pins.unpin(held.id); // …and ending it, while still held, shared again
+    expect(shared(held)).toBe(true);
+    expect(d.get(held.id)).toBeDefined();
+  });
 });

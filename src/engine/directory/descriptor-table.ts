@@ -27,6 +27,11 @@ import type { Descriptor } from './records.js';
 export const SLOT_EMPTY = 0;
 export const SLOT_SAMPLED = 1;
 export const SLOT_PINNED = 2;
+/** Pinned, yet shared with neighbours like a sampled record (a pending message's target). */
+export const SLOT_HELD = 3;
+
+/** A live slot's state. */
+export type SlotState = typeof SLOT_SAMPLED | typeof SLOT_PINNED | typeof SLOT_HELD;
 
 /** Slots allocated at first; the columns double when full. */
 const INITIAL_SLOTS = 16;
@@ -83,7 +88,7 @@ export class DescriptorTable {
   }
 
   /** Inserts `d`, or replaces the ID's descriptor; either way it becomes the freshest. */
-  set(d: Descriptor, pinned: boolean): void {
+  set(d: Descriptor, state: SlotState): void {
     this.delete(d.id);
     if (this.holes >= HOLES_MIN && this.holes > HOLES_SHARE_MAX * this.live) this.compact();
     if (this.end === this.state.length) this.grow();
@@ -93,7 +98,7 @@ export class DescriptorTable {
     this.idHashB[slot] = d.idHashB;
     this.issued[slot] = d.issued;
     this.expires[slot] = d.expires;
-    this.state[slot] = pinned ? SLOT_PINNED : SLOT_SAMPLED;
+    this.state[slot] = state;
     this.indexSlot(slot);
     this.live += 1;
   }
@@ -110,11 +115,10 @@ export class DescriptorTable {
     return true;
   }
 
-  /** Marks a held ID pinned or not (no-op for one not held). */
-  setPinned(id: NodeId, pinned: boolean): void {
+  /** Sets a held ID's state (no-op for one not held). */
+  setState(id: NodeId, state: SlotState): void {
     const cell = this.cellOf(id);
-    if (cell >= 0)
-      this.state[(this.index[cell] as number) - 1] = pinned ? SLOT_PINNED : SLOT_SAMPLED;
+    if (cell >= 0) this.state[(this.index[cell] as number) - 1] = state;
   }
 
   /** The index cell holding `id`'s slot, or -1. */

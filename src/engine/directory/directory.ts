@@ -41,7 +41,14 @@ import { BottomK, sampleRank, type Admission } from './sample.js';
 import { sample, type Random } from '../random.js';
 import type { DirectoryDigest } from '../wire/messages.js';
 import { buildDigestOf, digestCoversId, digestHoldsRecord, slicesFor } from './digest.js';
-import { DescriptorTable, SLOT_EMPTY, SLOT_PINNED, SLOT_SAMPLED } from './descriptor-table.js';
+import {
+  DescriptorTable,
+  SLOT_EMPTY,
+  SLOT_HELD,
+  SLOT_PINNED,
+  SLOT_SAMPLED,
+  type SlotState,
+} from './descriptor-table.js';
 
 export interface DirectoryLimits {
   /** Descriptors kept at most. */
@@ -107,6 +114,8 @@ export class Directory {
   };
   /** IDs never evicted and always admitted (rule 5). */
   private readonly pinned = new Set<NodeId>();
+  /** Of those, the ones shared with neighbours like sampled records (tryPin). */
+  private readonly sharedPins = new Set<NodeId>();
   /** The unpinned entries we hold (rule 5). */
   private readonly members: BottomK;
   /** Members our dials failed to reach, oldest first (rule 7): at most the sample's size… */
@@ -151,14 +160,28 @@ export class Directory {
     if (!this.tryPin(id)) throw new DirectoryPinError(`more than ${this.pinnedMax} pinned IDs`);
   }
 
-  /** pin() that answers false instead of throwing when `pinnedMax` pins are taken. */
-  tryPin(id: NodeId): boolean {
-    if (this.pinned.has(id)) return true;
-    if (this.pinned.size >= this.pinnedMax) return false;
-    this.pinned.add(id);
-    this.leaveSample(id);
-    this.entries.setPinned(id, true);
+  /**
+   * pin() that answers false instead of throwing when `pinnedMax` pins are taken. A `shared`
+   * pin (a pending message's target, pins.ts) still goes into digests and sync answers like
+   * a sampled record: leaving it out would tell a neighbour whom we write to, since in a
+   * directory below its sample size every node holds every record. A secret pin (the
+   * runtime's contacts) stays out of both. Pinning again sets the kind.
+   */
+  tryPin(id: NodeId, shared = false): boolean {
+    if (!this.pinned.has(id)) {
+      if (this.pinned.size >= this.pinnedMax) return false;
+      this.pinned.add(id);
+      this.leaveSample(id);
+    }
+    if (shared) this.sharedPins.add(id);
+    else this.sharedPins.delete(id);
+    this.entries.setState(id, this.pinState(id));
     return true;
+  }
+
+  /** A pinned ID's slot state: a secret pin or a shared one. */
+  private pinState(id: NodeId): SlotState {
+    return this.sharedPins.has(id) ? SLOT_HELD : SLOT_PINNED;
   }
 
   private get pinnedMax(): number {
@@ -167,8 +190,9 @@ export class Directory {
 
   /** Ends a pin; a held descriptor rejoins the sample, which may then evict its worst. */
   unpin(id: NodeId): void {
+    this.sharedPins.delete(id);
     if (!this.pinned.delete(id) || !this.entries.has(id)) return;
-    this.entries.setPinned(id, false);
+    this.entries.setState(id, SLOT_SAMPLED);
     this.members.add(id);
     if (this.members.size > this.members.capacity) this.evict(this.members.worst() as NodeId);
   }
@@ -249,7 +273,7 @@ export class Directory {
         this.memberReachable(record.id);
     }
     // Re-insert so that iteration order stays by freshness (prune and sync read it so).
-    this.entries.set(record, pinned);
+    this.entries.set(record, pinned ? this.pinState(record.id) : SLOT_SAMPLED);
     return current ? 'updated' : 'new';
   }
 
@@ -299,6 +323,7 @@ export class Directory {
       if ((expires[slot] as number) <= now) continue;
       if (
         kind === SLOT_SAMPLED ||
+        kind === SLOT_HELD ||
         (kind === SLOT_PINNED && (entries.at(slot) as Descriptor).id === own)
       )
         slots[count++] = slot;

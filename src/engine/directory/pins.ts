@@ -6,7 +6,9 @@
  * until the message expired (swarm seed 2120: unknown-destination from minute 7 on, target
  * alive). A pin lasts while either keeps it.
  *
- * Routing holds cannot fail the send: past the directory's `pinnedMax` a target is simply not
+ * A held target is shared with neighbours like a sampled record (Directory.tryPin): leaving
+ * it out of digests and sync answers, as the runtime's secret pins are, would show whom we
+ * write to. Routing holds cannot fail the send: past the directory's `pinnedMax` a target is simply not
  * pinned (counted in `holdsUnpinned`), as every target was before holds existed.
  */
 import type { NodeId } from '../types.js';
@@ -23,19 +25,22 @@ export class Pins {
 
   /** The runtime's pin (throws DirectoryPinError past pinnedMax, as Directory.pin does). */
   pin(id: NodeId): void {
-    this.directory.pin(id);
+    this.directory.pin(id); // secret, even if a pending message holds it too
     this.byRuntime.add(id);
   }
 
   unpin(id: NodeId): void {
-    if (this.byRuntime.delete(id) && !this.holds.has(id)) this.directory.unpin(id);
+    if (!this.byRuntime.delete(id)) return;
+    if (this.holds.has(id))
+      this.directory.tryPin(id, true); // held still: shared again
+    else this.directory.unpin(id);
   }
 
   /** A message to `id` is pending. */
   hold(id: NodeId): void {
     const count = this.holds.get(id) ?? 0;
     this.holds.set(id, count + 1);
-    if (count === 0 && !this.byRuntime.has(id) && !this.directory.tryPin(id))
+    if (count === 0 && !this.byRuntime.has(id) && !this.directory.tryPin(id, true))
       this.holdsUnpinned += 1;
   }
 
