@@ -24,9 +24,12 @@
  *   other while it lasts and never reconnect after it heals (views.ts, SuspectList).
  * - Eviction protection: a JOIN or high-priority request evicts a random neighbour among
  *   the younger ones, never one of the longest-standing EVICTION_PROTECTED_SHARE of the view
- *   (config.ts). Those requests cannot be refused, so attackers that kept asking took a
- *   victim's whole view (an eclipse); now they get at most the unprotected part. The active
- *   map's insertion order is the order neighbours came in, so the oldest are its first keys.
+ *   that have been neighbours for EVICTION_PROTECTED_AFTER_MS (config.ts). Those requests
+ *   cannot be refused, so attackers that kept asking took a victim's whole view (an
+ *   eclipse); now they get at most the unprotected part of an established view. Without
+ *   the minimum age, the overlay that joins build was less random and lost resilience to
+ *   massive failures (README, "Adversarial peers"). The active map's insertion order is the
+ *   order neighbours came in, so the oldest are its first keys.
  */
 import type { Link, LinkTable, Peer } from '../links.js';
 import { pick, sample, type Random } from '../random.js';
@@ -516,6 +519,7 @@ export class HyParView {
       throw new Error(`overlay invariant broken at ${this.ctx.self.id}: ${what}`);
     };
     if (this.active.size > this.config.maxPeers) fail(`active ${this.active.size} > maxPeers`);
+    if (this.activeSince.size !== this.active.size) fail('activeSince out of step with active');
     if (this.passive.size > this.config.passiveMax)
       fail(`passive ${this.passive.size} > passiveMax`);
     if (this.active.has(this.ctx.self.id) || this.passive.has(this.ctx.self.id))
