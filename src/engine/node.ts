@@ -347,6 +347,7 @@ export class Node implements Engine {
       directorySampledOut: d.sampledOut,
       directoryEvicted: d.evicted,
       directoryReplacedUnreachable: d.replacedUnreachable,
+      directoryTargetsUnpinned: this.pins.holdsUnpinned,
       directoryRestored: this.restoreCounts.descriptors,
       directoryRestoreRejected: this.restoreCounts.descriptorsRejected,
       replayTagsRestored: this.restoreCounts.replayTags,

@@ -241,11 +241,15 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
   const byId = new Map(POOL.map((p) => [p.id, p]));
   const order = byRank(POOL.map((p) => p.id));
   const who = (rank: number): Identity => byId.get(order[rank]!)!;
+  /** A sample of `k` holding the nodes of these ranks. */
+  const holding = (k: number, ranks: number[]): Directory => {
+    const d = directory(k);
+    for (const rank of ranks) d.acceptBytes(announce(who(rank)), 1_000);
+    return d;
+  };
 
   it('a member we could not reach gives its slot to a newcomer the sample would refuse', () => {
-    const d = directory(2);
-    d.acceptBytes(announce(who(0)), 1_000);
-    d.acceptBytes(announce(who(1)), 1_000);
+    const d = holding(2, [0, 1]);
     d.memberUnreachable(order[0]!, 1_000);
     expect(d.acceptBytes(announce(who(9)), 1_000)).toBe('new');
     expect(held(d)).toEqual([order[1]!, order[9]!].sort());
@@ -255,17 +259,14 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
   });
 
   it('a lower-ranked newcomer takes the unreachable member’s slot, not the worst reachable one’s', () => {
-    const d = directory(2);
-    d.acceptBytes(announce(who(1)), 1_000);
-    d.acceptBytes(announce(who(2)), 1_000);
+    const d = holding(2, [1, 2]);
     d.memberUnreachable(order[1]!, 1_000);
     expect(d.acceptBytes(announce(who(0)), 1_000)).toBe('new');
     expect(held(d)).toEqual([order[0]!, order[2]!].sort());
   });
 
   it('unreachable members give way oldest first, one per newcomer', () => {
-    const d = directory(3);
-    for (const rank of [0, 1, 2]) d.acceptBytes(announce(who(rank)), 1_000);
+    const d = holding(3, [0, 1, 2]);
     d.memberUnreachable(order[2]!, 1_000);
     d.memberUnreachable(order[0]!, 1_000);
     d.memberUnreachable(order[2]!, 1_000); // marked once
@@ -277,9 +278,7 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
   });
 
   it('a newcomer our routing suspects takes no slot; a reachable or re-announced member keeps its own', () => {
-    const d = directory(2);
-    d.acceptBytes(announce(who(0)), 1_000);
-    d.acceptBytes(announce(who(1)), 1_000);
+    const d = holding(2, [0, 1]);
     d.suspected = (id) => id === order[9];
     d.memberUnreachable(order[0]!, 1_000);
     expect(d.acceptBytes(announce(who(9)), 1_000)).toBe('sampledOut');
@@ -293,9 +292,7 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
   });
 
   it('pinned IDs and non-members are never marked, and full directories keep everyone', () => {
-    const d = directory(2);
-    d.acceptBytes(announce(who(0)), 1_000);
-    d.acceptBytes(announce(who(1)), 1_000);
+    const d = holding(2, [0, 1]);
     d.memberUnreachable(order[0]!, 1_000);
     d.pin(order[0]!); // pinned now: outside the sample, its mark gone with its membership
     d.acceptBytes(announce(who(2)), 1_000); // the sample is full again
@@ -315,9 +312,7 @@ describe('directory sample healing (rule 7: an unreachable member gives way)', (
   });
 
   it('a newcomer whose descriptor is older than the failure takes no slot, nor does an old re-announcement clear it', () => {
-    const d = directory(2);
-    d.acceptBytes(announce(who(0), 1_000), 1_000);
-    d.acceptBytes(announce(who(1), 1_000), 1_000);
+    const d = holding(2, [0, 1]);
     d.memberUnreachable(order[0]!, 5_000);
     // Issued before the failure: it may have died in it too.
     expect(d.acceptBytes(announce(who(9), 4_000), 6_000)).toBe('sampledOut');

@@ -212,7 +212,10 @@ export class Directory {
   memberReachable(id: NodeId): void {
     if (this.unreachable.length === 0) return;
     const at = this.unreachable.indexOf(id);
-    if (at < 0) return;
+    if (at >= 0) this.unmark(at);
+  }
+
+  private unmark(at: number): void {
     this.unreachable.splice(at, 1);
     this.unreachableSince.splice(at, 1);
   }
@@ -269,8 +272,7 @@ export class Directory {
     } else if (this.unreachable.length > 0) {
       // It announced itself again since it failed us (rule 7).
       const at = this.unreachable.indexOf(record.id);
-      if (at >= 0 && record.issued >= (this.unreachableSince[at] as Millis))
-        this.memberReachable(record.id);
+      if (at >= 0 && record.issued >= (this.unreachableSince[at] as Millis)) this.unmark(at);
     }
     // Re-insert so that iteration order stays by freshness (prune and sync read it so).
     this.entries.set(record, pinned ? this.pinState(record.id) : SLOT_SAMPLED);

@@ -8,8 +8,9 @@
  *
  * A held target is shared with neighbours like a sampled record (Directory.tryPin): leaving
  * it out of digests and sync answers, as the runtime's secret pins are, would show whom we
- * write to. Routing holds cannot fail the send: past the directory's `pinnedMax` a target is simply not
- * pinned (counted in `holdsUnpinned`), as every target was before holds existed.
+ * write to. Routing holds cannot fail the send: past the directory's `pinnedMax` a target
+ * is simply not pinned (counted in `holdsUnpinned`, the node's `directoryTargetsUnpinned`
+ * counter), as every target was before holds existed.
  */
 import type { NodeId } from '../types.js';
 import type { Directory } from './directory.js';
