@@ -215,6 +215,7 @@ export class Node implements Engine {
           const found = directory.get(id);
           return found !== undefined && found.expires > now ? found : undefined;
         },
+        revoked: (id) => directory.isRevoked(id),
         relays: (now) => directory.relays(now),
         sendPacket: (id, address, packet) => this.sendPacket(id, address, packet),
         event: (event) => this.event(event),

@@ -24,6 +24,7 @@ function idleHost(): RoutingHost {
     sendPacket: untouched,
     event: untouched,
     deliver: untouched,
+    revoked: untouched,
     holdTarget: untouched,
     releaseTarget: untouched,
   };

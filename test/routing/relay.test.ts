@@ -39,6 +39,7 @@ function relayKnowing(known: Map<NodeId, string>) {
     deliver: () => {
       throw new Error('nothing is for the relay');
     },
+    revoked: () => false,
     holdTarget: () => undefined,
     releaseTarget: () => undefined,
   };

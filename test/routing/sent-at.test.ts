@@ -33,6 +33,7 @@ function receive(sentAt: Millis): { delivered: DeliveredMessage[]; events: Engin
     sendPacket: () => 'dialing', // the ack
     event: (event) => events.push(event),
     deliver: (message) => delivered.push(message),
+    revoked: () => false,
     holdTarget: () => undefined, // nothing is sent here
     releaseTarget: () => undefined,
   };

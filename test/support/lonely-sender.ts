@@ -1,6 +1,7 @@
 /**
  * A routing layer with a fake host (test/routing): it knows a target and RELAYS relays, every
  * dial it makes is pending until the test says it failed, and it records the target holds.
+ * The test may take descriptors out of `known` (expired, evicted) or revoke nodes.
  */
 import { modelledSuite } from '../../src/engine/crypto/index.js';
 import { signDescriptor, type Descriptor } from '../../src/engine/directory/records.js';
@@ -31,11 +32,14 @@ export function lonelySender() {
   const events: EngineEvent[] = [];
   /** Holds on targets of pending messages (RoutingHost.holdTarget), by target. */
   const holds = new Map<string, number>();
+  /** Nodes whose revocation the directory holds (RoutingHost.revoked). */
+  const revoked = new Set<string>();
   const host: RoutingHost = {
     identity: seededIdentity(modelledSuite, 1),
     address: '10.0.0.1:7000',
     crypto: modelledSuite,
     descriptor: (id) => known.get(id),
+    revoked: (id) => revoked.has(id),
     relays: () => [...known.values()].filter((d) => d.id !== target.id),
     sendPacket: (_id, _address, packet) => {
       packets.push(packet);
@@ -47,5 +51,5 @@ export function lonelySender() {
     releaseTarget: (id) => void holds.set(id, (holds.get(id) ?? 0) - 1),
   };
   const routing = new Routing(host, TEST_ROUTING, new SeededRandomSource('first-hop'));
-  return { routing, packets, events, target, holds };
+  return { routing, packets, events, target, holds, known, revoked };
 }

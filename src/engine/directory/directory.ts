@@ -291,6 +291,11 @@ export class Directory {
     for (const [id, r] of this.revoked) if (r.until <= now) this.revoked.delete(id);
   }
 
+  /** Whether a revocation of `id` is remembered (rules 3 and 6). */
+  isRevoked(id: NodeId): boolean {
+    return this.revoked.has(id);
+  }
+
   /** Unexpired descriptors of nodes that volunteer as relays. */
   relays(now: Millis): Descriptor[] {
     const out: Descriptor[] = [];

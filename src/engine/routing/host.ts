@@ -32,6 +32,8 @@ export interface RoutingHost {
   readonly crypto: CryptoSuite;
   /** The unexpired descriptor of `id`, if the directory holds one. */
   descriptor(id: NodeId, now: Millis): Descriptor | undefined;
+  /** Whether the directory holds a revocation of `id` (the node left the network). */
+  revoked(id: NodeId): boolean;
   /** Unexpired descriptors of the relays we know. */
   relays(now: Millis): Descriptor[];
   /**

@@ -16,6 +16,7 @@
  * 2. Messages due at one tick are collected before any of them acts, so a message an action
  *    adds or answers does not change which others act at that tick.
  */
+import type { Descriptor } from '../directory/records.js';
 import type { Command, Millis, NodeId } from '../types.js';
 import { ROUTING_BODY_MAX, type RoutingConfig } from './config.js';
 import { MESSAGE_ID_BYTES } from './e2e.js';
@@ -44,6 +45,8 @@ export interface PendingEntry {
   readonly deadline: Millis;
   /** When it acts next (a retry, a round's end, another look at the directory). */
   nextAt: Millis;
+  /** The target's descriptor as the directory last held it while pending (`target`). */
+  lastTarget: Descriptor | undefined;
 }
 
 /**
@@ -115,6 +118,22 @@ export class PendingTable<T extends PendingEntry> implements PendingElsewhere {
   add(message: T): void {
     this.messages.set(message.key, message);
     this.host.holdTarget(message.to);
+  }
+
+  /**
+   * The target's descriptor for an attempt: the directory's while it holds one, else the
+   * last one this message found there. A descriptor that expired mid-message still names
+   * the target's keys (a node ID is the hash of its keys, identity.ts) and the last address
+   * it announced; dropping it left a sender whose announcements come from a short radius
+   * waiting as unknown-destination until the message expired (swarm seed 214: 1-hop
+   * announcements, descriptors living 210 s, a sync every 177 s). A revocation ends it: the
+   * target left the network.
+   */
+  target(message: T, now: Millis): Descriptor | undefined {
+    const found = this.host.descriptor(message.to, now);
+    if (found !== undefined) message.lastTarget = found;
+    else if (this.host.revoked(message.to)) message.lastTarget = undefined;
+    return message.lastTarget;
   }
 
   values(): IterableIterator<T> {

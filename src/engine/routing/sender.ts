@@ -86,6 +86,7 @@ interface Pending {
   firstHopLost: boolean;
   /** Attempts in a row lost at our first hop (config firstHopRetriesAtOnce). */
   firstHopLossesInARow: number;
+  lastTarget: Descriptor | undefined;
 }
 
 const NOTHING_ELSEWHERE: PendingElsewhere = { size: 0, has: () => false };
@@ -154,6 +155,7 @@ export class Sender {
       lastPacket: undefined,
       firstHopLost: false,
       firstHopLossesInARow: 0,
+      lastTarget: undefined,
     };
     this.pending.add(message);
     this.attempt(message, now);
@@ -230,7 +232,7 @@ export class Sender {
       message.firstHopLossesInARow = 0; // the packet did get past our first hop
       for (const id of message.lastPath) this.suspects.suspect(id, now);
     }
-    const target = host.descriptor(message.to, now);
+    const target = this.pending.target(message, now);
     if (target === undefined) {
       message.problem = 'unknown-destination';
       if (message.attempts === 0) {

@@ -119,6 +119,7 @@ interface ShardedMessage {
   problem: Problem | undefined;
   /** Shards lost at our first hop since the last ack or round timeout. */
   firstHopLossesInARow: number;
+  lastTarget: Descriptor | undefined;
 }
 
 export class ShardSender {
@@ -199,6 +200,7 @@ export class ShardSender {
       nextAt: now,
       waitMs: this.rtt.timeoutMs(),
       firstHopLossesInARow: 0,
+      lastTarget: undefined,
       problem: undefined,
     };
     this.pending.add(message);
@@ -309,7 +311,7 @@ export class ShardSender {
   private sendMissing(message: ShardedMessage, now: Millis): void {
     const host = this.host;
     const config = this.config;
-    const target = host.descriptor(message.to, now);
+    const target = this.pending.target(message, now);
     if (target === undefined) {
       message.problem = 'unknown-destination';
       return;

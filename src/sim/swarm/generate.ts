@@ -211,10 +211,9 @@ function workloadOf(
  * sample holds at least SWARM_DIRECTORY_SAMPLE_MIN relays, and enough that the share of it
  * the faults may leave alive (SWARM_LIVE_FLOOR_FRACTION) is what a message needs (its
  * relays and the target); the sample then refills its dead members' slots with live nodes
- * (directory rule 7). Announcements still reach every node (the default announceHops), so
- * the pending target a sender pins stays fresh: with announcements of 1–3 hops a sender
- * could lose its target's descriptor to expiry mid-message and wait for a sync (seed 214 of
- * the second sampled generator: 1 hop, a sync every 177 s, descriptors living 210 s).
+ * (directory rule 7). Announcements travel 1–3 overlay hops, as in the scale scenarios;
+ * the directory's sync does the rest, so a descriptor can expire before its node's next
+ * announcement reaches us (a pending message keeps its target's: routing/pending.ts).
  */
 function sampleDirectories(
   g: Draws,
@@ -227,13 +226,14 @@ function sampleDirectories(
     (SWARM_SAMPLE_LIVE_MARGIN * (relaysPerMessage + 1)) / SWARM_LIVE_FLOOR_FRACTION,
   );
   const sample = Math.max(SWARM_DIRECTORY_SAMPLE_MIN, drawn, enough);
+  const hops = g.of(D.directoryAnnounceHops);
   const syncMs = g.seconds(D.directorySyncIntervalMs.min, D.directorySyncIntervalMs.max);
   const directory = lines.findIndex((line) => line.startsWith('directory: { '));
   const workload = lines.indexOf('workload:');
   if (directory < 0 || workload < 0) throw new Error('swarm generator: no directory or workload');
   lines[directory] = (lines[directory] as string).replace(
     / }$/,
-    `, sample: ${sample}, syncInterval: ${formatDuration(syncMs)} }`,
+    `, sample: ${sample}, announceHops: ${hops}, syncInterval: ${formatDuration(syncMs)} }`,
   );
   lines.splice(workload + 1, 0, '  pairs: known');
 }
