@@ -12,6 +12,7 @@ import { runDaemonBench } from './daemon.js';
 import { runDigestBench } from './digest.js';
 import { runFloodBench } from './flood.js';
 import { runFuzzBench } from './fuzz/run.js';
+import { runHeapOwnersBench } from './heap-owners.js';
 import { runNoiseBench } from './noise.js';
 import { runOnionBench } from './onion.js';
 import { runOverlayBench } from './overlay.js';
@@ -38,6 +39,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   'sim-speed': () => runSimSpeedBench(),
   'sim-heap': () => runSimHeapBench(),
   'sim-costs': () => runSimCostsBench(),
+  'heap-owners': () => runHeapOwnersBench(),
   broadcast: runBroadcastBench,
   digest: () => runDigestBench(),
   routing: runRoutingBench,
