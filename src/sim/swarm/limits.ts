@@ -94,8 +94,6 @@ export const SWARM_DRAWS = {
   offlineScaleMs: { min: 5 * SECOND_MS, max: 30 * SECOND_MS },
   /** A sampled directory's share of the network (its sample size over the node count). */
   directorySampleShare: { min: 0.3, max: 0.7 },
-  /** How far a sampled network's announcements travel (overlay hops; sync does the rest). */
-  directoryAnnounceHops: { min: 1, max: 3 },
   /** Its anti-entropy period, from the shortest the scenario language allows. */
   directorySyncIntervalMs: { min: MINUTE_MS, max: 3 * MINUTE_MS },
   /** Partitions split the live nodes in two or three. */
