@@ -21,6 +21,7 @@ import { sample, type RandomSource } from '../../engine/random.js';
 import type { Engine } from '../../engine/types.js';
 import { NODE_PORT } from '../../transports/sim/limits.js';
 import { SeededRandomSource } from '../../transports/sim/rng.js';
+import { announceFlood } from './announce-flood.js';
 import { blackHole } from './black-hole.js';
 import { broadcastFlood } from './broadcast-flood.js';
 import { eclipse } from './eclipse.js';
@@ -147,6 +148,8 @@ function behaviourOf(spec: AdversarySpec, addressOf: (index: number) => string):
       return lyingDescriptors();
     case 'eclipse':
       return eclipse(addressOf(spec.victim ?? 0));
+    case 'announce-flood':
+      return announceFlood();
     case 'sybil':
       return null; // placement only: honest relays, all in one /16
   }
