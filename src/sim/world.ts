@@ -223,6 +223,11 @@ export class SimWorld {
     return this.options.adversaries?.isAdversary(index) ?? false;
   }
 
+  /** Whether node `index` is kept out of the churn model (adversaries/plan.ts staysOnline). */
+  staysOnline(index: number): boolean {
+    return this.options.adversaries?.staysOnline(index) ?? false;
+  }
+
   /** Whether node `index` volunteers as a relay: a draw of its own, the same on every restart. */
   isRelay(index: number): boolean {
     const fraction = this.options.relayFraction ?? 1;

@@ -93,6 +93,17 @@ export class AdversaryPlan {
     };
   }
 
+  /**
+   * An eclipse victim and its attackers stay online under churn (churn.ts Rule 6): the
+   * attack is on an established node, by attackers that persist.
+   */
+  staysOnline(index: number): boolean {
+    return this.specs.some(
+      (s, entry) =>
+        s.behaviour === 'eclipse' && (s.victim === index || this.roles.get(index) === entry),
+    );
+  }
+
   /** Eclipse attackers join through their victim only. */
   bootstrapOf(index: number): number | undefined {
     const spec = this.specOf(index);
