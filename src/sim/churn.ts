@@ -37,6 +37,9 @@
  *    offline lengths or both (`applies`) are that factor times a draw. A node with factor 3
  *    stays online three times as long on average: the long-lived "core" and the flighty
  *    "fringe" that measurement studies see, without changing any node's draw sequence.
+ * 6. An eclipse victim and its attackers (`adversaries:`) never churn: what is measured is
+ *    an established node's view while the honest nodes around it come and go. Every other
+ *    node draws as it would without them (its own stream).
  */
 import type { Random } from '../engine/random.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
@@ -175,6 +178,7 @@ export class ChurnModel {
 
   private beginSession(index: number): void {
     const w = this.world;
+    if (w.staysOnline(index)) return; // Rule 6
     const end =
       w.now + sampleMs(this.params.session, this.random(index), this.factorOf(index, 'session'));
     if (end >= this.params.untilMs) return; // Rule 1: online for the rest of the churn window

@@ -18,6 +18,7 @@ import {
 } from '../engine/routing/config.js';
 import { MESSAGE_CODES } from '../engine/wire/messages.js';
 import type { EngineEvent } from '../engine/types.js';
+import type { RecordOpener } from '../engine/directory/records.js';
 import { SeededRandomSource } from '../transports/sim/rng.js';
 import { applyAction } from './actions.js';
 import { AdversaryPlan } from './adversaries/plan.js';
@@ -177,6 +178,9 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     ...(scenario.network.reorder === null ? {} : { reorder: scenario.network.reorder }),
     checkInvariants: options.checkInvariants ?? false,
     ...(plan === undefined ? {} : { adversaries: plan }),
+    ...(adversaries === undefined
+      ? {}
+      : { recordOpenerOf: (i: number, open: RecordOpener) => adversaries.opener(i, open) }),
     onEvent,
     onDeliver: (node, message, now) => {
       const id = Buffer.from(message.messageId).toString('hex');
@@ -233,6 +237,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     w.net.runUntil(t);
     if (t === sampleAt) {
       series.sample(t, liveCount(w), w.net.stats.bytesSent);
+      adversaries?.sample(t, t === total);
       nextSample += 1;
     }
     if (t === progressAt || t === total) {

@@ -5,10 +5,10 @@
  *
  *   adversaries:
  *     - behaviour: garbage | replay | broadcast-flood | lying-descriptors | black-hole
- *                  | sybil | eclipse
+ *                  | sybil | eclipse | announce-flood
  *       fraction: 0..1 of the initial nodes   (or)   count: 0..nodes
  *       rate:     actions per second per adversary (garbage, replay, broadcast-flood,
- *                 lying-descriptors, eclipse only)
+ *                 lying-descriptors, eclipse, announce-flood only)
  *       from, until: durations, the window in which it acts (default: the whole run)
  *       prefix:   "a.b", the /16 its nodes share (sybil only; default 10.66)
  *       victim:   the node index the attackers surround (eclipse only; default 1)
@@ -20,6 +20,7 @@
 import {
   ADVERSARY_ENTRIES_MAX,
   ADVERSARY_RATE_MAX_PER_S,
+  ANNOUNCE_RATE_DEFAULT_PER_S,
   ECLIPSE_RATE_DEFAULT_PER_S,
   FLOOD_RATE_DEFAULT_PER_S,
   GARBAGE_RATE_DEFAULT_PER_S,
@@ -47,6 +48,7 @@ const EXTRA_KEYS: Record<AdversaryBehaviour, readonly string[]> = {
   'black-hole': [],
   sybil: ['prefix'],
   eclipse: ['rate', 'victim'],
+  'announce-flood': ['rate'],
 };
 const RATE_DEFAULTS: Record<AdversaryBehaviour, number> = {
   garbage: GARBAGE_RATE_DEFAULT_PER_S,
@@ -56,6 +58,7 @@ const RATE_DEFAULTS: Record<AdversaryBehaviour, number> = {
   'black-hole': 0,
   sybil: 0,
   eclipse: ECLIPSE_RATE_DEFAULT_PER_S,
+  'announce-flood': ANNOUNCE_RATE_DEFAULT_PER_S,
 };
 const ALL_KEYS = [...new Set([...COMMON_KEYS, ...Object.values(EXTRA_KEYS).flat()])];
 const PREFIX = /^(\d{1,3})\.(\d{1,3})$/;

@@ -10,6 +10,7 @@
 import { suiteByName } from '../engine/crypto/index.js';
 import type { CryptoSuite } from '../engine/crypto/suite.js';
 import { RecordCache } from './record-cache.js';
+import type { RecordOpener } from '../engine/directory/records.js';
 import { identityFromSecrets } from '../engine/identity.js';
 import { Node } from '../engine/node.js';
 import type { BroadcastConfig } from '../engine/broadcast/config.js';
@@ -56,6 +57,8 @@ export interface WorldOptions {
   adversaries?: AdversaryPlan;
   /** Run every node's invariant checks after every input (tests). */
   checkInvariants?: boolean;
+  /** Node `index`'s record opener, given the shared cache's (adversaries/tracker.ts watches it). */
+  recordOpenerOf?(index: number, open: RecordOpener): RecordOpener;
   onEvent?(nodeIndex: number, event: EngineEvent, now: number): void;
   /** Messages delivered to their target (the engines' `deliver` outputs). */
   onDeliver?(nodeIndex: number, message: DeliveredMessage, now: number): void;
@@ -220,6 +223,11 @@ export class SimWorld {
     return this.options.adversaries?.isAdversary(index) ?? false;
   }
 
+  /** Whether node `index` is kept out of the churn model (adversaries/plan.ts staysOnline). */
+  staysOnline(index: number): boolean {
+    return this.options.adversaries?.staysOnline(index) ?? false;
+  }
+
   /** Whether node `index` volunteers as a relay: a draw of its own, the same on every restart. */
   isRelay(index: number): boolean {
     const fraction = this.options.relayFraction ?? 1;
@@ -281,7 +289,7 @@ export class SimWorld {
       directory: { ...this.options.directory, relay: this.isRelay(ctx.index) },
       ...(this.options.routing === undefined ? {} : { routing: this.options.routing }),
       checkInvariants: this.options.checkInvariants ?? false,
-      openRecord: this.records.open,
+      openRecord: this.options.recordOpenerOf?.(ctx.index, this.records.open) ?? this.records.open,
       ...restoreOf(this.saved, ctx.index),
     });
     if (plan === undefined) return node;

@@ -289,6 +289,46 @@ describe('eviction protection (overlay/hyparview.ts): an established node agains
     expect(e?.attackersInView).toBeLessThanOrEqual(DEFAULT_OVERLAY.maxPeers / 2);
     expect(e?.victimKnownBy).toBe(1);
   }, 60_000);
+
+  /** 60 nodes; the honest ones churn from minute 3 to 19, the victim and its 10 attackers stay online (churn.ts Rule 6). */
+  const underChurn = (seed: number, churnUntil: string, session = '55m', offline = '18m') =>
+    runScenario(
+      parseScenario(
+        `name: eclipse-churn\nseed: ${seed}\nnodes: 60\nduration: 20m\njoin: { over: 10s }\n` +
+          'directory: { announceInterval: 1m, lifetime: 3m }\n' +
+          `churn:\n  session: { weibull: { shape: 0.6, scale: ${session} } }\n` +
+          `  offline: { weibull: { shape: 0.6, scale: ${offline} } }\n  from: 3m\n  until: ${churnUntil}\n` +
+          'adversaries:\n  - { behaviour: eclipse, count: 10, victim: 1, rate: 1, from: 2m }\n',
+        'eclipse-churn.yaml',
+      ),
+    ).summary;
+  const half = DEFAULT_OVERLAY.maxPeers * EVICTION_PROTECTED_SHARE;
+  const fromMinute3 = (s: Summary): number[] => {
+    const t = s.adversaries?.eclipse?.overTime;
+    return (t?.attackers ?? []).filter((_, i) => (t?.minute[i] ?? 0) >= 3) as number[];
+  };
+
+  it('under churn the protection erodes: leaving honest neighbours hand their protected places to attackers', () => {
+    // churn.yaml's sessions. Measured (seed 3): 6 of 8 slots from minute 13 with churn, 4 of 8
+    // at every minute from 3 without.
+    const churned = underChurn(3, '19m');
+    const still = underChurn(3, '3m'); // from = until: no session ends
+    expect(churned.churn.crashes).toBeGreaterThan(10);
+    expect(still.churn.crashes).toBe(0);
+    expect(churned.faults.neverFired).toEqual([]);
+    expect(churned.adversaries?.eclipse?.overTime.degree).not.toContain(null); // victim stays up
+    expect(fromMinute3(still)).toHaveLength(18);
+    expect(Math.max(...fromMinute3(still))).toBeLessThanOrEqual(half);
+    expect(Math.max(...fromMinute3(churned))).toBeGreaterThan(half);
+  }, 60_000);
+
+  it('under harsher churn (sessions of about 5 minutes) the attackers take every slot', () => {
+    // Measured (seed 1): 4 of 8 until minute 9, then 5, 6, and all 8 at minute 20.
+    const churned = underChurn(1, '19m', '10m', '5m');
+    expect(churned.faults.neverFired).toEqual([]);
+    expect(churned.adversaries?.eclipse?.attackersInView).toBe(DEFAULT_OVERLAY.maxPeers);
+    expect(churned.adversaries?.eclipse?.victimDegree).toBe(DEFAULT_OVERLAY.maxPeers);
+  }, 60_000);
 });
 
 describe('the shell', () => {

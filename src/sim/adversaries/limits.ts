@@ -19,6 +19,11 @@ export const REPLAY_RATE_DEFAULT_PER_S = 2;
 export const FLOOD_RATE_DEFAULT_PER_S = 5;
 /** Below the broadcast quota (30 a minute), so lying records are judged on their content. */
 export const LYING_RATE_DEFAULT_PER_S = 0.2;
+/**
+ * An announcement flooder re-announces every 5 s: 12 a minute, below the per-origin broadcast
+ * quota (30 a minute), so every copy travels; honest nodes announce every 30 minutes.
+ */
+export const ANNOUNCE_RATE_DEFAULT_PER_S = 0.2;
 /** An eclipse attacker asks the victim to take it as a neighbour this often. */
 export const ECLIPSE_RATE_DEFAULT_PER_S = 0.5;
 
@@ -28,6 +33,8 @@ export const REPLAY_CAPTURE_MAX = 64;
 export const LYING_CAPTURE_MAX = 32;
 /** How long a lying broadcast may circulate (well within the broadcast lifetime, 60 s). */
 export const LIE_BROADCAST_MS = 30_000;
+/** How long a flooder's announcement may circulate (as a lie's). */
+export const ANNOUNCE_BROADCAST_MS = 30_000;
 /** Lifetime of the signed lies: long enough to be drawn onto paths, below any lifetime max. */
 export const LIE_LIFETIME_MS = 10 * 60_000;
 /** "Issued an hour ahead": far beyond the directory's clock skew (10 s). */

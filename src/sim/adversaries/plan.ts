@@ -21,6 +21,7 @@ import { sample, type RandomSource } from '../../engine/random.js';
 import type { Engine } from '../../engine/types.js';
 import { NODE_PORT } from '../../transports/sim/limits.js';
 import { SeededRandomSource } from '../../transports/sim/rng.js';
+import { announceFlood } from './announce-flood.js';
 import { blackHole } from './black-hole.js';
 import { broadcastFlood } from './broadcast-flood.js';
 import { eclipse } from './eclipse.js';
@@ -92,6 +93,17 @@ export class AdversaryPlan {
     };
   }
 
+  /**
+   * An eclipse victim and its attackers stay online under churn (churn.ts Rule 6): the
+   * attack is on an established node, by attackers that persist.
+   */
+  staysOnline(index: number): boolean {
+    return this.specs.some(
+      (s, entry) =>
+        s.behaviour === 'eclipse' && (s.victim === index || this.roles.get(index) === entry),
+    );
+  }
+
   /** Eclipse attackers join through their victim only. */
   bootstrapOf(index: number): number | undefined {
     const spec = this.specOf(index);
@@ -147,6 +159,8 @@ function behaviourOf(spec: AdversarySpec, addressOf: (index: number) => string):
       return lyingDescriptors();
     case 'eclipse':
       return eclipse(addressOf(spec.victim ?? 0));
+    case 'announce-flood':
+      return announceFlood();
     case 'sybil':
       return null; // placement only: honest relays, all in one /16
   }

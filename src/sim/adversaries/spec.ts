@@ -11,7 +11,8 @@ export type AdversaryBehaviour =
   | 'lying-descriptors'
   | 'black-hole'
   | 'sybil'
-  | 'eclipse';
+  | 'eclipse'
+  | 'announce-flood';
 
 export const ADVERSARY_BEHAVIOURS: readonly AdversaryBehaviour[] = [
   'garbage',
@@ -21,6 +22,7 @@ export const ADVERSARY_BEHAVIOURS: readonly AdversaryBehaviour[] = [
   'black-hole',
   'sybil',
   'eclipse',
+  'announce-flood',
 ];
 
 /** Behaviours that act at a rate (`rate:` per second per adversary). */
@@ -30,6 +32,7 @@ export const RATED_BEHAVIOURS: ReadonlySet<AdversaryBehaviour> = new Set([
   'broadcast-flood',
   'lying-descriptors',
   'eclipse',
+  'announce-flood',
 ]);
 
 export interface AdversarySpec {

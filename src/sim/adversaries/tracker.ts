@@ -6,7 +6,15 @@
  * bookkeeping never counts as containment) and from the live honest nodes' counters at the
  * end. Sybil paths are judged on every attempt an honest sender makes: how many of its
  * relays live in the Sybil /16.
+ *
+ * Sample healing (directory.ts rule 7) is judged per replacement: each honest node's records
+ * are opened through `opener`, which notes the record being opened; a rise of the node's
+ * `directoryReplacedUnreachable` counter by the next record (or the end of the run) belongs
+ * to the last one opened — the newcomer that took the freed slot. Reads only: no draw, no
+ * event, so the run is the run it would be without it.
  */
+import type { RecordOpener } from '../../engine/directory/records.js';
+import type { Node } from '../../engine/node.js';
 import type { EngineEvent, NodeId } from '../../engine/types.js';
 import type { SimWorld } from '../world.js';
 import type { AdversaryPlan } from './plan.js';
@@ -46,6 +54,49 @@ export interface EclipseSummary {
   victimKnownBy: number | null;
 }
 
+export interface EclipseOverTime {
+  /** Minutes since the start, one sample a minute (and the end of the run). */
+  minute: number[];
+  /** The victim's active-view size then (null: the victim was down). */
+  degree: (number | null)[];
+  /** Attackers in it then. */
+  attackers: (number | null)[];
+}
+
+export interface SampleHealingSummary {
+  /** Rule-7 replacements at honest nodes over the run (every life), and by adversaries. */
+  replaced: number;
+  byAdversary: number;
+  /** byAdversary / replaced. */
+  adversaryShare: number | null;
+  /** Live adversaries / live nodes at the end: the share a fair rule would give them. */
+  liveAdversaryShare: number | null;
+  /**
+   * The live honest nodes' directories at the end (relays, the node itself left out): slots
+   * held by a member that came in by rule 7, and of those adversarial; all other slots, and
+   * of those adversarial.
+   */
+  healedSlots: number;
+  healedSlotsAdversarial: number;
+  otherSlots: number;
+  otherSlotsAdversarial: number;
+  /** The same four counts once a minute (and at the end), as parallel arrays. */
+  overTime: {
+    minute: number[];
+    healedSlots: number[];
+    healedSlotsAdversarial: number[];
+    otherSlots: number[];
+    otherSlotsAdversarial: number[];
+  };
+}
+
+interface SlotCounts {
+  healedSlots: number;
+  healedSlotsAdversarial: number;
+  otherSlots: number;
+  otherSlotsAdversarial: number;
+}
+
 export interface AdversarySummary {
   entries: AdversaryEntrySummary[];
   /**
@@ -60,7 +111,16 @@ export interface AdversarySummary {
   retries: number;
   retriesThroughAdversary: number;
   sybil: SybilSummary | null;
-  eclipse: EclipseSummary | null;
+  eclipse: (EclipseSummary & { overTime: EclipseOverTime }) | null;
+  sampleHealing: SampleHealingSummary;
+}
+
+/** Per honest node's current life: what rule 7 let in (module header). */
+interface HealWatch {
+  node: Node;
+  counted: number;
+  last: NodeId | undefined;
+  entered: Set<NodeId>;
 }
 
 export class AdversaryTracker {
@@ -73,8 +133,71 @@ export class AdversaryTracker {
   private withSybil = 0;
   private withTwoSybils = 0;
   private hops = 0;
+  private readonly heal = new Map<number, HealWatch>();
+  private healed = 0;
+  private healedByAdversary = 0;
+  private readonly overTime: EclipseOverTime = { minute: [], degree: [], attackers: [] };
+  private readonly slotsOverTime: SampleHealingSummary['overTime'] = {
+    minute: [],
+    healedSlots: [],
+    healedSlotsAdversarial: [],
+    otherSlots: [],
+    otherSlotsAdversarial: [],
+  };
 
   constructor(private readonly plan: AdversaryPlan) {}
+
+  /** The record opener of honest node `index`: `open`, watched for rule-7 newcomers. */
+  opener(index: number, open: RecordOpener): RecordOpener {
+    if (this.plan.isAdversary(index)) return open;
+    return (crypto, bytes) => {
+      const watch = this.settle(index);
+      const record = open(crypto, bytes);
+      if (watch !== undefined) watch.last = typeof record === 'string' ? undefined : record.id;
+      return record;
+    };
+  }
+
+  /** Charges node `index`'s rule-7 replacements since the last look to the last record opened. */
+  private settle(index: number): HealWatch | undefined {
+    const node = this.world?.nodeOf(index);
+    if (node === undefined) return undefined;
+    let watch = this.heal.get(index);
+    if (watch === undefined || watch.node !== node) {
+      watch = { node, counted: 0, last: undefined, entered: new Set() };
+      this.heal.set(index, watch);
+    }
+    const count = node.counters()['directoryReplacedUnreachable'] ?? 0;
+    for (; watch.counted < count; watch.counted++) {
+      this.healed += 1;
+      if (watch.last === undefined) continue;
+      watch.entered.add(watch.last);
+      if (this.isAdversaryId(watch.last)) this.healedByAdversary += 1;
+    }
+    return watch;
+  }
+
+  /** The run stopped at `atMs` (runner.ts, between events): a minute's eclipse sample. */
+  sample(atMs: number, end: boolean): void {
+    if (atMs % 60_000 !== 0 && !end) return;
+    const w = this.world;
+    if (w === undefined) return;
+    const slots = this.slotCounts(w, w.liveHonestNodes());
+    const t = this.slotsOverTime;
+    t.minute.push(atMs / 60_000);
+    t.healedSlots.push(slots.healedSlots);
+    t.healedSlotsAdversarial.push(slots.healedSlotsAdversarial);
+    t.otherSlots.push(slots.otherSlots);
+    t.otherSlotsAdversarial.push(slots.otherSlotsAdversarial);
+    const spec = this.plan.specs.find((s) => s.behaviour === 'eclipse');
+    if (spec === undefined || spec.victim === null) return;
+    const view = this.world?.nodeOf(spec.victim)?.snapshot().active ?? null;
+    this.overTime.minute.push(atMs / 60_000);
+    this.overTime.degree.push(view?.length ?? null);
+    this.overTime.attackers.push(
+      view === null ? null : view.filter((id) => this.isAdversaryId(id)).length,
+    );
+  }
 
   attach(world: SimWorld): void {
     this.world = world;
@@ -146,7 +269,47 @@ export class AdversaryTracker {
       retriesThroughAdversary: this.retriesThroughAdversary,
       sybil: this.sybilSummary(w),
       eclipse: this.eclipseSummary(w, honest),
+      sampleHealing: this.healingSummary(w, honest),
     };
+  }
+
+  private healingSummary(w: SimWorld, honest: readonly number[]): SampleHealingSummary {
+    const live = w.net.liveNodes();
+    const liveAdversaries = live.filter((i) => this.plan.isAdversary(i)).length;
+    return {
+      replaced: this.healed,
+      byAdversary: this.healedByAdversary,
+      adversaryShare: this.healed > 0 ? this.healedByAdversary / this.healed : null,
+      liveAdversaryShare: live.length > 0 ? liveAdversaries / live.length : null,
+      ...this.slotCounts(w, honest),
+      overTime: this.slotsOverTime,
+    };
+  }
+
+  /** The honest nodes' directory slots, rule 7's and the others, and how many adversarial. */
+  private slotCounts(w: SimWorld, honest: readonly number[]): SlotCounts {
+    for (const i of [...this.heal.keys()].sort((a, b) => a - b)) this.settle(i);
+    let healedSlots = 0;
+    let healedSlotsAdversarial = 0;
+    let otherSlots = 0;
+    let otherSlotsAdversarial = 0;
+    for (const i of honest) {
+      const node = w.nodeOf(i);
+      if (node === undefined) continue;
+      const entered = this.heal.get(i)?.node === node ? this.heal.get(i)?.entered : undefined;
+      for (const id of node.snapshot().relays) {
+        if (id === node.identity.id) continue;
+        const adversarial = this.isAdversaryId(id) ? 1 : 0;
+        if (entered?.has(id) === true) {
+          healedSlots += 1;
+          healedSlotsAdversarial += adversarial;
+        } else {
+          otherSlots += 1;
+          otherSlotsAdversarial += adversarial;
+        }
+      }
+    }
+    return { healedSlots, healedSlotsAdversarial, otherSlots, otherSlotsAdversarial };
   }
 
   private onPath(relays: readonly NodeId[], retry: boolean): void {
@@ -194,7 +357,10 @@ export class AdversaryTracker {
     };
   }
 
-  private eclipseSummary(w: SimWorld, honest: readonly number[]): EclipseSummary | null {
+  private eclipseSummary(
+    w: SimWorld,
+    honest: readonly number[],
+  ): (EclipseSummary & { overTime: EclipseOverTime }) | null {
     const spec = this.plan.specs.find((s) => s.behaviour === 'eclipse');
     if (spec === undefined || spec.victim === null) return null;
     const victim = w.nodeOf(spec.victim);
@@ -217,6 +383,7 @@ export class AdversaryTracker {
       victimDirectorySize: victim?.counters()['directorySize'] ?? null,
       directorySizeMean: others > 0 ? sizes / others : null,
       victimKnownBy: others > 0 ? known / others : null,
+      overTime: this.overTime,
     };
   }
 
