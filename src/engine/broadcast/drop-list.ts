@@ -51,8 +51,9 @@ export class DropList {
 
   /** Forgets entries whose time is up, oldest first, stopping at the first live one (rule 3). */
   flush(now: Millis): void {
-    for (const [id, until] of this.keepUntil) {
-      if (until > now) break;
+    // Keys, not entries: a for-of over entries made an array per call (every timer).
+    for (const id of this.keepUntil.keys()) {
+      if ((this.keepUntil.get(id) as Millis) > now) break;
       this.keepUntil.delete(id);
     }
   }
