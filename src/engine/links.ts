@@ -34,17 +34,12 @@ import type { CryptoSuite } from './crypto/suite.js';
 import type { Random } from './random.js';
 import { type RateLimit, TokenBucket } from './rate-limit.js';
 import type { LinkId, Millis, NodeId, Output } from './types.js';
-import { decodeFrame, encodeMessage, encodeTransientMessage } from './wire/codec.js';
+import { decodeFrame, encodeTransientMessage } from './wire/codec.js';
 import { FRAME_HEADER_BYTES, HELLO_NONCE_BYTES } from './wire/limits.js';
 import { equalBytes } from './crypto/check.js';
 import { MESSAGE_CODES, type Message, type PeerEntry } from './wire/messages.js';
 
 const ONION_CODE = MESSAGE_CODES.onion.code;
-/**
- * Every keep-alive is these bytes: one array sent again and again (a runtime never modifies
- * a frame, sendEncoded) instead of a message, an encoding and a frame per ping.
- */
-const PING_FRAME = encodeMessage({ type: 'ping' });
 /** Message code → its byte counter's slot: one slot per message type, not per code value. */
 const COUNTER_OF_CODE = new Uint8Array(256);
 Object.values(MESSAGE_CODES).forEach(({ code }, slot) => (COUNTER_OF_CODE[code] = slot));
@@ -205,11 +200,6 @@ export class LinkTable {
 
   send(link: Link, message: Message, now: Millis): void {
     this.sendEncoded(link, encodeTransientMessage(message), message.type === 'ping', now);
-  }
-
-  /** A keep-alive: the same bytes every time, encoded once (PING_FRAME). */
-  ping(link: Link, now: Millis): void {
-    this.sendEncoded(link, PING_FRAME, true, now);
   }
 
   /**

@@ -39,10 +39,7 @@ export class TimerTable<Kind extends string> {
   /** Removes and returns the kinds due at `now`, in a fixed order (insertion order). */
   takeDue(now: Millis): Kind[] {
     const due: Kind[] = [];
-    // forEach, not for-of over entries: that made a [kind, at] array per timer per tick.
-    this.deadlines.forEach((at, kind) => {
-      if (at <= now) due.push(kind);
-    });
+    for (const [kind, at] of this.deadlines) if (at <= now) due.push(kind);
     for (const kind of due) this.deadlines.delete(kind);
     if (due.length > 0) this.earliestKnown = false;
     return due;

@@ -55,11 +55,6 @@ interface Queued {
   id: Uint8Array;
 }
 
-interface Cached {
-  frame: Uint8Array;
-  until: Millis;
-}
-
 interface Missing {
   /** Neighbours that announced the ID, in order; the next GRAFT goes to the first. */
   announcers: NodeId[];
@@ -89,7 +84,7 @@ export class Broadcaster {
    * Tree mode: payloads we can re-send on GRAFT, by ID, oldest first, as the frame we sent
    * (a decoded message held its ID and body as two more arrays each).
    */
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache = new Map<string, { frame: Uint8Array; until: Millis }>();
   private readonly missing = new Map<string, Missing>();
   /** Tree mode: IDs waiting to be announced to each lazy neighbour. */
   private readonly lazyQueue = new Map<NodeId, Queued[]>();
@@ -245,18 +240,16 @@ export class Broadcaster {
     this.earliest = undefined;
     if (this.lazyFlushAt !== undefined && this.lazyFlushAt <= now) this.flushLazy();
     // Live iteration (no copy: this runs at every timer): only deletions happen inside.
-    // forEach, not for-of over entries: that made a [key, value] array per entry per timer
-    // (the largest allocation site of a churn run).
-    this.missing.forEach((m, key) => {
+    for (const [key, m] of this.missing) {
       if (m.expiresAt <= now) {
         this.missing.delete(key);
-        return;
+        continue;
       }
-      if (m.deadline > now) return;
+      if (m.deadline > now) continue;
       const announcer = m.announcers.shift();
       if (announcer === undefined) {
         this.missing.delete(key);
-        return;
+        continue;
       }
       this.grafts += 1;
       this.lazy.delete(announcer);
@@ -264,12 +257,11 @@ export class Broadcaster {
       this.host.send(announcer, { type: 'graft', id: hexToBytes(key) });
       m.deadline = now + this.config.graftRetryMs;
       if (m.announcers.length === 0) m.announcers.push(announcer); // retry it if nobody else
-    });
+    }
     this.dropList.flush(now);
     this.quota.flush(now);
-    // Keys, not entries: a for-of over entries made an array per call (see `missing` above).
-    for (const key of this.cache.keys()) {
-      if ((this.cache.get(key) as Cached).until > now) break; // inserted in time order
+    for (const [key, cached] of this.cache) {
+      if (cached.until > now) break; // inserted in time order: the rest are younger
       this.cache.delete(key);
     }
   }
@@ -351,16 +343,8 @@ export class Broadcaster {
   }
 }
 
-/** The bytes of a broadcast key (lowercase hex, broadcastKey). */
 function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
-  // From character codes: parseInt over slices made two strings per byte, at every GRAFT.
-  for (let i = 0; i < out.length; i++)
-    out[i] = (hexDigit(hex.charCodeAt(2 * i)) << 4) | hexDigit(hex.charCodeAt(2 * i + 1));
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
-}
-
-/** The value of a lowercase hex digit's character code ('0'–'9', 'a'–'f'). */
-function hexDigit(code: number): number {
-  return code <= 0x39 ? code - 0x30 : code - 0x57;
 }

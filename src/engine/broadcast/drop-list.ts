@@ -51,9 +51,8 @@ export class DropList {
 
   /** Forgets entries whose time is up, oldest first, stopping at the first live one (rule 3). */
   flush(now: Millis): void {
-    // Keys, not entries: a for-of over entries made an array per call (every timer).
-    for (const id of this.keepUntil.keys()) {
-      if ((this.keepUntil.get(id) as Millis) > now) break;
+    for (const [id, until] of this.keepUntil) {
+      if (until > now) break;
       this.keepUntil.delete(id);
     }
   }

@@ -94,9 +94,8 @@ export class OriginQuota {
    */
   flush(now: Millis): void {
     const current = this.windowOf(now);
-    // Keys, not entries: a for-of over entries made an array per call (every timer).
-    for (const origin of this.origins.keys()) {
-      if ((this.origins.get(origin) as Windows).latest >= current) break;
+    for (const [origin, w] of this.origins) {
+      if (w.latest >= current) break;
       this.origins.delete(origin);
     }
   }

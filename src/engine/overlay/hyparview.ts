@@ -145,7 +145,7 @@ export class HyParView {
         this.suspect(entry, now);
         if (link) this.ctx.links.close(link, 'heartbeat-timeout');
       } else if (now - link.lastSent >= heartbeatIntervalMs) {
-        this.ctx.links.ping(link, now);
+        this.ctx.links.send(link, { type: 'ping' }, now);
       }
     }
     for (const [id, request] of [...this.requests]) {
