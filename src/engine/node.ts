@@ -181,13 +181,15 @@ export class Node implements Engine {
       send: (peer, message) => this.sendToNeighbour(peer, message),
       sendFrame: (peers, frame) => this.sendFrameToNeighbours(peers, frame),
       validate: (kind, body) => kind === 'probe' || this.directory.onRecord(body, this.now),
-      deliver: (message, key) =>
+      deliver: (message, key, from) => {
+        this.overlay.noteNovel(from, this.now);
         this.event({
           type: 'broadcastDelivered',
           id: key,
           origin: message.origin,
           kind: message.kind,
-        }),
+        });
+      },
       duplicate: (id) => this.event({ type: 'broadcastDuplicate', id }),
     });
     this.directory = new DirectoryService(

@@ -44,8 +44,8 @@ export interface BroadcastHost {
   sendFrame(peers: readonly NodeId[], frame: Uint8Array): void;
   /** Checks a body before delivery; false drops the broadcast (counted by the host). */
   validate(kind: BroadcastKind, body: Uint8Array, origin: NodeId): boolean;
-  /** A broadcast seen for the first time; `key` is broadcastKey(message.id). */
-  deliver(message: BroadcastMessage, key: string): void;
+  /** A broadcast seen for the first time, from neighbour `from`; `key` is broadcastKey(message.id). */
+  deliver(message: BroadcastMessage, key: string, from: NodeId): void;
   duplicate(id: string): void;
 }
 
@@ -184,7 +184,7 @@ export class Broadcaster {
       frame = encodeMessage(onward);
       this.remember(key, frame, expiresAt, now);
     }
-    this.host.deliver(message, key);
+    this.host.deliver(message, key, from);
     if (message.hops > 0) {
       this.forward(frame ?? encodeMessage(onward), id, key, from, holders, now);
     }

@@ -88,6 +88,15 @@ export const CONTROL_DROPS_BEFORE_CLOSE = CONTROL_RATE_PER_S;
 export const EVICTION_PROTECTED_SHARE = 0.5;
 /** …once they have been neighbours this long. */
 export const EVICTION_PROTECTED_AFTER_MS = 60_000;
+/**
+ * Nor can they evict the neighbours, this many, that most recently brought us a broadcast we
+ * had not seen, whatever their age (Bitcoin Core likewise keeps the peers that last relayed
+ * it a new block or transaction). Attackers that surround a node to cut it off drop what it
+ * should hear, so they never earn it; honest neighbours do as long as anything is broadcast.
+ * Under churn the longest-standing places pass to whoever stays — attackers that persist
+ * took 5–8 of 8 slots (README, "Adversarial peers") — while these follow current service.
+ */
+export const EVICTION_PROTECTED_NOVEL = 2;
 
 /**
  * Defaults. The active view follows libp2p gossipsub's D_lo = 4 / D = 6 / D_hi = 12 band,

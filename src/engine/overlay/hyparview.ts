@@ -29,7 +29,11 @@
  *   eclipse); now they get at most the unprotected part of an established view. Without
  *   the minimum age, the overlay that joins build was less random and lost resilience to
  *   massive failures (README, "Adversarial peers"). The active map's insertion order is the
- *   order neighbours came in, so the oldest are its first keys.
+ *   order neighbours came in, so the oldest are its first keys. Nor do they evict the
+ *   EVICTION_PROTECTED_NOVEL neighbours that most recently brought us a broadcast we had not
+ *   seen (`noteNovel`): attackers that cut a node off drop its traffic and never earn it, so
+ *   under churn, when the oldest places pass to whoever stays, and from a node's own join,
+ *   honest neighbours that serve it keep a foothold.
  */
 import type { Link, LinkTable, Peer } from '../links.js';
 import { pick, sample, type Random } from '../random.js';
@@ -37,6 +41,7 @@ import type { EngineEvent, Millis, NeighbourLossReason, NodeId } from '../types.
 import type { Message, PeerEntry } from '../wire/messages.js';
 import {
   EVICTION_PROTECTED_AFTER_MS,
+  EVICTION_PROTECTED_NOVEL,
   EVICTION_PROTECTED_SHARE,
   type OverlayConfig,
 } from './config.js';
@@ -74,6 +79,8 @@ export class HyParView {
   readonly active = new Map<NodeId, PeerEntry>();
   /** When each neighbour entered the active view (eviction protection, header). */
   private readonly activeSince = new Map<NodeId, Millis>();
+  /** When a neighbour last brought us a broadcast we had not seen (eviction protection). */
+  private readonly novelAt = new Map<NodeId, Millis>();
   readonly passive: PassiveView;
   readonly suspects: SuspectList;
   /** Our outstanding NEIGHBOR / JOIN requests, by the node asked. */
@@ -108,6 +115,11 @@ export class HyParView {
     return this.ctx.config;
   }
 
+  /** Neighbour `peer` brought us a broadcast we had not seen (eviction protection, header). */
+  noteNovel(peer: NodeId, now: Millis): void {
+    if (this.active.has(peer)) this.novelAt.set(peer, now);
+  }
+
   /** Whether `peer` needs its link kept open (neighbour or a pending request). */
   inUse(peer: NodeId): boolean {
     return this.active.has(peer) || this.requests.has(peer);
@@ -131,6 +143,7 @@ export class HyParView {
     }
     this.active.clear();
     this.activeSince.clear();
+    this.novelAt.clear();
     this.requests.clear();
   }
 
@@ -383,8 +396,10 @@ export class HyParView {
 
   /**
    * The neighbours a JOIN or high-priority request may evict: all but the oldest
-   * EVICTION_PROTECTED_SHARE of the view among those in it for EVICTION_PROTECTED_AFTER_MS
-   * (header). The map's order is arrival order, so the old enough are a prefix of it.
+   * EVICTION_PROTECTED_SHARE of the view among those in it for EVICTION_PROTECTED_AFTER_MS,
+   * and of the rest, all but the EVICTION_PROTECTED_NOVEL that most recently brought us a
+   * broadcast we had not seen (header). The map's order is arrival order, so the old enough
+   * are a prefix of it.
    */
   private evictable(now: Millis): NodeId[] {
     const ids = [...this.active.keys()];
@@ -397,12 +412,28 @@ export class HyParView {
         EVICTION_PROTECTED_AFTER_MS
     )
       protectedCount += 1;
-    return ids.slice(protectedCount);
+    const rest = ids.slice(protectedCount);
+    for (let kept = 0; kept < EVICTION_PROTECTED_NOVEL; kept++) {
+      // The latest to bring something new; the earlier in arrival order on a tie.
+      let latest = -1;
+      for (let i = 0; i < rest.length; i++) {
+        const at = this.novelAt.get(rest[i] as NodeId);
+        if (
+          at !== undefined &&
+          (latest < 0 || at > (this.novelAt.get(rest[latest] as NodeId) as Millis))
+        )
+          latest = i;
+      }
+      if (latest < 0) break;
+      rest.splice(latest, 1);
+    }
+    return rest;
   }
 
   private removeActive(id: NodeId, reason: NeighbourLossReason, now: Millis): void {
     if (!this.active.delete(id)) return;
     this.activeSince.delete(id);
+    this.novelAt.delete(id);
     this.ctx.event({ type: 'neighbourDown', peer: id, reason, activeSize: this.active.size });
     if (FAILURE_REASONS.has(reason)) {
       if (!this.repair) this.repair = { since: now, lost: [], sizeBefore: this.active.size + 1 };
@@ -520,6 +551,7 @@ export class HyParView {
     };
     if (this.active.size > this.config.maxPeers) fail(`active ${this.active.size} > maxPeers`);
     if (this.activeSince.size !== this.active.size) fail('activeSince out of step with active');
+    for (const id of this.novelAt.keys()) if (!this.active.has(id)) fail(`novelAt holds ${id}`);
     if (this.passive.size > this.config.passiveMax)
       fail(`passive ${this.passive.size} > passiveMax`);
     if (this.active.has(this.ctx.self.id) || this.passive.has(this.ctx.self.id))
