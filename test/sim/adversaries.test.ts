@@ -329,6 +329,24 @@ describe('eviction protection (overlay/hyparview.ts): an established node agains
     }
   }, 60_000);
 
+  it('a small view keeps one neighbour evictable: a JOIN never takes it past maxPeers', () => {
+    // maxPeers 2: the oldest neighbour and the two that last brought something new would
+    // be every neighbour (the first version let a JOIN make it three: invariant broken).
+    const s = runScenario(
+      parseScenario(
+        'name: small-view\nseed: 1\nnodes: 30\nduration: 6m\njoin: { over: 10s }\n' +
+          'overlay: { minPeers: 1, targetPeers: 2, maxPeers: 2 }\n' +
+          'directory: { announceInterval: 1m, lifetime: 3m }\n' +
+          'adversaries:\n  - { behaviour: eclipse, count: 6, victim: 1, rate: 1 }\n',
+        'small-view.yaml',
+      ),
+      { checkInvariants: true },
+    ).summary;
+    // checkInvariants: every node's active view is checked against maxPeers after every input.
+    expect(s.adversaries?.eclipse?.victimDegree).toBeLessThanOrEqual(2);
+    expect(s.faults.neverFired).toEqual([]);
+  }, 60_000);
+
   it('a node surrounded from its own join keeps the neighbours that bring it broadcasts, and stays known', () => {
     // 10 attackers join through the victim and ask from its first second. Without
     // EVICTION_PROTECTED_NOVEL they held all 8 slots at every minute, the victim's directory

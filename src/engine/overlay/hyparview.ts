@@ -413,7 +413,8 @@ export class HyParView {
     )
       protectedCount += 1;
     const rest = ids.slice(protectedCount);
-    for (let kept = 0; kept < EVICTION_PROTECTED_NOVEL; kept++) {
+    // One stays evictable, or a full view of two to four would take the newcomer past maxPeers.
+    for (let kept = 0; kept < EVICTION_PROTECTED_NOVEL && rest.length > 1; kept++) {
       // The latest to bring something new; the earlier in arrival order on a tie.
       let latest = -1;
       for (let i = 0; i < rest.length; i++) {
