@@ -44,7 +44,7 @@ export interface BroadcastHost {
   sendFrame(peers: readonly NodeId[], frame: Uint8Array): void;
   /** Checks a body before delivery; false drops the broadcast (counted by the host). */
   validate(kind: BroadcastKind, body: Uint8Array, origin: NodeId): boolean;
-  /** A broadcast seen for the first time, from neighbour `from`; `key` is broadcastKey(message.id). */
+  /** A broadcast seen for the first time, brought by `from`; `key` is broadcastKey(message.id). */
   deliver(message: BroadcastMessage, key: string, from: NodeId): void;
   duplicate(id: string): void;
 }
