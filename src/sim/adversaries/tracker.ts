@@ -16,6 +16,7 @@
 import type { RecordOpener } from '../../engine/directory/records.js';
 import type { Node } from '../../engine/node.js';
 import type { EngineEvent, NodeId } from '../../engine/types.js';
+import { MINUTE_MS } from '../limits.js';
 import type { SimWorld } from '../world.js';
 import type { AdversaryPlan } from './plan.js';
 import type { AdversaryBehaviour } from './spec.js';
@@ -179,24 +180,39 @@ export class AdversaryTracker {
 
   /** The run stopped at `atMs` (runner.ts, between events): a minute's eclipse sample. */
   sample(atMs: number, end: boolean): void {
-    if (atMs % 60_000 !== 0 && !end) return;
+    if (atMs % MINUTE_MS !== 0 && !end) return;
     const w = this.world;
     if (w === undefined) return;
     const slots = this.slotCounts(w, w.liveHonestNodes());
     const t = this.slotsOverTime;
-    t.minute.push(atMs / 60_000);
+    t.minute.push(atMs / MINUTE_MS);
     t.healedSlots.push(slots.healedSlots);
     t.healedSlotsAdversarial.push(slots.healedSlotsAdversarial);
     t.otherSlots.push(slots.otherSlots);
     t.otherSlotsAdversarial.push(slots.otherSlotsAdversarial);
-    const spec = this.plan.specs.find((s) => s.behaviour === 'eclipse');
-    if (spec === undefined || spec.victim === null) return;
-    const view = this.world?.nodeOf(spec.victim)?.snapshot().active ?? null;
-    this.overTime.minute.push(atMs / 60_000);
-    this.overTime.degree.push(view?.length ?? null);
-    this.overTime.attackers.push(
-      view === null ? null : view.filter((id) => this.isAdversaryId(id)).length,
-    );
+    const victim = this.eclipseVictim();
+    if (victim === undefined) return;
+    const view = this.victimView(w, victim);
+    this.overTime.minute.push(atMs / MINUTE_MS);
+    this.overTime.degree.push(view.degree);
+    this.overTime.attackers.push(view.attackers);
+  }
+
+  /** The eclipse entry's victim, if the scenario has one. */
+  private eclipseVictim(): number | undefined {
+    return this.plan.specs.find((s) => s.behaviour === 'eclipse')?.victim ?? undefined;
+  }
+
+  /** The victim's active-view size and the attackers in it (null while it is down). */
+  private victimView(
+    w: SimWorld,
+    victim: number,
+  ): { degree: number | null; attackers: number | null } {
+    const view = w.nodeOf(victim)?.snapshot().active ?? null;
+    return {
+      degree: view?.length ?? null,
+      attackers: view === null ? null : view.filter((id) => this.isAdversaryId(id)).length,
+    };
   }
 
   attach(world: SimWorld): void {
@@ -296,7 +312,8 @@ export class AdversaryTracker {
     for (const i of honest) {
       const node = w.nodeOf(i);
       if (node === undefined) continue;
-      const entered = this.heal.get(i)?.node === node ? this.heal.get(i)?.entered : undefined;
+      const watch = this.heal.get(i);
+      const entered = watch?.node === node ? watch.entered : undefined;
       for (const id of node.snapshot().relays) {
         if (id === node.identity.id) continue;
         const adversarial = this.isAdversaryId(id) ? 1 : 0;
@@ -361,25 +378,25 @@ export class AdversaryTracker {
     w: SimWorld,
     honest: readonly number[],
   ): (EclipseSummary & { overTime: EclipseOverTime }) | null {
-    const spec = this.plan.specs.find((s) => s.behaviour === 'eclipse');
-    if (spec === undefined || spec.victim === null) return null;
-    const victim = w.nodeOf(spec.victim);
-    const victimId = w.idOf(spec.victim);
-    const view = victim?.snapshot().active ?? null;
+    const index = this.eclipseVictim();
+    if (index === undefined) return null;
+    const victim = w.nodeOf(index);
+    const victimId = w.idOf(index);
+    const view = this.victimView(w, index);
     let known = 0;
     let others = 0;
     let sizes = 0;
     for (const i of honest) {
       const node = w.nodeOf(i);
-      if (node === undefined || i === spec.victim) continue;
+      if (node === undefined || i === index) continue;
       others += 1;
       sizes += node.counters()['directorySize'] ?? 0;
       if (victimId !== undefined && node.resolve(victimId, w.now) !== undefined) known += 1;
     }
     return {
-      victim: spec.victim,
-      victimDegree: view?.length ?? null,
-      attackersInView: view === null ? null : view.filter((id) => this.isAdversaryId(id)).length,
+      victim: index,
+      victimDegree: view.degree,
+      attackersInView: view.attackers,
       victimDirectorySize: victim?.counters()['directorySize'] ?? null,
       directorySizeMean: others > 0 ? sizes / others : null,
       victimKnownBy: others > 0 ? known / others : null,
