@@ -32,7 +32,7 @@ import type { Identity } from './identity.js';
 import { nodeIdOf } from './identity.js';
 import type { CryptoSuite } from './crypto/suite.js';
 import type { Random } from './random.js';
-import { type RateLimit, TokenBucket } from './rate-limit.js';
+import { fullMilliTokens, takeToken, type TokenCount } from './rate-limit.js';
 import type { LinkId, Millis, NodeId, Output } from './types.js';
 import { decodeFrame, encodeTransientMessage } from './wire/codec.js';
 import { FRAME_HEADER_BYTES, HELLO_NONCE_BYTES } from './wire/limits.js';
@@ -57,7 +57,7 @@ export interface Peer {
   address: string;
 }
 
-export interface Link {
+export interface Link extends TokenCount {
   readonly id: LinkId;
   readonly outbound: boolean;
   readonly remoteAddress: string;
@@ -79,8 +79,7 @@ export interface Link {
   /** Last frame in either direction other than a keep-alive: idle links close. */
   lastUsed: Millis;
   queue: Message[];
-  /** Control frames the peer may still send now (LinkLimits.controlRatePerS). */
-  readonly control: TokenBucket;
+  // TokenCount's fields: control frames the peer may still send (LinkLimits.controlRatePerS).
   /** Control frames from the peer dropped over the rate on this link. */
   controlDropped: number;
   /** Set on the losing link of a simultaneous dial and on a closing one: read until then, never written. */
@@ -139,8 +138,9 @@ export class LinkTable {
   controlRateDrops = 0;
   controlRateCloses = 0;
   private readonly myHello: Omit<HelloKeys, 'nonce'>;
-  /** Every link's control rate: one object for all of this node's buckets. */
-  private readonly controlLimit: RateLimit;
+  /** Every link's control rate (LinkLimits), read where a link takes a token. */
+  private readonly controlRatePerS: number;
+  private readonly controlBurst: number;
 
   constructor(
     private readonly identity: Identity,
@@ -152,7 +152,8 @@ export class LinkTable {
     private readonly emit: (output: Output) => void,
   ) {
     this.myHello = { signKey: identity.signPublic, dhKey: identity.dhPublic };
-    this.controlLimit = { ratePerS: limits.controlRatePerS, burst: limits.controlBurst };
+    this.controlRatePerS = limits.controlRatePerS;
+    this.controlBurst = limits.controlBurst;
   }
 
   get size(): number {
@@ -263,7 +264,8 @@ export class LinkTable {
       lastSent: now,
       lastUsed: now,
       queue: pending?.queue ?? [],
-      control: new TokenBucket(this.controlLimit, now),
+      milliTokens: fullMilliTokens(this.controlBurst),
+      tokensAt: now,
       controlDropped: 0,
       retireAt: undefined,
       closing: false,
@@ -291,7 +293,10 @@ export class LinkTable {
   frame(linkId: LinkId, bytes: Uint8Array, now: Millis): void {
     const link = this.links.get(linkId);
     if (!link) return; // closed on our side; the frame was in flight
-    if (bytes[FRAME_HEADER_BYTES - 1] !== ONION_CODE && !link.control.take(now))
+    if (
+      bytes[FRAME_HEADER_BYTES - 1] !== ONION_CODE &&
+      !takeToken(link, this.controlRatePerS, this.controlBurst, now)
+    )
       return this.overRate(link);
     const decoded = decodeFrame(bytes);
     if (decoded.kind !== 'message' || decoded.size !== bytes.length) {

@@ -85,6 +85,11 @@ export class Broadcaster {
    * (a decoded message held its ID and body as two more arrays each).
    */
   private readonly cache = new Map<string, { frame: Uint8Array; until: Millis }>();
+  /**
+   * At most the first cached payload's `until` (Infinity: none; -Infinity: not known), so the
+   * timer skips the cache until something in it may be due, as DropList's `headUntil`.
+   */
+  private cacheFirstUntil: Millis = Infinity;
   private readonly missing = new Map<string, Missing>();
   /** Tree mode: IDs waiting to be announced to each lazy neighbour. */
   private readonly lazyQueue = new Map<NodeId, Queued[]>();
@@ -94,7 +99,8 @@ export class Broadcaster {
    * after every input, and scanning `missing` each time cost as much as a broadcast burst's
    * real work.
    */
-  private earliest: { at: Millis | undefined } | undefined;
+  private earliestKnown = false;
+  private earliestAt: Millis | undefined;
   /** Broadcasts refused for being expired or too far in the future. */
   refusedExpired = 0;
   /** Tree repairs: GRAFTs sent. */
@@ -125,7 +131,7 @@ export class Broadcaster {
     this.eager.delete(peer);
     this.lazy.delete(peer);
     this.lazyQueue.delete(peer);
-    this.earliest = undefined;
+    this.earliestKnown = false;
     for (const [key, m] of this.missing) {
       const i = m.announcers.indexOf(peer);
       if (i >= 0) m.announcers.splice(i, 1);
@@ -202,7 +208,7 @@ export class Broadcaster {
       if (known) {
         if (!known.announcers.includes(from)) known.announcers.push(from);
       } else if (this.missing.size < this.config.missingMax) {
-        this.earliest = undefined;
+        this.earliestKnown = false;
         this.missing.set(key, {
           announcers: [from],
           deadline: now + this.config.graftTimeoutMs,
@@ -228,16 +234,17 @@ export class Broadcaster {
 
   /** The earliest GRAFT deadline, for the node's timer table. */
   nextDeadline(): Millis | undefined {
-    if (this.earliest !== undefined) return this.earliest.at;
+    if (this.earliestKnown) return this.earliestAt;
     let at: Millis | undefined = this.lazyFlushAt;
     for (const m of this.missing.values()) if (at === undefined || m.deadline < at) at = m.deadline;
-    this.earliest = { at };
+    this.earliestKnown = true;
+    this.earliestAt = at;
     return at;
   }
 
   /** Grafts what is overdue; forgets expired payloads and drop-list entries. */
   tick(now: Millis): void {
-    this.earliest = undefined;
+    this.earliestKnown = false;
     if (this.lazyFlushAt !== undefined && this.lazyFlushAt <= now) this.flushLazy();
     // Live iteration (no copy: this runs at every timer): only deletions happen inside.
     for (const [key, m] of this.missing) {
@@ -260,10 +267,18 @@ export class Broadcaster {
     }
     this.dropList.flush(now);
     this.quota.flush(now);
+    if (this.cacheFirstUntil <= now) this.forgetCached(now);
+  }
+
+  private forgetCached(now: Millis): void {
     for (const [key, cached] of this.cache) {
-      if (cached.until > now) break; // inserted in time order: the rest are younger
+      if (cached.until > now) {
+        this.cacheFirstUntil = cached.until; // inserted in time order: the rest are younger
+        return;
+      }
       this.cache.delete(key);
     }
+    this.cacheFirstUntil = Infinity;
   }
 
   /** Passes a broadcast (`frame`, ID `id`) on; `holders` are neighbours known to have it. */
@@ -295,7 +310,7 @@ export class Broadcaster {
     }
     if (this.lazyQueue.size > 0 && this.lazyFlushAt === undefined) {
       this.lazyFlushAt = now + this.config.lazyFlushMs;
-      this.earliest = undefined;
+      this.earliestKnown = false;
     }
   }
 
@@ -326,15 +341,19 @@ export class Broadcaster {
   }
 
   private forgetMissing(key: string): void {
-    if (this.missing.delete(key)) this.earliest = undefined;
+    if (this.missing.delete(key)) this.earliestKnown = false;
   }
 
   private remember(key: string, frame: Uint8Array, expiresAt: Millis, now: Millis): void {
     if (this.config.mode !== 'tree') return;
     if (this.cache.size >= this.config.messageCacheMax) {
       this.cache.delete(this.cache.keys().next().value as string);
+      this.cacheFirstUntil = -Infinity;
     }
-    this.cache.set(key, { frame, until: Math.min(expiresAt, now + this.config.messageCacheMs) });
+    const until = Math.min(expiresAt, now + this.config.messageCacheMs);
+    // A lower bound of the first entry's, whichever entry is first (a key set again stays put).
+    if (until < this.cacheFirstUntil) this.cacheFirstUntil = until;
+    this.cache.set(key, { frame, until });
   }
 
   /** Tree-mode sets for invariant checks: disjoint, and only neighbours. */

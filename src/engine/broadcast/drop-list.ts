@@ -17,6 +17,12 @@ import type { Millis } from '../types.js';
 
 export class DropList {
   private readonly keepUntil = new Map<string, Millis>();
+  /**
+   * The first entry's keepUntil (Infinity when empty, -Infinity when not known): `flush`
+   * runs at every broadcast timer and usually has nothing to do, which this tells without
+   * reading the map.
+   */
+  private headUntil: Millis = Infinity;
   /** Repeats dropped because their ID was here. */
   hits = 0;
   /** Live entries evicted because the list was full. */
@@ -45,15 +51,22 @@ export class DropList {
       const oldest = this.keepUntil.keys().next().value as string;
       this.keepUntil.delete(oldest);
       this.evictions += 1;
+      this.headUntil = -Infinity;
     }
+    if (this.keepUntil.size === 0) this.headUntil = keepUntil;
     this.keepUntil.set(id, keepUntil);
   }
 
   /** Forgets entries whose time is up, oldest first, stopping at the first live one (rule 3). */
   flush(now: Millis): void {
+    if (this.headUntil > now) return;
     for (const [id, until] of this.keepUntil) {
-      if (until > now) break;
+      if (until > now) {
+        this.headUntil = until;
+        return;
+      }
       this.keepUntil.delete(id);
     }
+    this.headUntil = Infinity;
   }
 }

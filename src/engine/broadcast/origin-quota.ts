@@ -47,6 +47,16 @@ export class OriginQuota {
   private readonly origins = new Map<NodeId, Windows>();
   /** Broadcasts refused for being over their origin's quota. */
   exceeded = 0;
+  /**
+   * What the last flush saw, so that the next one can tell without reading the map that it
+   * has nothing to do: the window it ran in, the origin it stopped at (the first kept), and
+   * whether that origin has left the front since (re-recorded or evicted) or an entry older
+   * than that window came in. Runs at every broadcast timer, and the window changes once a
+   * minute.
+   */
+  private flushedWindow = -Infinity;
+  private keptFirst: NodeId | undefined;
+  private frontMoved = true;
 
   constructor(private readonly limits: OriginQuotaLimits) {}
 
@@ -71,8 +81,10 @@ export class OriginQuota {
     const window = this.windowOf(expiresAt);
     const w = this.origins.get(origin);
     this.origins.delete(origin); // re-inserted last: the map stays least recently seen first
+    if (origin === this.keptFirst || window < this.flushedWindow) this.frontMoved = true;
     if (w === undefined && this.origins.size >= this.limits.trackedMax) {
       this.origins.delete(this.origins.keys().next().value as NodeId);
+      this.frontMoved = true;
     }
     if (w === undefined || window > w.latest) {
       const previousCount = w !== undefined && window === w.latest + 1 ? w.latestCount : 0;
@@ -94,8 +106,15 @@ export class OriginQuota {
    */
   flush(now: Millis): void {
     const current = this.windowOf(now);
+    if (current === this.flushedWindow && !this.frontMoved) return;
+    this.flushedWindow = current;
+    this.frontMoved = false;
+    this.keptFirst = undefined;
     for (const [origin, w] of this.origins) {
-      if (w.latest >= current) break;
+      if (w.latest >= current) {
+        this.keptFirst = origin;
+        return;
+      }
       this.origins.delete(origin);
     }
   }

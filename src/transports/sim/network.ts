@@ -215,6 +215,8 @@ export class SimNetwork {
   /** Node index by address, when `addressOf` chose the addresses. */
   private readonly byAddress = new Map<string, number>();
   private latency: Latency;
+  /** Bumped by setLatency: links drop the pair delays they kept (SimLink.delayEpoch). */
+  private latencyEpoch = 0;
   private loss: number;
   private readonly duplicate: number;
   private readonly reorder: ReorderOptions;
@@ -358,6 +360,7 @@ export class SimNetwork {
 
   setLatency(model: LatencyModel): void {
     this.latency = new Latency(model, this.seed);
+    this.latencyEpoch += 1;
   }
 
   /** Runs `action` at virtual `time` (≥ now), in queue order with everything else. */
@@ -383,6 +386,7 @@ export class SimNetwork {
         this.dispatch(ev);
         ev.bytes = null;
         ev.extra = null;
+        ev.link = null;
         this.pool.push(ev);
       }
       if (time !== Infinity) this.clock = time;
@@ -539,7 +543,7 @@ export class SimNetwork {
 
   private onOpenCallee(ev: SimEvent): void {
     this.counters.events++;
-    const link = this.links.get(ev.arg);
+    const link = this.linkOf(ev);
     if (link === undefined) return;
     if (link.state0 !== PENDING) {
       // The caller crashed after sending the SYN: the handshake never completes, so the
@@ -563,7 +567,8 @@ export class SimNetwork {
     const openAt = this.clock + this.delay(link.node1, link.node0);
     link.last1 = openAt;
     link.last0 = this.clock;
-    this.schedule(openAt, EV_OPEN_CALLER, link.node0, link.inc0, link.id, 0, null, null);
+    this.schedule(openAt, EV_OPEN_CALLER, link.node0, link.inc0, link.id, 0, null, null).link =
+      link;
     const caller = this.nodes[link.node0] as SimNode;
     const input: Input = { type: 'linkOpened', link: link.id, remoteAddress: caller.address };
     this.deliver(callee, input, EV_OPEN_CALLEE, link.id);
@@ -571,7 +576,7 @@ export class SimNetwork {
 
   private onOpenCaller(ev: SimEvent): void {
     this.counters.events++;
-    const link = this.links.get(ev.arg);
+    const link = this.linkOf(ev);
     if (link === undefined || link.state0 !== PENDING) return; // the caller crashed meanwhile
     const caller = this.nodes[link.node0] as SimNode;
     if (this.cut(link.node1, link.node0)) {
@@ -603,7 +608,7 @@ export class SimNetwork {
 
   private onFrame(ev: SimEvent): void {
     this.counters.events++;
-    const link = this.links.get(ev.arg);
+    const link = this.linkOf(ev);
     const r = ev.side;
     if (link !== undefined) {
       const state = r === 0 ? link.state0 : link.state1;
@@ -623,7 +628,7 @@ export class SimNetwork {
         if (r === 0) link.state0 = RESET_SENT;
         else link.state1 = RESET_SENT;
         const at = this.onLinkAt(link, r, to, from);
-        this.schedule(at, EV_RST, from, 0, link.id, 1 - r, null, null);
+        this.schedule(at, EV_RST, from, 0, link.id, 1 - r, null, null).link = link;
       } else if (state === PENDING) {
         throw new Error(`sim bug: frame reached the pending side of link ${link.id}`);
       }
@@ -634,7 +639,7 @@ export class SimNetwork {
 
   private onFin(ev: SimEvent): void {
     this.counters.events++;
-    const link = this.links.get(ev.arg);
+    const link = this.linkOf(ev);
     if (link === undefined) return;
     const r = ev.side;
     const state = r === 0 ? link.state0 : link.state1;
@@ -654,7 +659,7 @@ export class SimNetwork {
 
   private onRst(ev: SimEvent): void {
     this.counters.events++;
-    const link = this.links.get(ev.arg);
+    const link = this.linkOf(ev);
     if (link === undefined) return;
     const r = ev.side;
     if ((r === 0 ? link.state0 : link.state1) === OPEN) {
@@ -767,7 +772,7 @@ export class SimNetwork {
       at = this.onLinkAt(l, side, node.index, to);
     }
     const frame = this.copyFrames ? bytes.slice() : bytes;
-    this.schedule(at, EV_FRAME, to, 0, id, 1 - side, frame, null);
+    this.schedule(at, EV_FRAME, to, 0, id, 1 - side, frame, null).link = l;
     if (this.duplicate > 0 && this.duplicateDraw(node) < this.duplicate) {
       c.duplicated++;
       this.schedule(
@@ -779,7 +784,7 @@ export class SimNetwork {
         1 - side,
         this.copyFrames ? bytes.slice() : bytes,
         null,
-      );
+      ).link = l;
     }
   }
 
@@ -799,7 +804,7 @@ export class SimNetwork {
         this.counters.partitionCuts++;
       } else {
         const at = this.onLinkAt(l, side, node.index, to);
-        this.schedule(at, EV_FIN, to, 0, id, 1 - side, null, null);
+        this.schedule(at, EV_FIN, to, 0, id, 1 - side, null, null).link = l;
       }
     }
     this.forgetIfDone(l);
@@ -828,7 +833,7 @@ export class SimNetwork {
     this.links.set(link.id, link);
     node.links.add(link.id);
     const synAt = now + this.delay(node.index, target);
-    this.schedule(synAt, EV_OPEN_CALLEE, target, 0, link.id, 1, null, null);
+    this.schedule(synAt, EV_OPEN_CALLEE, target, 0, link.id, 1, null, null).link = link;
   }
 
   private wake(node: SimNode, at: number): void {
@@ -871,7 +876,7 @@ export class SimNetwork {
     extra: string | (() => void) | null,
     /** Before the other events of its millisecond (wake-ups: EventQueue.push). */
     first = false,
-  ): void {
+  ): SimEvent {
     const ev = this.pool.pop() ?? new SimEvent();
     ev.kind = kind;
     ev.node = node;
@@ -881,6 +886,14 @@ export class SimNetwork {
     ev.bytes = bytes;
     ev.extra = extra;
     this.queue.push(at, ev, first);
+    return ev;
+  }
+
+  /** The link of a link event, if still in the link table (the event carries it: no lookup). */
+  private linkOf(ev: SimEvent): SimLink | undefined {
+    const link = ev.link;
+    if (link === null) return this.links.get(ev.arg);
+    return link.forgotten ? undefined : link;
   }
 
   // ---- link helpers ---------------------------------------------------------------------
@@ -895,7 +908,7 @@ export class SimNetwork {
 
   /** The FIFO arrival time of something sent now from `side`, without claiming it. */
   private fifoAt(link: SimLink, side: number, from: number, to: number): number {
-    const at = this.clock + this.delay(from, to);
+    const at = this.clock + this.linkDelay(link, side, from, to);
     const last = side === 0 ? link.last0 : link.last1;
     return at < last ? last : at;
   }
@@ -911,7 +924,10 @@ export class SimNetwork {
   }
 
   private forgetIfDone(link: SimLink): void {
-    if (link.state0 >= CLOSED && link.state1 >= CLOSED) this.links.delete(link.id);
+    if (link.state0 >= CLOSED && link.state1 >= CLOSED) {
+      this.links.delete(link.id);
+      link.forgotten = true;
+    }
   }
 
   /** True when the partition in force stops what `from` sends to `to` (one-way aware). */
@@ -920,6 +936,21 @@ export class SimNetwork {
     const g = (this.nodes[from] as SimNode).group;
     const h = (this.nodes[to] as SimNode).group;
     return g !== h && (!this.oneWay || g < h);
+  }
+
+  /** delay(from, to) for a frame on `link` from `side`, kept on the link when fixed. */
+  private linkDelay(link: SimLink, side: number, from: number, to: number): number {
+    if (this.latency.perFrame) return this.delay(from, to);
+    if (link.delayEpoch !== this.latencyEpoch) {
+      link.delayEpoch = this.latencyEpoch;
+      link.delay0 = link.delay1 = NaN;
+    }
+    const known = side === 0 ? link.delay0 : link.delay1;
+    if (known === known) return known; // not NaN
+    const ms = this.latency.pairMs(from, to);
+    if (side === 0) link.delay0 = ms;
+    else link.delay1 = ms;
+    return ms;
   }
 
   private delay(from: number, to: number): number {

@@ -49,6 +49,8 @@ export class SimEvent {
   bytes: Uint8Array | null = null;
   /** dialFailed reason, or the scripted action. */
   extra: string | (() => void) | null = null;
+  /** The link of a frame, FIN, RST or open event (`arg` is its id): no lookup by id to find it. */
+  link: SimLink | null = null;
 }
 
 /** A link: side 0 is the dialer, side 1 the callee. Direction d carries frames from side d. */
@@ -59,6 +61,16 @@ export class SimLink {
   /** Latest scheduled arrival on direction 0→1 and 1→0 (FIFO). */
   last0 = 0;
   last1 = 0;
+  /**
+   * The fixed one-way delay of each direction (0→1, 1→0), once asked (NaN before): a pure
+   * function of the pair for every latency model but `uniform`, computed per frame otherwise.
+   */
+  delay0 = NaN;
+  delay1 = NaN;
+  /** The network's latency model when delay0/delay1 were kept (a scripted change resets them). */
+  delayEpoch = 0;
+  /** Out of the network's link table (both sides done): events still in flight find nothing. */
+  forgotten = false;
 
   constructor(
     readonly id: number,
