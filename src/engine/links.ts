@@ -99,6 +99,11 @@ interface Dial {
 }
 
 /** What the link table tells the node layer. */
+/** Where the link table's outputs go (the node's output list of the current call). */
+export interface OutputSink {
+  emit(output: Output): void;
+}
+
 export interface LinkEvents {
   onLinkReady(link: Link, peer: Peer): void;
   onMessage(link: Link, peer: Peer, message: Message): void;
@@ -149,7 +154,7 @@ export class LinkTable {
     private readonly random: Random,
     private readonly limits: LinkLimits,
     private readonly events: LinkEvents,
-    private readonly emit: (output: Output) => void,
+    private readonly sink: OutputSink,
   ) {
     this.myHello = { signKey: identity.signPublic, dhKey: identity.dhPublic };
     this.controlRatePerS = limits.controlRatePerS;
@@ -195,7 +200,7 @@ export class LinkTable {
     }
     const dial = this.nextDial++;
     this.dials.set(dial, { dial, target, startedAt: now, queue: [message] });
-    this.emit({ type: 'dial', dial, address: target.address });
+    this.sink.emit({ type: 'dial', dial, address: target.address });
     return 'dialing';
   }
 
@@ -213,7 +218,7 @@ export class LinkTable {
     this.bytesSentByType[counter] = (this.bytesSentByType[counter] as number) + bytes.length;
     link.lastSent = now;
     if (!keepAlive) link.lastUsed = now;
-    this.emit({ type: 'send', link: link.id, bytes });
+    this.sink.emit({ type: 'send', link: link.id, bytes });
   }
 
   close(link: Link, reason: string): void {
@@ -240,13 +245,13 @@ export class LinkTable {
     if (dial !== undefined) {
       if (!pending) {
         // A dial we already gave up on (timed out): not ours any more.
-        this.emit({ type: 'close', link, reason: 'dial-abandoned' });
+        this.sink.emit({ type: 'close', link, reason: 'dial-abandoned' });
         return;
       }
       this.dials.delete(dial);
     } else if (this.size >= this.limits.linksMax) {
       this.events.onDrop('links-full');
-      this.emit({ type: 'close', link, reason: 'links-full' });
+      this.sink.emit({ type: 'close', link, reason: 'links-full' });
       return;
     }
     const myNonce = this.random.bytes(HELLO_NONCE_BYTES);
@@ -476,7 +481,7 @@ export class LinkTable {
 
   private forget(link: Link, reason: string, local: boolean): void {
     if (!this.links.delete(link.id)) return;
-    if (local) this.emit({ type: 'close', link: link.id, reason });
+    if (local) this.sink.emit({ type: 'close', link: link.id, reason });
     // A retired duplicate: the peer is still connected over the link that won.
     if (link.retireAt !== undefined) return;
     const peer = link.peer;

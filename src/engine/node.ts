@@ -14,7 +14,7 @@
  * - State saved by the runtime in an earlier life (`restore`) is put back at `start`, before
  *   the node joins, and checked exactly as input from the network would be.
  */
-import { Broadcaster } from './broadcast/broadcaster.js';
+import { Broadcaster, type BroadcastHost } from './broadcast/broadcaster.js';
 import {
   DEFAULT_BROADCAST,
   validateBroadcastConfig,
@@ -30,7 +30,14 @@ import type { RecordOpener } from './directory/records.js';
 import { DirectoryService } from './directory/service.js';
 import { Pins } from './directory/pins.js';
 import type { Identity } from './identity.js';
-import { LinkTable, type Link, type Peer } from './links.js';
+import {
+  LinkTable,
+  type Link,
+  type LinkEvents,
+  type OutputSink,
+  type Peer,
+  type Target,
+} from './links.js';
 import { PACKET_BYTES, REPLAY_TAG_BYTES } from './onion/limits.js';
 import { relayStaleAfterMs } from './routing/config.js';
 import { DEFAULT_ROUTING, Routing, type RoutingConfig } from './routing/index.js';
@@ -97,7 +104,7 @@ const ONION_FRAME_BYTES = FRAME_HEADER_BYTES + PACKET_BYTES;
 /** Expired directory entries are dropped this often (a full scan: not every heartbeat). */
 const PRUNE_INTERVAL_MS = 60_000;
 
-export class Node implements Engine {
+export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
   readonly identity: Identity;
   private readonly links: LinkTable;
   private readonly overlay: HyParView;
@@ -138,35 +145,14 @@ export class Node implements Engine {
     this.pendingRestore = options.restore;
     this.timerRandom = options.random.fork('timers');
     this.broadcastRandom = options.random.fork('broadcast');
-    const emit = (output: Output): void => void this.out.push(output);
     this.links = new LinkTable(
       options.identity,
       options.address,
       options.crypto,
       options.random.fork('links'),
       this.config,
-      {
-        onLinkReady: (link, peer) => {
-          this.routing.onReachable(peer.id);
-          this.directory.directory.memberReachable(peer.id);
-          this.overlay.onLinkReady(link, peer, this.now);
-        },
-        onMessage: (link, peer, message) => this.onMessage(link, peer, message),
-        onLinkLost: (_link, peer) => this.overlay.onLinkLost(peer, this.now),
-        onUnreachable: (target, reason, lost) => {
-          // Our own limits and our own leaving say nothing about the other node.
-          if (target.id !== undefined && reason !== 'links-full' && reason !== 'leaving')
-            this.unreachable(target.id);
-          for (const message of lost) {
-            if (message.type !== 'onion') continue;
-            this.event({ type: 'packetDropped', reason: 'next-hop-unreachable' });
-            this.routing.onPacketLost(message.packet, this.now);
-          }
-          this.overlay.onUnreachable(target, this.now);
-        },
-        onDrop: (what) => this.event({ type: 'drop', what }),
-      },
-      emit,
+      this,
+      this,
     );
     this.overlay = new HyParView({
       self: { id: options.identity.id, address: options.address },
@@ -176,22 +162,7 @@ export class Node implements Engine {
       bootstrap: options.bootstrap,
       event: (event) => this.onOverlayEvent(event),
     });
-    this.broadcaster = new Broadcaster(this.broadcastConfig, {
-      neighbours: () => this.overlay.active.keys(),
-      send: (peer, message) => this.sendToNeighbour(peer, message),
-      sendFrame: (peers, frame) => this.sendFrameToNeighbours(peers, frame),
-      validate: (kind, body) => kind === 'probe' || this.directory.onRecord(body, this.now),
-      deliver: (message, key, from) => {
-        this.overlay.noteNovel(from, this.now);
-        this.event({
-          type: 'broadcastDelivered',
-          id: key,
-          origin: message.origin,
-          kind: message.kind,
-        });
-      },
-      duplicate: (id) => this.event({ type: 'broadcastDuplicate', id }),
-    });
+    this.broadcaster = new Broadcaster(this.broadcastConfig, this);
     this.directory = new DirectoryService(
       options.identity,
       options.address,
@@ -361,6 +332,61 @@ export class Node implements Engine {
     };
   }
 
+  // ---- the node as host of its parts (LinkEvents, OutputSink, BroadcastHost) -------------
+  // Methods rather than objects of closures: a closure object per node is one more object,
+  // function and context to read, cold, on every frame of a large simulation.
+
+  emit(output: Output): void {
+    this.out.push(output);
+  }
+
+  onLinkReady(link: Link, peer: Peer): void {
+    this.routing.onReachable(peer.id);
+    this.directory.directory.memberReachable(peer.id);
+    this.overlay.onLinkReady(link, peer, this.now);
+  }
+
+  onLinkLost(_link: Link, peer: Peer): void {
+    this.overlay.onLinkLost(peer, this.now);
+  }
+
+  onUnreachable(target: Target, reason: string, lost: readonly Message[]): void {
+    // Our own limits and our own leaving say nothing about the other node.
+    if (target.id !== undefined && reason !== 'links-full' && reason !== 'leaving')
+      this.unreachable(target.id);
+    for (const message of lost) {
+      if (message.type !== 'onion') continue;
+      this.event({ type: 'packetDropped', reason: 'next-hop-unreachable' });
+      this.routing.onPacketLost(message.packet, this.now);
+    }
+    this.overlay.onUnreachable(target, this.now);
+  }
+
+  onDrop(what: string): void {
+    this.event({ type: 'drop', what });
+  }
+
+  broadcastNeighbours(): Iterable<NodeId> {
+    return this.overlay.active.keys();
+  }
+
+  validateBroadcast(kind: BroadcastKind, body: Uint8Array): boolean {
+    return kind === 'probe' || this.directory.onRecord(body, this.now);
+  }
+
+  deliverBroadcast(
+    message: Extract<Message, { type: 'broadcast' }>,
+    key: string,
+    from: NodeId,
+  ): void {
+    this.overlay.noteNovel(from, this.now);
+    this.event({ type: 'broadcastDelivered', id: key, origin: message.origin, kind: message.kind });
+  }
+
+  duplicateBroadcast(id: string): void {
+    this.event({ type: 'broadcastDuplicate', id });
+  }
+
   private start(now: Millis): void {
     if (this.phase !== 'new') return;
     this.phase = 'running';
@@ -465,7 +491,7 @@ export class Node implements Engine {
     }
   }
 
-  private onMessage(link: Link, peer: Peer, message: Message): void {
+  onMessage(link: Link, peer: Peer, message: Message): void {
     const now = this.now;
     switch (message.type) {
       case 'broadcast':
@@ -579,7 +605,7 @@ export class Node implements Engine {
   }
 
   /** A broadcast's frame to several neighbours (the same bytes on every link). */
-  private sendFrameToNeighbours(peers: readonly NodeId[], frame: Uint8Array): void {
+  sendFrameToNeighbours(peers: readonly NodeId[], frame: Uint8Array): void {
     for (const peer of peers) {
       const link = this.links.readyLink(peer);
       if (link) this.links.sendEncoded(link, frame, false, this.now);
@@ -587,7 +613,7 @@ export class Node implements Engine {
     }
   }
 
-  private sendToNeighbour(peer: NodeId, message: Message): void {
+  sendToNeighbour(peer: NodeId, message: Message): void {
     const link = this.links.readyLink(peer);
     if (link) this.links.send(link, message, this.now);
     else this.event({ type: 'drop', what: `${message.type}-no-link` });

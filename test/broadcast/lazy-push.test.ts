@@ -21,15 +21,15 @@ const FLUSH = DEFAULT_BROADCAST.lazyFlushMs;
 function lazyNode() {
   const ihaves = new Map<string, string[][]>();
   const b = new Broadcaster(DEFAULT_BROADCAST, {
-    neighbours: () => ['e', 'l1', 'l2'],
-    send: (peer, message) => {
+    broadcastNeighbours: () => ['e', 'l1', 'l2'],
+    sendToNeighbour: (peer, message) => {
       if (message.type !== 'ihave') return;
       ihaves.set(peer, [...(ihaves.get(peer) ?? []), message.ids.map((id) => String(id[0]))]);
     },
-    sendFrame: () => {},
-    validate: () => true,
-    deliver: () => {},
-    duplicate: () => {},
+    sendFrameToNeighbours: () => {},
+    validateBroadcast: () => true,
+    deliverBroadcast: () => {},
+    duplicateBroadcast: () => {},
   });
   for (const peer of ['e', 'l1', 'l2']) b.neighbourUp(peer);
   // A broadcast from e, then duplicates of it over l1 and l2: both links are pruned to lazy.

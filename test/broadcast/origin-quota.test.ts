@@ -22,12 +22,12 @@ function broadcaster(config: BroadcastConfig, valid: (body: Uint8Array) => boole
   const delivered: string[] = [];
   const forwarded: string[] = [];
   const b = new Broadcaster(config, {
-    neighbours: () => ['a', 'b', 'c'],
-    send: () => {},
-    sendFrame: (_peers, frame) => void forwarded.push(messageOf(frame).type),
-    validate: (_kind, body) => valid(body),
-    deliver: (message) => void delivered.push(originName(message.origin)),
-    duplicate: () => {},
+    broadcastNeighbours: () => ['a', 'b', 'c'],
+    sendToNeighbour: () => {},
+    sendFrameToNeighbours: (_peers, frame) => void forwarded.push(messageOf(frame).type),
+    validateBroadcast: (_kind, body) => valid(body),
+    deliverBroadcast: (message) => void delivered.push(originName(message.origin)),
+    duplicateBroadcast: () => {},
   });
   return { b, delivered, forwarded };
 }
@@ -135,12 +135,12 @@ describe('broadcast quota per origin', () => {
     const b = new Broadcaster(
       { ...DEFAULT_BROADCAST, originQuota: 1 },
       {
-        neighbours: () => ['a'],
-        send: (_peer, message) => void grafts.push(message.type),
-        sendFrame: () => {},
-        validate: () => true,
-        deliver: () => {},
-        duplicate: () => {},
+        broadcastNeighbours: () => ['a'],
+        sendToNeighbour: (_peer, message) => void grafts.push(message.type),
+        sendFrameToNeighbours: () => {},
+        validateBroadcast: () => true,
+        deliverBroadcast: () => {},
+        duplicateBroadcast: () => {},
       },
     );
     b.neighbourUp('a');

@@ -50,7 +50,7 @@ function harness(limits: LinkLimits = DEFAULT_OVERLAY) {
       onUnreachable: () => {},
       onDrop: (what) => void drops.push(what),
     },
-    (output) => void outputs.push(output),
+    { emit: (output) => void outputs.push(output) },
   );
   const sentOn = (link: LinkId): Uint8Array[] =>
     outputs.flatMap((o) => (o.type === 'send' && o.link === link ? [o.bytes] : []));

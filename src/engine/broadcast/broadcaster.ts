@@ -37,16 +37,20 @@ import { OriginQuota } from './origin-quota.js';
 
 type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 
+/**
+ * What the broadcaster needs from its node. The node implements it itself (no object of
+ * closures in between: one object fewer to read per broadcast, which counts at scale).
+ */
 export interface BroadcastHost {
-  neighbours(): Iterable<NodeId>;
-  send(peer: NodeId, message: Message): void;
+  broadcastNeighbours(): Iterable<NodeId>;
+  sendToNeighbour(peer: NodeId, message: Message): void;
   /** A broadcast's frame, encoded once, to several neighbours. */
-  sendFrame(peers: readonly NodeId[], frame: Uint8Array): void;
+  sendFrameToNeighbours(peers: readonly NodeId[], frame: Uint8Array): void;
   /** Checks a body before delivery; false drops the broadcast (counted by the host). */
-  validate(kind: BroadcastKind, body: Uint8Array, origin: NodeId): boolean;
+  validateBroadcast(kind: BroadcastKind, body: Uint8Array, origin: NodeId): boolean;
   /** A broadcast seen for the first time, brought by `from`; `key` is broadcastKey(message.id). */
-  deliver(message: BroadcastMessage, key: string, from: NodeId): void;
-  duplicate(id: string): void;
+  deliverBroadcast(message: BroadcastMessage, key: string, from: NodeId): void;
+  duplicateBroadcast(id: string): void;
 }
 
 /** An ID waiting in a lazy neighbour's IHAVE batch, with its key to withdraw it by. */
@@ -152,12 +156,12 @@ export class Broadcaster {
   onBroadcast(from: NodeId, message: BroadcastMessage, now: Millis): void {
     const key = broadcastKey(message.id);
     if (this.dropList.seen(key)) {
-      this.host.duplicate(key);
+      this.host.duplicateBroadcast(key);
       this.withdraw(from, key);
       if (this.config.mode === 'tree' && this.eager.has(from)) {
         this.eager.delete(from);
         this.lazy.add(from);
-        this.host.send(from, { type: 'prune' });
+        this.host.sendToNeighbour(from, { type: 'prune' });
       }
       return;
     }
@@ -173,7 +177,7 @@ export class Broadcaster {
       this.forgetMissing(key);
       return;
     }
-    if (!this.host.validate(message.kind, message.body, message.origin)) return;
+    if (!this.host.validateBroadcast(message.kind, message.body, message.origin)) return;
     this.quota.record(message.origin, message.expiresAt);
     this.dropList.add(key, message.expiresAt + clockSkewMs);
     // Neighbours that announced it to us have it: no IHAVE to them.
@@ -190,7 +194,7 @@ export class Broadcaster {
       frame = encodeMessage(onward);
       this.remember(key, frame, expiresAt, now);
     }
-    this.host.deliver(message, key, from);
+    this.host.deliverBroadcast(message, key, from);
     if (message.hops > 0) {
       this.forward(frame ?? encodeMessage(onward), id, key, from, holders, now);
     }
@@ -223,7 +227,7 @@ export class Broadcaster {
     this.lazy.delete(from);
     this.eager.add(from);
     const cached = this.cache.get(broadcastKey(id));
-    if (cached) this.host.sendFrame([from], cached.frame);
+    if (cached) this.host.sendFrameToNeighbours([from], cached.frame);
   }
 
   onPrune(from: NodeId): void {
@@ -261,7 +265,7 @@ export class Broadcaster {
       this.grafts += 1;
       this.lazy.delete(announcer);
       this.eager.add(announcer);
-      this.host.send(announcer, { type: 'graft', id: hexToBytes(key) });
+      this.host.sendToNeighbour(announcer, { type: 'graft', id: hexToBytes(key) });
       m.deadline = now + this.config.graftRetryMs;
       if (m.announcers.length === 0) m.announcers.push(announcer); // retry it if nobody else
     }
@@ -296,10 +300,10 @@ export class Broadcaster {
       return out;
     };
     if (this.config.mode === 'flood') {
-      this.host.sendFrame(others(this.host.neighbours()), frame);
+      this.host.sendFrameToNeighbours(others(this.host.broadcastNeighbours()), frame);
       return;
     }
-    this.host.sendFrame(others(this.eager), frame);
+    this.host.sendFrameToNeighbours(others(this.eager), frame);
     const queued: Queued = { key, id }; // one for every lazy neighbour's batch: never changed
     for (const peer of this.lazy) {
       if (peer === from || holders.includes(peer)) continue;
@@ -324,7 +328,7 @@ export class Broadcaster {
     const queue = this.lazyQueue.get(peer);
     this.lazyQueue.delete(peer);
     if (queue && queue.length > 0 && this.lazy.has(peer))
-      this.host.send(peer, { type: 'ihave', ids: queue.map((q) => q.id) });
+      this.host.sendToNeighbour(peer, { type: 'ihave', ids: queue.map((q) => q.id) });
   }
 
   /** `peer` showed it has broadcast `key`: it leaves the IHAVE batch waiting for it. */
