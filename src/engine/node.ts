@@ -114,6 +114,12 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
   /** The directory's pins: the runtime's and pending messages' targets (directory/pins.ts). */
   private readonly pins: Pins;
   private readonly timers = new TimerTable<TimerKind>();
+  /**
+   * The 'graft' and 'routing' deadlines as last given to the timer table (undefined: none
+   * there), so that an input which moved neither — most inputs — does not touch the table.
+   */
+  private graftTimerAt: Millis | undefined;
+  private routingTimerAt: Millis | undefined;
   private readonly timerRandom: Random;
   private readonly broadcastRandom: Random;
   private readonly config: OverlayConfig;
@@ -482,9 +488,11 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
           break;
         }
         case 'graft':
+          this.graftTimerAt = undefined; // taken from the table
           this.broadcaster.tick(now);
           break;
         case 'routing':
+          this.routingTimerAt = undefined; // taken from the table
           this.routing.tick(now);
           break;
       }
@@ -621,12 +629,16 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
 
   private scheduleRouting(): void {
     const next = this.routing.nextDeadline();
+    if (next === this.routingTimerAt) return;
+    this.routingTimerAt = next;
     if (next === undefined) this.timers.clear('routing');
     else this.timers.set('routing', next);
   }
 
   private scheduleGraft(): void {
     const next = this.broadcaster.nextDeadline();
+    if (next === this.graftTimerAt) return;
+    this.graftTimerAt = next;
     if (next === undefined) this.timers.clear('graft');
     else this.timers.set('graft', next);
   }
