@@ -55,4 +55,44 @@ describe('drop list', () => {
       ),
     );
   });
+
+  it('answers as a plain map of ID → keep-until would, flushing oldest first (model)', () => {
+    // The model is the list before `flush` learnt to skip when the first entry is not due:
+    // the skip must never change what is kept, evictions and out-of-order expiries included.
+    checkProperty(
+      'test/broadcast/drop-list.test.ts',
+      'answers as a plain map',
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(
+          fc.oneof(
+            fc.tuple(fc.constant('add'), fc.nat(12), fc.nat(100)),
+            fc.tuple(fc.constant('flush'), fc.nat(0), fc.nat(100)),
+          ),
+          { maxLength: 80 },
+        ),
+        (capacity, ops) => {
+          const list = new DropList(capacity);
+          const model = new Map<string, number>();
+          for (const [op, id, t] of ops) {
+            if (op === 'add') {
+              list.add(String(id), t);
+              if (!model.has(String(id))) {
+                if (model.size >= capacity) model.delete(model.keys().next().value as string);
+                model.set(String(id), t);
+              }
+            } else {
+              list.flush(t);
+              for (const [key, until] of model) {
+                if (until > t) break;
+                model.delete(key);
+              }
+            }
+            expect(list.size).toBe(model.size);
+            for (let k = 0; k <= 12; k++) expect(list.has(String(k))).toBe(model.has(String(k)));
+          }
+        },
+      ),
+    );
+  });
 });

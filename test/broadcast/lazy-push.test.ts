@@ -102,3 +102,56 @@ describe('lazy push', () => {
     expect(ihaves.size).toBe(0);
   });
 });
+
+describe('the payload cache for GRAFTs', () => {
+  /** A broadcaster that records the frames it sends `g` alone (a GRAFT's answer, a forward). */
+  function grafted(config = DEFAULT_BROADCAST) {
+    const resent: Uint8Array[] = [];
+    const b = new Broadcaster(config, {
+      broadcastNeighbours: () => ['e', 'g'],
+      sendToNeighbour: () => {},
+      sendFrameToNeighbours: (peers, frame) => {
+        if (peers.length === 1 && peers[0] === 'g') resent.push(frame);
+      },
+      validateBroadcast: () => true,
+      deliverBroadcast: () => {},
+      duplicateBroadcast: () => {},
+    });
+    for (const peer of ['e', 'g']) b.neighbourUp(peer);
+    return { b, resent };
+  }
+  const KEEP = DEFAULT_BROADCAST.messageCacheMs;
+
+  it('answers a GRAFT while it keeps the payload, and forgets it messageCacheMs later', () => {
+    const { b, resent } = grafted();
+    const first = message(1, 0);
+    const second = message(2, 0);
+    b.onBroadcast('e', first, 0);
+    b.onBroadcast('e', second, KEEP / 2);
+    resent.length = 0; // the forwards to g (an eager neighbour), not GRAFT answers
+    b.tick(KEEP - 1);
+    b.onGraft('g', first.id);
+    expect(resent).toHaveLength(1);
+    b.tick(KEEP); // the first payload's time is up; the second's is not
+    b.onGraft('g', first.id);
+    b.onGraft('g', second.id);
+    expect(resent).toHaveLength(2);
+    b.tick(KEEP / 2 + KEEP);
+    b.onGraft('g', second.id);
+    expect(resent).toHaveLength(2);
+  });
+
+  it('a full cache evicts its oldest and still forgets, on time, a payload kept out of order', () => {
+    const { b, resent } = grafted({ ...DEFAULT_BROADCAST, messageCacheMax: 2 });
+    const a = message(1, 0); // kept until messageCacheMs
+    const early = { ...message(2, 0), expiresAt: 2_000 }; // kept until its expiry, behind a
+    b.onBroadcast('e', a, 0);
+    b.onBroadcast('e', early, 0);
+    b.tick(2_000); // a is first and not due: early stays behind it
+    b.onBroadcast('e', message(3, 2_001), 2_001); // full: a goes, early is first
+    b.tick(3_000);
+    resent.length = 0;
+    b.onGraft('g', early.id);
+    expect(resent).toHaveLength(0);
+  });
+});

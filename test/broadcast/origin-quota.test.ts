@@ -14,6 +14,7 @@ import {
 import { OriginQuota } from '../../src/engine/broadcast/origin-quota.js';
 import type { Message } from '../../src/engine/wire/messages.js';
 import { identityOf, messageOf } from '../support/link-peer.js';
+import { checkProperty } from '../support/property.js';
 
 type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 
@@ -190,4 +191,124 @@ describe('broadcast quota per origin', () => {
       ),
     );
   });
+
+  it('property: answers as the quota without the flush shortcut would (model)', () => {
+    // The model is the quota before `flush` learnt to skip within a window when the front
+    // had not moved: same `over` answers and the same origins tracked, whatever the order.
+    checkProperty(
+      'test/broadcast/origin-quota.test.ts',
+      'answers as the quota without the flush shortcut',
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('record', 'over', 'flush'),
+            fc.integer({ min: 0, max: 3 }),
+            fc.integer({ min: 0, max: 150 }),
+            fc.integer({ min: -1_200, max: 1_200 }),
+          ),
+          { maxLength: 200 },
+        ),
+        (steps) => {
+          const limits = { quota: 2, periodMs: 1_000, trackedMax: 4 };
+          const quota = new OriginQuota(limits);
+          const model = new QuotaModel(limits);
+          let now = 0;
+          for (const [op, origin, gap, skew] of steps) {
+            now += gap;
+            const expiresAt = Math.max(0, now + skew);
+            if (op === 'record') {
+              quota.record(String(origin), expiresAt);
+              model.record(String(origin), expiresAt);
+            } else if (op === 'over') {
+              expect(quota.over(String(origin), expiresAt)).toBe(
+                model.over(String(origin), expiresAt),
+              );
+            } else {
+              quota.flush(now);
+              model.flush(now);
+            }
+            expect(quota.tracked).toBe(model.origins.size);
+          }
+        },
+      ),
+      {
+        numRuns: 500,
+        // The property's first find (an older window counted after a flush), then the two
+        // ways the front moves within a window: re-recorded, and evicted by a new origin.
+        examples: [
+          [
+            [
+              ['record', 0, 500, 800],
+              ['record', 1, 0, -400],
+              ['flush', 0, 600, 0],
+              ['record', 0, 0, 500],
+              ['flush', 0, 0, 0],
+            ],
+          ],
+          [
+            [
+              ['record', 0, 500, 800],
+              ['record', 1, 0, -400],
+              ['flush', 0, 600, 0],
+              ['record', 2, 0, 0],
+              ['record', 3, 0, 0],
+              ['record', 4, 0, 0],
+              ['flush', 0, 0, 0],
+            ],
+          ],
+          [
+            [
+              ['record', 0, 52, 0],
+              ['record', 0, 119, 0],
+              ['record', 0, 261, 0],
+              ['record', 0, 190, 0],
+              ['record', 0, 233, 0],
+              ['flush', 0, 145, 0],
+              ['record', 0, 0, -1],
+              ['flush', 0, 0, 0],
+            ],
+          ],
+        ],
+      },
+    );
+  });
 });
+
+/** origin-quota.ts as it was before its flush shortcut, as the property's reference. */
+class QuotaModel {
+  readonly origins = new Map<
+    string,
+    { latest: number; latestCount: number; previousCount: number }
+  >();
+  constructor(private readonly limits: { quota: number; periodMs: number; trackedMax: number }) {}
+  over(origin: string, expiresAt: number): boolean {
+    const w = this.origins.get(origin);
+    const window = Math.floor(expiresAt / this.limits.periodMs);
+    if (w === undefined || window > w.latest) return false;
+    const count =
+      window === w.latest ? w.latestCount : window === w.latest - 1 ? w.previousCount : Infinity;
+    return count >= this.limits.quota;
+  }
+  record(origin: string, expiresAt: number): void {
+    const window = Math.floor(expiresAt / this.limits.periodMs);
+    const w = this.origins.get(origin);
+    this.origins.delete(origin);
+    if (w === undefined && this.origins.size >= this.limits.trackedMax)
+      this.origins.delete(this.origins.keys().next().value as string);
+    if (w === undefined || window > w.latest) {
+      const previousCount = w !== undefined && window === w.latest + 1 ? w.latestCount : 0;
+      this.origins.set(origin, { latest: window, latestCount: 1, previousCount });
+      return;
+    }
+    if (window === w.latest) w.latestCount += 1;
+    else if (window === w.latest - 1) w.previousCount += 1;
+    this.origins.set(origin, w);
+  }
+  flush(now: number): void {
+    const current = Math.floor(now / this.limits.periodMs);
+    for (const [origin, w] of this.origins) {
+      if (w.latest >= current) break;
+      this.origins.delete(origin);
+    }
+  }
+}

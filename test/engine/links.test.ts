@@ -190,6 +190,15 @@ describe('per-link rate of control frames', () => {
     expect(h.table.controlRateCloses).toBe(1);
   });
 
+  it('after a long silence a link admits one burst again, never more', () => {
+    const h = harness(small);
+    const link = authenticate(h, new LinkPeer(identityOf('alice'), '10.0.0.2:7000'));
+    const later = T0 + 60_000; // a minute's worth of tokens, capped at the burst
+    for (let i = 0; i < 6; i++) h.table.frame(link, PING, later);
+    expect(h.messages.length).toBe(small.controlBurst);
+    expect(h.table.controlRateDrops).toBe(1);
+  });
+
   it('onion frames are data: never counted against the control rate', () => {
     const h = harness(small);
     const link = authenticate(h, new LinkPeer(identityOf('alice'), '10.0.0.2:7000'));

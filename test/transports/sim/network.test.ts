@@ -192,6 +192,10 @@ describe('SimNetwork: links', () => {
     expect(engines[0]?.of('linkClosed')).toEqual([]);
     expect(net.stats.outputsIgnored).toBe(1);
     expect(net.linkCount).toBe(0);
+    // [9] reached a link both sides had finished: lost, and no RST answers it. Events: two
+    // starts, the two opens, frames 1 and 2, the FIN, and [9].
+    expect(net.stats.framesLost).toBe(1);
+    expect(net.stats.events).toBe(8);
   });
 
   it('dial to a dead node is refused after a round trip; unknown address times out', () => {
@@ -507,5 +511,27 @@ describe('SimNetwork: streams and model changes', () => {
     expect(got[17]?.now).toBe(648);
     expect(got[18]?.now).toBe(648);
     expect(got[19]?.now).toBe(648);
+  });
+
+  it('a latency change reaches links already open: their next frames take the new delay', () => {
+    const { net, engines } = setup(
+      (ctx) => (input, now, eng) => {
+        if (ctx.index === 0 && input.type === 'start') return [dial(1, simAddress(1))];
+        if (ctx.index === 0 && input.type === 'tick') {
+          const link = [...eng.open.keys()][0] as number;
+          return [send(link, [eng.of('tick').length])];
+        }
+        if (ctx.index === 0 && input.type === 'linkOpened')
+          return [send(input.link, [0]), wake(1_000)];
+        return [];
+      },
+      { latency: constant(200) },
+    );
+    net.addNode();
+    net.addNode();
+    net.runUntil(500);
+    net.setLatency(constant(5));
+    net.runUntil(2_000);
+    expect(engines[1]?.of('frame').map((f) => f.now)).toEqual([600, 1_005]);
   });
 });
