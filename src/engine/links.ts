@@ -98,12 +98,12 @@ interface Dial {
   queue: Message[];
 }
 
-/** What the link table tells the node layer. */
 /** Where the link table's outputs go (the node's output list of the current call). */
 export interface OutputSink {
   emit(output: Output): void;
 }
 
+/** What the link table tells the node layer. */
 export interface LinkEvents {
   onLinkReady(link: Link, peer: Peer): void;
   onMessage(link: Link, peer: Peer, message: Message): void;

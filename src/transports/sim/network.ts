@@ -567,8 +567,7 @@ export class SimNetwork {
     const openAt = this.clock + this.delay(link.node1, link.node0);
     link.last1 = openAt;
     link.last0 = this.clock;
-    this.schedule(openAt, EV_OPEN_CALLER, link.node0, link.inc0, link.id, 0, null, null).link =
-      link;
+    this.scheduleOnLink(openAt, EV_OPEN_CALLER, link.node0, link.inc0, link, 0, null);
     const caller = this.nodes[link.node0] as SimNode;
     const input: Input = { type: 'linkOpened', link: link.id, remoteAddress: caller.address };
     this.deliver(callee, input, EV_OPEN_CALLEE, link.id);
@@ -628,7 +627,7 @@ export class SimNetwork {
         if (r === 0) link.state0 = RESET_SENT;
         else link.state1 = RESET_SENT;
         const at = this.onLinkAt(link, r, to, from);
-        this.schedule(at, EV_RST, from, 0, link.id, 1 - r, null, null).link = link;
+        this.scheduleOnLink(at, EV_RST, from, 0, link, 1 - r, null);
       } else if (state === PENDING) {
         throw new Error(`sim bug: frame reached the pending side of link ${link.id}`);
       }
@@ -772,19 +771,18 @@ export class SimNetwork {
       at = this.onLinkAt(l, side, node.index, to);
     }
     const frame = this.copyFrames ? bytes.slice() : bytes;
-    this.schedule(at, EV_FRAME, to, 0, id, 1 - side, frame, null).link = l;
+    this.scheduleOnLink(at, EV_FRAME, to, 0, l, 1 - side, frame);
     if (this.duplicate > 0 && this.duplicateDraw(node) < this.duplicate) {
       c.duplicated++;
-      this.schedule(
+      this.scheduleOnLink(
         at,
         EV_FRAME,
         to,
         0,
-        id,
+        l,
         1 - side,
         this.copyFrames ? bytes.slice() : bytes,
-        null,
-      ).link = l;
+      );
     }
   }
 
@@ -804,7 +802,7 @@ export class SimNetwork {
         this.counters.partitionCuts++;
       } else {
         const at = this.onLinkAt(l, side, node.index, to);
-        this.schedule(at, EV_FIN, to, 0, id, 1 - side, null, null).link = l;
+        this.scheduleOnLink(at, EV_FIN, to, 0, l, 1 - side, null);
       }
     }
     this.forgetIfDone(l);
@@ -833,7 +831,7 @@ export class SimNetwork {
     this.links.set(link.id, link);
     node.links.add(link.id);
     const synAt = now + this.delay(node.index, target);
-    this.schedule(synAt, EV_OPEN_CALLEE, target, 0, link.id, 1, null, null).link = link;
+    this.scheduleOnLink(synAt, EV_OPEN_CALLEE, target, 0, link, 1, null);
   }
 
   private wake(node: SimNode, at: number): void {
@@ -889,10 +887,22 @@ export class SimNetwork {
     return ev;
   }
 
-  /** The link of a link event, if still in the link table (the event carries it: no lookup). */
+  /** A frame, FIN, RST or open event on `link`: it carries the link, so none is looked up. */
+  private scheduleOnLink(
+    at: number,
+    kind: number,
+    node: number,
+    inc: number,
+    link: SimLink,
+    side: number,
+    bytes: Uint8Array | null,
+  ): void {
+    this.schedule(at, kind, node, inc, link.id, side, bytes, null).link = link;
+  }
+
+  /** The link of a link event (scheduleOnLink), if still in the link table. */
   private linkOf(ev: SimEvent): SimLink | undefined {
-    const link = ev.link;
-    if (link === null) return this.links.get(ev.arg);
+    const link = ev.link as SimLink;
     return link.forgotten ? undefined : link;
   }
 
