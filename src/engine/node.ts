@@ -166,6 +166,7 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
       links: this.links,
       random: options.random.fork('overlay'),
       bootstrap: options.bootstrap,
+      isStranger: (id) => this.directory.directory.isStranger(id),
       event: (event) => this.onOverlayEvent(event),
     });
     this.broadcaster = new Broadcaster(this.broadcastConfig, this);

@@ -138,6 +138,10 @@ export type EngineEvent =
   | { type: 'neighbourDown'; peer: NodeId; reason: NeighbourLossReason; activeSize: number }
   /** The active view is back to its target size after a failure-caused loss began at `since`. */
   | { type: 'viewRepaired'; since: Millis; lost: NodeId[] }
+  /** An island check's shuffle walk left through bootstrap `address` (overlay/hyparview.ts). */
+  | { type: 'islandCheck'; address: string }
+  /** An island check found `peer`, a stranger to our directory, and asked it to be a neighbour. */
+  | { type: 'islandBridge'; peer: NodeId }
   | { type: 'linkRejected'; link: LinkId; reason: string }
   | { type: 'left' }
   /** A broadcast delivered here for the first time (`id`: hex of its ID). */

@@ -119,6 +119,8 @@ export interface RunResult {
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const repairsMs: number[] = [];
+  let islandChecks = 0;
+  let islandBridges = 0;
   const broadcasts = new BroadcastTracker();
   const deliveries = new DeliveryTracker();
   const series = new SeriesRecorder(scenario.durationMs);
@@ -146,6 +148,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
         repairsMs.push(now - start);
         return;
       }
+      case 'islandCheck':
+        islandChecks += 1;
+        return;
+      case 'islandBridge':
+        islandBridges += 1;
+        return;
       case 'broadcastSent':
         return broadcasts.onSent(event.id, event.kind, now);
       case 'broadcastDelivered':
@@ -270,6 +278,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       repairs: repairsMs.length,
       repairMsP50: percentile(repairsMs, 50),
       repairMsP99: percentile(repairsMs, 99),
+      islandChecks,
+      islandBridges,
       degreeHistogram: degrees.histogram,
     },
     broadcast: broadcasts.summary(scenario.broadcast.mode, lastProbeMs, grafts, scenario.measure),

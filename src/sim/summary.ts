@@ -51,6 +51,10 @@ export interface OverlaySummary {
   /** Repair time percentiles (nearest rank) in ms; null when there were no repairs. */
   repairMsP50: number | null;
   repairMsP99: number | null;
+  /** Island checks: shuffle walks through a bootstrap address (overlay/hyparview.ts)… */
+  islandChecks: number;
+  /** …and those that found a stranger and asked it to be a neighbour. */
+  islandBridges: number;
   /** Live nodes per active-view degree at the end: `{ "4": 12, "5": 0, "6": 950 }`. */
   degreeHistogram: Record<string, number>;
 }
@@ -232,6 +236,8 @@ export const METRIC_NOTES: Readonly<Record<string, string>> = {
   'overlay.repairs': 'active-view repairs completed',
   'overlay.repairMsP50': 'median repair time (ms, nearest rank)',
   'overlay.repairMsP99': '99th percentile repair time (ms, nearest rank)',
+  'overlay.islandChecks': 'island checks (shuffle walks through a bootstrap address)',
+  'overlay.islandBridges': 'island checks that asked a stranger to be a neighbour',
   'broadcast.mode': 'flood or tree (Plumtree)',
   'broadcast.sent': 'probe broadcasts measured',
   'broadcast.coverageMean': 'mean fraction of live nodes (at send time) a probe reached',

@@ -74,8 +74,10 @@ describe('broadcast on the simulator', () => {
         (seed, nodes, mode) => {
           const out = run(seed, nodes, mode);
           // The property is about broadcast over a connected overlay. A join that splits the
-          // overlay for good is a known overlay gap (README, "The overlay": seed 1826157213
-          // with 33 nodes), not a broadcast failure: such a case is set aside and replaced.
+          // overlay (seed 1826157213 with 33 nodes; 4 of 2,000 seeds) is merged by the first
+          // island checks, a minute or two in (README, "The overlay"), which may be after
+          // the probes: such a case is set aside and replaced, not counted as a broadcast
+          // failure.
           fc.pre(out.connected);
           expect(out.origins.size).toBe(PROBES);
           for (const [id, origin] of out.origins) {

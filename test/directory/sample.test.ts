@@ -87,6 +87,43 @@ describe('directory sample (bottom-k)', () => {
     );
   });
 
+  it('a stranger is an ID it would hold but does not, nor remembers revoked', () => {
+    // The overlay's island checks ask a stranger to be a neighbour (hyparview.ts header).
+    checkProperty(
+      'test/directory/sample.test.ts',
+      'a stranger is an ID it would hold',
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.uniqueArray(fc.nat(POOL.length - 1), { maxLength: 20 }),
+        fc.uniqueArray(fc.nat(POOL.length - 1), { maxLength: 3 }),
+        (k, heardAt, revokedAt) => {
+          const d = directory(k);
+          for (const i of heardAt) d.acceptBytes(announce(POOL[i]!), 2_000);
+          for (const i of revokedAt)
+            d.acceptBytes(signRevocation(suite, POOL[i]!, 3_000).bytes, 3_000);
+          const kept = d.ids();
+          // With the sample full, an ID gets in only by ranking below its highest member.
+          const worst = kept.length < k ? undefined : byRank(kept)[kept.length - 1];
+          for (const { id } of POOL) {
+            const wouldHold = worst === undefined || byRank([id, worst])[0] === id;
+            const known = kept.includes(id) || d.isRevoked(id);
+            expect(d.isStranger(id)).toBe(!known && wouldHold);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+    // By hand: unheard with room, then heard, then revoked.
+    const d = directory(4);
+    const [alice] = POOL;
+    expect(d.isStranger(alice!.id)).toBe(true);
+    d.acceptBytes(announce(alice!), 2_000);
+    expect(d.isStranger(alice!.id)).toBe(false);
+    d.acceptBytes(signRevocation(suite, alice!, 3_000).bytes, 3_000);
+    expect(d.get(alice!.id)).toBeUndefined();
+    expect(d.isStranger(alice!.id)).toBe(false);
+  });
+
   it('refuses a higher-ranked newcomer as sampledOut, not as an error, and evicts for a lower one', () => {
     const ids = POOL.map((p) => p.id);
     const order = byRank(ids);

@@ -122,6 +122,76 @@ describe('overlay on the simulator', () => {
     expect(largestComponentFraction(live)).toBe(1);
   });
 
+  describe('island checks (hyparview.ts header)', () => {
+    /** The broadcast property's mass join that split for good: 33 nodes, one every 50 ms. */
+    function massJoin(overlay = TEST_OVERLAY) {
+      const checks: { node: number; at: number }[] = [];
+      const bridges: number[] = [];
+      const w = new SimWorld({
+        seed: '1826157213',
+        crypto: 'modelled',
+        overlay,
+        broadcast: { ...DEFAULT_BROADCAST, mode: 'flood' },
+        directory: DEFAULT_DIRECTORY,
+        latency: { kind: 'lognormal', medianMs: 30, sigma: 0.5 },
+        loss: 0,
+        checkInvariants: true,
+        onEvent: (node, e, now) => {
+          if (e.type === 'islandCheck') checks.push({ node, at: now });
+          if (e.type === 'islandBridge') bridges.push(node);
+        },
+      });
+      for (let i = 0; i < 33; i++) w.net.at(i * 50, () => w.addNode());
+      const componentAt = (at: number): number => {
+        w.net.runUntil(at);
+        return largestComponentFraction(w.liveSnapshots());
+      };
+      return { w, checks, bridges, componentAt };
+    }
+
+    it('a mass join split into two islands is one component again after the first checks', () => {
+      const run = massJoin();
+      // The fixture still splits (24 + 9 within 5 s), and nothing else heals it before then.
+      expect(run.componentAt(55_000)).toBeCloseTo(24 / 33, 6);
+      expect(run.componentAt(90_000)).toBe(1);
+      expect(run.bridges.length).toBeGreaterThan(0);
+      expect(run.componentAt(10 * MINUTE)).toBe(1);
+    });
+
+    it('without them the same join stays split (what the checks are for)', () => {
+      const run = massJoin({ ...TEST_OVERLAY, bootstrapWalkFirstMs: 0 });
+      expect(run.componentAt(10 * MINUTE)).toBeCloseTo(24 / 33, 6);
+      expect(run.checks).toEqual([]);
+    });
+
+    it('they run at doubling gaps, and once the directories agree, bridge nothing', () => {
+      const run = massJoin();
+      // The first checks bridge (13 of them, 62–103 s); anti-entropy then brings each side
+      // the other's descriptors (every pair known by minute 4), so no node is a stranger.
+      expect(run.componentAt(5 * MINUTE)).toBe(1);
+      const bridgesBefore = run.bridges.length;
+      expect(run.componentAt(40 * MINUTE)).toBe(1);
+      expect(run.bridges.length).toBe(bridgesBefore);
+      const { bootstrapWalkFirstMs: first, shuffleIntervalMs } = TEST_OVERLAY;
+      // Node 0 started the network: it has no bootstrap address to check through.
+      expect(run.checks.filter((c) => c.node === 0)).toEqual([]);
+      for (let node = 1; node < 33; node++) {
+        const at = run.checks.filter((c) => c.node === node).map((c) => c.at);
+        // A check runs at the first shuffle after it is due; shuffles are ~30 s apart
+        // (jittered), so each lands within 1.5 shuffle periods of its due time.
+        const due = [first, 3 * first, 7 * first, 15 * first, 31 * first].map((t) => t + node * 50);
+        expect(at).toHaveLength(due.length);
+        let previous = node * 50;
+        at.forEach((t, k) => {
+          const wanted = previous + (k === 0 ? first : 2 ** k * first);
+          expect(t).toBeGreaterThanOrEqual(wanted);
+          expect(t).toBeLessThan(wanted + 1.5 * shuffleIntervalMs);
+          previous = t;
+        });
+      }
+    });
+  });
+
   it('same seed ⇒ identical trace hash; different seeds ⇒ different hashes', () => {
     const ops: Op[] = [
       { kind: 'crash', fraction: 0.2 },

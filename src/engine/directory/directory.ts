@@ -291,6 +291,16 @@ export class Directory {
     for (const [id, r] of this.revoked) if (r.until <= now) this.revoked.delete(id);
   }
 
+  /**
+   * Whether `id` is a node we would hold a descriptor of (room, or a rank inside our
+   * sample) but have never heard of, nor of its leaving: its announcements do not reach us
+   * (overlay island checks, hyparview.ts).
+   */
+  isStranger(id: NodeId): boolean {
+    if (this.entries.get(id) !== undefined || this.revoked.has(id)) return false;
+    return this.members.admit(id).kind !== 'refuse';
+  }
+
   /** Whether a revocation of `id` is remembered (rules 3 and 6). */
   isRevoked(id: NodeId): boolean {
     return this.revoked.has(id);

@@ -24,6 +24,13 @@ export interface OverlayConfig {
   /** At this remaining TTL a FORWARD_JOIN adds the newcomer to the passive view (PRWL). */
   passiveWalkLength: number;
   shuffleIntervalMs: number;
+  /**
+   * A shuffle this long after start goes through a bootstrap address instead of a neighbour
+   * (an island check, hyparview.ts); the gap to the next one doubles up to
+   * `bootstrapWalkMaxMs`. 0: never.
+   */
+  bootstrapWalkFirstMs: number;
+  bootstrapWalkMaxMs: number;
   /** Entries of the active / passive view sent in a shuffle (HyParView k_a, k_p). */
   shuffleActiveCount: number;
   shufflePassiveCount: number;
@@ -99,6 +106,16 @@ export const EVICTION_PROTECTED_AFTER_MS = 60_000;
 export const EVICTION_PROTECTED_NOVEL = 2;
 
 /**
+ * Island checks: the first a minute after start, when a mass join has settled into its
+ * components (seed 1826157213 of the broadcast property split 24 + 9 within 5 s), then
+ * after 2, 4, 8, 16 and every 30 minutes. The steady rate is each node's announcement
+ * rate, so a seed node named by every daemon of a 10^5-node network answers ~55 walks per
+ * second, as many frames as it already floods.
+ */
+export const BOOTSTRAP_WALK_FIRST_MS = 60_000;
+export const BOOTSTRAP_WALK_MAX_MS = 30 * 60_000;
+
+/**
  * Defaults. The active view follows libp2p gossipsub's D_lo = 4 / D = 6 / D_hi = 12 band,
  * tightened at the top: HyParView shows an active view of fanout + 1 = 5 (fanout
  * ln(10^4) ≈ 4) already keeps flooding ~100% reliable after 80% failures, and every extra
@@ -121,6 +138,8 @@ export const DEFAULT_OVERLAY: OverlayConfig = {
   activeWalkLength: 6,
   passiveWalkLength: 3,
   shuffleIntervalMs: 30_000,
+  bootstrapWalkFirstMs: BOOTSTRAP_WALK_FIRST_MS,
+  bootstrapWalkMaxMs: BOOTSTRAP_WALK_MAX_MS,
   shuffleActiveCount: 3,
   shufflePassiveCount: 4,
   heartbeatIntervalMs: 5_000,
@@ -190,5 +209,9 @@ export function validateOverlayConfig(config: OverlayConfig): OverlayConfig {
     'heartbeatTimeoutMs > heartbeatIntervalMs',
   );
   check(config.heartbeatIntervalMs > 0 && config.shuffleIntervalMs > 0, 'periods must be positive');
+  check(
+    config.bootstrapWalkMaxMs >= config.bootstrapWalkFirstMs,
+    'bootstrapWalkMaxMs ≥ bootstrapWalkFirstMs',
+  );
   return config;
 }

@@ -16,6 +16,8 @@
  *   sample of its own passive view on a short-lived link.
  * - A keep-alive from a node that is not our neighbour gets a DISCONNECT, so a
  *   half-established neighbour relation (a lost reply) cannot last.
+ * - Island checks: now and then a shuffle starts at a bootstrap address instead of a
+ *   neighbour (`bootstrapWalk`), and a stranger in its reply becomes a neighbour.
  *
  * Deviations from the paper, and why:
  * - A node that failed us (silent neighbour, failed dial, refused request) goes to a
@@ -34,6 +36,18 @@
  *   seen (`noteNovel`): attackers that cut a node off drop its traffic and never earn it, so
  *   under churn, when the oldest places pass to whoever stays, and from a node's own join,
  *   honest neighbours that serve it keep a foothold.
+ * - Island checks. HyParView never merges two components: nothing in either one's views
+ *   names the other. Nodes joining fast through one another can split for good (seed
+ *   1826157213 of the broadcast property: 33 nodes, 24 + 9 within 5 s, every node at its
+ *   target with a full passive view of its own side). The bootstrap addresses a node was
+ *   given are the only names that may cross, so a shuffle walk starts at one of them at
+ *   growing intervals (config.ts BOOTSTRAP_WALK_*). Its reply comes from wherever the walk
+ *   ended. If most of the nodes it names are ones our directory would hold but has never
+ *   heard of (`isStranger`), it ended where our announcements do not reach, so we ask one of
+ *   them at high priority, as a suspect: the link may be the only one between two
+ *   components. In one component strangers are only nodes whose announcements are still on
+ *   their way, rarely most of a reply, so a connected overlay almost never changes for it.
+ *   A lying walk end gets one request per walk.
  */
 import type { Link, LinkTable, Peer } from '../links.js';
 import { pick, sample, type Random } from '../random.js';
@@ -72,6 +86,8 @@ export interface OverlayContext {
   readonly links: LinkTable;
   readonly random: Random;
   readonly bootstrap: readonly string[];
+  /** A node our directory would hold but has never heard of (island checks, header). */
+  isStranger(id: NodeId): boolean;
   event(event: EngineEvent): void;
 }
 
@@ -94,6 +110,13 @@ export class HyParView {
   private readonly refusedUntil = new Map<NodeId, Millis>();
   /** A JOIN to a bootstrap address whose node ID we do not know yet. */
   private joinDialDeadline: Millis | undefined;
+  /** An island check's dial to a bootstrap address (never while a JOIN dial is pending). */
+  private walkDialDeadline: Millis | undefined;
+  /** Until when a shuffle reply may answer our island check. */
+  private walkReplyDeadline: Millis = -Infinity;
+  private walkCount = 0;
+  private nextWalkAt = Infinity;
+  private walkGap = 0;
   private joinAttempts = 0;
   private nextJoinAt: Millis = 0;
   private joined = false;
@@ -128,6 +151,11 @@ export class HyParView {
   // ---- life cycle -------------------------------------------------------------------------
 
   start(now: Millis): void {
+    const first = this.config.bootstrapWalkFirstMs;
+    if (first > 0) {
+      this.walkGap = first;
+      this.nextWalkAt = now + first;
+    }
     this.tryJoin(now);
   }
 
@@ -169,20 +197,53 @@ export class HyParView {
     }
     if (this.joinDialDeadline !== undefined && this.joinDialDeadline <= now)
       this.joinDialDeadline = undefined;
+    if (this.walkDialDeadline !== undefined && this.walkDialDeadline <= now)
+      this.walkDialDeadline = undefined;
     this.refill(now);
     this.probeSuspect(now);
   }
 
-  /** Starts a shuffle random walk (HyParView §4.4). */
+  /**
+   * Starts a shuffle random walk (HyParView §4.4) at a random neighbour, or when an island
+   * check is due, at a bootstrap address (header).
+   */
   shuffle(now: Millis): void {
+    if (now >= this.nextWalkAt && this.bootstrapWalk(now)) return;
     const target = pick(this.ctx.random, [...this.active.values()]);
-    if (!target) return;
+    if (target) this.sendShuffle(target, target.id, now);
+  }
+
+  /** An island check (header): false when it cannot run now, so a plain shuffle runs. */
+  private bootstrapWalk(now: Millis): boolean {
+    const { bootstrap, self } = this.ctx;
+    if (!this.joined || bootstrap.length === 0) return false;
+    if (this.joinDialDeadline !== undefined || this.walkDialDeadline !== undefined) return false;
+    for (const r of this.requests.values()) if (r.join) return false;
+    this.walkGap = Math.min(2 * this.walkGap, this.config.bootstrapWalkMaxMs);
+    this.nextWalkAt = now + this.walkGap;
+    const address = bootstrap[this.walkCount++ % bootstrap.length] as string;
+    if (address === self.address) return false;
+    this.walkReplyDeadline = now + this.config.requestTimeoutMs;
+    this.ctx.event({ type: 'islandCheck', address });
+    // A neighbour's own link, if the address is one; otherwise a dial whose peer we learn.
+    for (const n of this.active.values())
+      if (n.address === address) return this.sendShuffle(n, n.id, now);
+    this.walkDialDeadline = now + this.config.requestTimeoutMs;
+    return this.sendShuffle({ address }, undefined, now);
+  }
+
+  /** Sends a shuffle of our views to `target`, leaving `skip` (the target) out of them. */
+  private sendShuffle(
+    target: { id?: NodeId; address: string },
+    skip: NodeId | undefined,
+    now: Millis,
+  ): true {
     const { shuffleActiveCount, shufflePassiveCount } = this.config;
     const entries = [
       this.ctx.self,
       ...sample(
         this.ctx.random,
-        [...this.active.values()].filter((e) => e.id !== target.id),
+        [...this.active.values()].filter((e) => e.id !== skip),
         shuffleActiveCount,
       ),
       ...this.passive.sample(this.ctx.random, shufflePassiveCount),
@@ -192,12 +253,17 @@ export class HyParView {
       { type: 'shuffle', origin: this.ctx.self, ttl: this.config.activeWalkLength, entries },
       now,
     );
+    return true;
   }
 
   // ---- link events ------------------------------------------------------------------------
 
   onLinkReady(link: Link, peer: Peer, now: Millis): void {
     // Only a bootstrap dial has no expected identity: now we know who the contact is.
+    if (link.outbound && link.expectedId === undefined && this.walkDialDeadline !== undefined) {
+      this.walkDialDeadline = undefined; // an island check's (never pending with a JOIN's)
+      return;
+    }
     if (link.outbound && link.expectedId === undefined && this.joinDialDeadline !== undefined) {
       this.joinDialDeadline = undefined;
       this.requests.set(peer.id, {
@@ -220,7 +286,9 @@ export class HyParView {
 
   onUnreachable(target: { id?: NodeId; address: string }, now: Millis): void {
     if (target.id === undefined) {
-      this.joinDialDeadline = undefined; // bootstrap address unreachable: retry later
+      // A bootstrap address unreachable: a JOIN retries later; an island check waits its turn.
+      this.joinDialDeadline = undefined;
+      this.walkDialDeadline = undefined;
       return;
     }
     const entry = { id: target.id, address: target.address };
@@ -245,7 +313,9 @@ export class HyParView {
       case 'shuffle':
         return this.onShuffle(peer, message, now);
       case 'shuffleReply':
-        return this.integrate(message.entries, []);
+        this.integrate(message.entries, []);
+        if (now <= this.walkReplyDeadline) this.afterBootstrapWalk(peer, message.entries, now);
+        return;
       case 'ping':
         if (!this.active.has(peer.id) && !this.requests.has(peer.id)) {
           this.ctx.links.send(link, { type: 'disconnect', leaving: false, suggestions: [] }, now);
@@ -355,6 +425,26 @@ export class HyParView {
       entries,
       reply.map((e) => e.id),
     );
+  }
+
+  /**
+   * The island check's answer (header). Most of it unknown to our directory: the walk ended
+   * in another component, so ask a stranger in it to be a neighbour. One stranger among
+   * known nodes is only a node whose announcement has not reached us yet (a mass join's
+   * directories take minutes to agree).
+   */
+  private afterBootstrapWalk(from: Peer, entries: readonly PeerEntry[], now: Millis): void {
+    this.walkReplyDeadline = -Infinity;
+    const heard = [{ id: from.id, address: from.address }, ...entries].filter(
+      (e) => e.id !== this.ctx.self.id,
+    );
+    const strangers = heard.filter((e) => this.ctx.isStranger(e.id));
+    if (2 * strangers.length < heard.length) return;
+    const bridge = strangers.find((e) => !this.inUse(e.id));
+    if (bridge === undefined) return;
+    this.ctx.event({ type: 'islandBridge', peer: bridge.id });
+    this.passive.delete(bridge.id);
+    this.request(bridge, 'high', now);
   }
 
   // ---- view maintenance -------------------------------------------------------------------
@@ -535,6 +625,7 @@ export class HyParView {
   /** (Re)joins through a bootstrap address, with backoff between attempts. */
   private tryJoin(now: Millis): void {
     if (this.ctx.bootstrap.length === 0 || this.joinDialDeadline !== undefined) return;
+    if (this.walkDialDeadline !== undefined) return; // its link would pass for the JOIN's
     if (now < this.nextJoinAt) return;
     for (const r of this.requests.values()) if (r.join) return;
     const address = this.ctx.bootstrap[this.joinAttempts % this.ctx.bootstrap.length] as string;
