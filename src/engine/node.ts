@@ -22,6 +22,7 @@ import {
 } from './broadcast/config.js';
 import type { CryptoSuite } from './crypto/suite.js';
 import {
+  announcementsReachAll,
   DEFAULT_DIRECTORY,
   validateDirectoryConfig,
   type DirectoryConfig,
@@ -166,7 +167,9 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
       links: this.links,
       random: options.random.fork('overlay'),
       bootstrap: options.bootstrap,
-      isStranger: (id) => this.directory.directory.isStranger(id),
+      ...(announcementsReachAll(this.directoryConfig)
+        ? { isStranger: (id: NodeId) => this.directory.directory.isStranger(id) }
+        : {}),
       event: (event) => this.onOverlayEvent(event),
     });
     this.broadcaster = new Broadcaster(this.broadcastConfig, this);

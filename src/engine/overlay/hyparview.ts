@@ -86,8 +86,11 @@ export interface OverlayContext {
   readonly links: LinkTable;
   readonly random: Random;
   readonly bootstrap: readonly string[];
-  /** A node our directory would hold but has never heard of (island checks, header). */
-  isStranger(id: NodeId): boolean;
+  /**
+   * A node our directory would hold but has never heard of (island checks, header); absent
+   * when the directory cannot tell (hop-limited announcements): then no island checks.
+   */
+  readonly isStranger?: (id: NodeId) => boolean;
   event(event: EngineEvent): void;
 }
 
@@ -152,7 +155,7 @@ export class HyParView {
 
   start(now: Millis): void {
     const first = this.config.bootstrapWalkFirstMs;
-    if (first > 0) {
+    if (first > 0 && this.ctx.isStranger !== undefined) {
       this.walkGap = first;
       this.nextWalkAt = now + first;
     }
@@ -438,7 +441,9 @@ export class HyParView {
     const heard = [{ id: from.id, address: from.address }, ...entries].filter(
       (e) => e.id !== this.ctx.self.id,
     );
-    const strangers = heard.filter((e) => this.ctx.isStranger(e.id));
+    const isStranger = this.ctx.isStranger;
+    if (isStranger === undefined) return;
+    const strangers = heard.filter((e) => isStranger(e.id));
     if (2 * strangers.length < heard.length) return;
     const bridge = strangers.find((e) => !this.inUse(e.id));
     if (bridge === undefined) return;
