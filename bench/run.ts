@@ -13,6 +13,7 @@ import { runDigestBench } from './digest.js';
 import { runFloodBench } from './flood.js';
 import { runFuzzBench } from './fuzz/run.js';
 import { runHeapOwnersBench } from './heap-owners.js';
+import { runIslandJoinsBench } from './island-joins.js';
 import { runNoiseBench } from './noise.js';
 import { runOnionBench } from './onion.js';
 import { runOverlayBench } from './overlay.js';
@@ -35,6 +36,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   shards: runShardsBench,
   noise: runNoiseBench,
   overlay: runOverlayBench,
+  'island-joins': async () => runIslandJoinsBench(),
   // The issue-6 goals at full size: hours today (`npx tsx bench/sim-speed.ts --minutes 5` is quick).
   'sim-speed': () => runSimSpeedBench(),
   'sim-heap': () => runSimHeapBench(),
