@@ -24,6 +24,7 @@ import type { CryptoSuite } from './crypto/suite.js';
 import {
   announcementsReachAll,
   DEFAULT_DIRECTORY,
+  SYNC_BACKOFF_MAX,
   validateDirectoryConfig,
   type DirectoryConfig,
 } from './directory/config.js';
@@ -134,6 +135,8 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
   private announced = false;
   /** Anti-entropy runs at its joining pace until then (DirectoryConfig.joinSyncForMs). */
   private joinSyncUntil: Millis = 0;
+  /** The anti-entropy period's multiple: doubles while rounds hear no inconsistency. */
+  private syncBackoff = 1;
   /** Saved state waiting for `start` (then dropped, so it is not held twice). */
   private pendingRestore: RestoreState | undefined;
   private readonly restoreCounts = {
@@ -652,13 +655,16 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
    * while the directory is still filling. A sampled directory is full once its sample is:
    * its neighbours' samples differ from it by design, so fast pulls would only bring records
    * that rank out of it (at 2,000 nodes with samples of 100: 7× the sync bytes, nothing kept).
+   * After that, the period doubles while rounds hear no inconsistency (SYNC_BACKOFF_MAX).
    */
   private syncInterval(now: Millis): Millis {
     const { syncIntervalMs, joinSyncIntervalMs, sampleSize } = this.directoryConfig;
     const filling = this.directory.directory.sampled < sampleSize;
-    return now < this.joinSyncUntil && filling
-      ? Math.min(joinSyncIntervalMs, syncIntervalMs)
-      : syncIntervalMs;
+    const heard = this.directory.takeInconsistent();
+    if (now < this.joinSyncUntil && filling) return Math.min(joinSyncIntervalMs, syncIntervalMs);
+    // Past joining, Trickle's back-off (SYNC_BACKOFF_MAX).
+    this.syncBackoff = heard ? 1 : Math.min(2 * this.syncBackoff, SYNC_BACKOFF_MAX);
+    return this.syncBackoff * syncIntervalMs;
   }
 
   /** A period drawn uniformly from [0.5, 1.5) × `ms`, so periodic work never synchronises. */

@@ -171,6 +171,58 @@ describe('directory service: anti-entropy', () => {
       expect(requester.s.directory.get(who.id)?.issued).toBe(10);
   });
 
+  it('hears an inconsistency when a sync brings a record it lacked or a digest lacks one of ours', () => {
+    // The node's anti-entropy back-off resets on it (Trickle, SYNC_BACKOFF_MAX).
+    const config = { ...CONFIG, sampleSize: 1_000, syncRecordsMax: DIRECTORY_CHUNK_MAX };
+    const make = (seed: number) => {
+      const sent: { peer: NodeId; message: Message }[] = [];
+      const s = new DirectoryService(
+        identity(seed),
+        'a:1',
+        suite,
+        config,
+        { broadcast: () => undefined, send: (peer, message) => void sent.push({ peer, message }) },
+        new SeededRandomSource(String(seed)),
+      );
+      return { s, sent };
+    };
+    const a = make(0);
+    const b = make(1000);
+    const others = Array.from({ length: 20 }, (_, i) => identity(i + 1));
+    for (const who of others) {
+      a.s.onRecord(descriptorOf(who, 0).bytes, 0);
+      b.s.onRecord(descriptorOf(who, 0).bytes, 0);
+    }
+    const digestOf = (from: typeof a, at: number) => {
+      from.sent.length = 0;
+      from.s.requestAntiEntropy('peer', at);
+      const request = from.sent[0]?.message;
+      if (request?.type !== 'directoryRequest' || request.digest === undefined)
+        throw new Error('no digest sent');
+      return request.digest;
+    };
+    // The same records on both sides: nothing to send, nothing heard.
+    b.s.onSyncRequest('a', 10, digestOf(a, 10));
+    expect(b.sent).toEqual([]);
+    expect(b.s.takeInconsistent()).toBe(false);
+    // A record only b holds: b answers with it and hears it; a learns it and hears it.
+    const late = identity(500);
+    b.s.onRecord(descriptorOf(late, 0).bytes, 20);
+    b.s.onSyncRequest('a', 20_000, digestOf(a, 20_000));
+    const answer = b.sent.flatMap(({ message }) =>
+      message.type === 'directoryChunk' ? message.descriptors : [],
+    );
+    expect(answer).toHaveLength(1);
+    expect(b.s.takeInconsistent()).toBe(true);
+    expect(b.s.takeInconsistent()).toBe(false); // taken
+    expect(a.s.takeInconsistent()).toBe(false);
+    a.s.onSyncChunk(answer, 20_000);
+    expect(a.s.takeInconsistent()).toBe(true);
+    // The same record again brings nothing new: nothing heard.
+    a.s.onSyncChunk(answer, 20_001);
+    expect(a.s.takeInconsistent()).toBe(false);
+  });
+
   it('never answers with more than syncRecordsMax records, and a digest never names a pinned contact', () => {
     const { s, sent } = service();
     for (let i = 1; i <= 30; i++) s.onRecord(descriptorOf(identity(i), 0).bytes, 0);

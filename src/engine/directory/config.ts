@@ -107,6 +107,14 @@ export const DEFAULT_DIRECTORY: DirectoryConfig = {
 };
 
 /**
+ * Anti-entropy backs off like Trickle (RFC 6206): a round that hears no inconsistency (the
+ * last answer brought nothing new, and no neighbour's digest lacked one of our records)
+ * doubles the period, up to this multiple; one that hears one goes back to the base period.
+ * In churn.yaml 85% of the answers were empty (61,414 of 72,692 in the hour).
+ */
+export const SYNC_BACKOFF_MAX = 4;
+
+/**
  * Whether every announcement reaches us, so a node our directory would hold but does not is
  * evidence of another component (overlay island checks, Directory.isStranger). With
  * hop-limited announcements a sample misses most of the nodes it would hold (scale-10k at

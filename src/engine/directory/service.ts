@@ -41,6 +41,11 @@ export class DirectoryService {
   private readonly servedWhole = new Set<NodeId>();
   /** Sync requests refused by the cooldown. */
   syncRefused = 0;
+  /**
+   * Since the last anti-entropy round: a sync brought us a record we lacked, or a
+   * neighbour's digest lacked one of ours (Trickle's "inconsistency heard", takeInconsistent).
+   */
+  private inconsistent = false;
   private random: Random | undefined;
   private digestRandom: Random | undefined;
 
@@ -144,6 +149,7 @@ export class DirectoryService {
     const own = this.identity.id;
     if (digest !== undefined) {
       const missing = this.directory.missingFrom(now, digest, own);
+      if (missing.length > 0) this.inconsistent = true;
       this.sendRecords(peer, sample(this.syncRandom(), missing, this.config.syncRecordsMax));
       return;
     }
@@ -190,7 +196,17 @@ export class DirectoryService {
   }
 
   onSyncChunk(descriptors: Uint8Array[], now: Millis): void {
-    for (const bytes of descriptors) this.directory.acceptBytes(bytes, now);
+    for (const bytes of descriptors) {
+      const outcome = this.directory.acceptBytes(bytes, now);
+      if (outcome === 'new' || outcome === 'updated') this.inconsistent = true;
+    }
+  }
+
+  /** Whether an inconsistency was heard since the last call (the node's sync back-off). */
+  takeInconsistent(): boolean {
+    const heard = this.inconsistent;
+    this.inconsistent = false;
+    return heard;
   }
 
   prune(now: Millis): void {
