@@ -17,7 +17,8 @@
  * - A keep-alive from a node that is not our neighbour gets a DISCONNECT, so a
  *   half-established neighbour relation (a lost reply) cannot last.
  * - Island checks: now and then a shuffle starts at a bootstrap address instead of a
- *   neighbour (`bootstrapWalk`), and a stranger in its reply becomes a neighbour.
+ *   neighbour (`bootstrapWalk`); a reply that names mostly strangers to our directory
+ *   makes one of them a neighbour (deviations below).
  *
  * Deviations from the paper, and why:
  * - A node that failed us (silent neighbour, failed dial, refused request) goes to a
