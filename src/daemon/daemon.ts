@@ -345,12 +345,9 @@ export class Daemon {
         return log.debug('island check through a bootstrap address', { address: event.address });
       case 'islandBridge':
         // The check's walk ended among nodes our directory never heard of: a split network.
-        return log.info(
-          'island check found nodes unknown to our directory; asking one to connect',
-          {
-            peer: event.peer,
-          },
-        );
+        return log.info('island check: asking a node our directory never heard of to connect', {
+          peer: event.peer,
+        });
       case 'messageAttempt':
         return log.debug('message attempt', {
           id: event.messageId,

@@ -491,7 +491,7 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
           const peers = [...this.overlay.active.keys()];
           const peer = pick(this.timerRandom, peers);
           if (peer !== undefined) this.directory.requestAntiEntropy(peer, now);
-          this.timers.set('directorySync', now + this.jittered(this.syncInterval(now)));
+          this.timers.set('directorySync', now + this.jittered(this.nextSyncPeriod(now)));
           break;
         }
         case 'graft':
@@ -600,7 +600,7 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
     this.timers.set('announce', announceAt);
     this.joinSyncUntil = restored ? now : now + config.joinSyncForMs;
     if (config.syncIntervalMs > 0)
-      this.timers.set('directorySync', now + this.jittered(this.syncInterval(now)));
+      this.timers.set('directorySync', now + this.jittered(this.nextSyncPeriod(now)));
   }
 
   /** Broadcasts `body`, at most `hopsMax` hops (the directory's announceHops) if given. */
@@ -655,9 +655,10 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
    * while the directory is still filling. A sampled directory is full once its sample is:
    * its neighbours' samples differ from it by design, so fast pulls would only bring records
    * that rank out of it (at 2,000 nodes with samples of 100: 7× the sync bytes, nothing kept).
-   * After that, the period doubles while rounds hear no inconsistency (SYNC_BACKOFF_MAX).
+   * After that, the period doubles while rounds hear no inconsistency (SYNC_BACKOFF_MAX):
+   * each call takes what the directory heard since the last one and moves the back-off.
    */
-  private syncInterval(now: Millis): Millis {
+  private nextSyncPeriod(now: Millis): Millis {
     const { syncIntervalMs, joinSyncIntervalMs, sampleSize } = this.directoryConfig;
     const filling = this.directory.directory.sampled < sampleSize;
     const heard = this.directory.takeInconsistent();

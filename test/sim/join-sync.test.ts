@@ -88,7 +88,7 @@ describe('directory anti-entropy after joining', () => {
     // the other side learns its descriptor by sync only, and the rounds that hear it reset.
     const nodes = 12;
     const perWindow = { before: 0, after: 0 };
-    let learnedAt: number | undefined;
+    let metAgainAt: number | undefined;
     runScenario(
       scenario(nodes, '32m', 1, [
         'events:',
@@ -109,11 +109,11 @@ describe('directory anti-entropy after joining', () => {
           },
         },
         onTrace(_node, event, now) {
-          if (event.type === 'neighbourUp' && now >= 22 * MINUTE) learnedAt ??= now;
+          if (event.type === 'neighbourUp' && now >= 22 * MINUTE) metAgainAt ??= now;
         },
       },
     );
-    expect(learnedAt).toBeDefined(); // the sides met again
+    expect(metAgainAt).toBeDefined(); // the sides met again
     // ~6 minutes at ~4-minute periods: ~1.5 a node; reset ones ask every ~minute for a while.
     expect(perWindow.before / nodes).toBeLessThan(2.5);
     expect(perWindow.after).toBeGreaterThan(1.5 * perWindow.before);

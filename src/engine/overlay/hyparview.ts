@@ -116,7 +116,11 @@ export class HyParView {
   private joinDialDeadline: Millis | undefined;
   /** An island check's dial to a bootstrap address (never while a JOIN dial is pending). */
   private walkDialDeadline: Millis | undefined;
-  /** Until when a shuffle reply may answer our island check. */
+  /**
+   * Until when a shuffle reply may answer our island check. The check took the place of a
+   * shuffle, so the reply is almost always its own; a late one of the shuffle before would
+   * only be judged the same way.
+   */
   private walkReplyDeadline: Millis = -Infinity;
   private walkCount = 0;
   private nextWalkAt = Infinity;
@@ -439,11 +443,11 @@ export class HyParView {
    */
   private afterBootstrapWalk(from: Peer, entries: readonly PeerEntry[], now: Millis): void {
     this.walkReplyDeadline = -Infinity;
+    const isStranger = this.ctx.isStranger;
+    if (isStranger === undefined) return; // no checks start without it (start())
     const heard = [{ id: from.id, address: from.address }, ...entries].filter(
       (e) => e.id !== this.ctx.self.id,
     );
-    const isStranger = this.ctx.isStranger;
-    if (isStranger === undefined) return;
     const strangers = heard.filter((e) => isStranger(e.id));
     if (2 * strangers.length < heard.length) return;
     const bridge = strangers.find((e) => !this.inUse(e.id));
