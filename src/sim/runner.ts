@@ -89,7 +89,8 @@ export function overlayConfigOf(scenario: Scenario): OverlayConfig {
 }
 
 export function broadcastConfigOf(scenario: Scenario): BroadcastConfig {
-  return { ...DEFAULT_BROADCAST, mode: scenario.broadcast.mode };
+  const { mode, eagerMin } = scenario.broadcast;
+  return { ...DEFAULT_BROADCAST, mode, eagerMin };
 }
 
 export function directoryConfigOf(scenario: Scenario): DirectoryConfig {

@@ -59,6 +59,7 @@ import { dirname } from 'node:path';
 import type { FactorDistribution, SizeModel } from './distributions.js';
 import { formatDuration } from './duration.js';
 import { TextFileError, readTextFile } from './text-file.js';
+import { EAGER_MIN } from '../engine/broadcast/config.js';
 import { DEFAULT_DIRECTORY } from '../engine/directory/config.js';
 import { DEFAULT_ROUTING, REPLY_PATH_MAX } from '../engine/routing/config.js';
 import { parseShardSpec, type ShardSpec } from '../engine/routing/shard-spec.js';
@@ -215,6 +216,8 @@ export const BROADCAST_MODES: readonly BroadcastModeName[] = ['flood', 'tree'];
 /** The broadcast workload: probes from random live origins, as a Poisson process. */
 export interface BroadcastParams {
   mode: BroadcastModeName;
+  /** Tree mode: eager links a node keeps through its own prunes (BroadcastConfig.eagerMin). */
+  eagerMin: number;
   /** Mean time between probes, network-wide; null for no probes. */
   intervalMs: number | null;
   sizeBytes: number;
@@ -358,7 +361,7 @@ const WORKLOAD_KEYS = [
   'shards',
 ] as const;
 const SWEEP_KEYS = ['key', 'values'] as const;
-const BROADCAST_KEYS = ['mode', 'interval', 'size', 'from', 'until'] as const;
+const BROADCAST_KEYS = ['mode', 'eagerMin', 'interval', 'size', 'from', 'until'] as const;
 const DIRECTORY_KEYS = [
   'announceInterval',
   'lifetime',
@@ -504,6 +507,7 @@ function readBroadcast(field: Field | undefined, durationMs: number): BroadcastP
   const fromMs = get('from', (f) => f.duration(0, durationMs, 'the scenario duration'), 0);
   return {
     mode: get('mode', (f) => f.oneOf(BROADCAST_MODES), 'tree' as BroadcastModeName),
+    eagerMin: get('eagerMin', (f) => f.int(0, PEERS_MAX), EAGER_MIN),
     intervalMs: get(
       'interval',
       (f) => f.duration(BROADCAST_INTERVAL_MIN_MS, durationMs, 'the scenario duration'),

@@ -20,17 +20,21 @@ const FLUSH = DEFAULT_BROADCAST.lazyFlushMs;
  */
 function lazyNode() {
   const ihaves = new Map<string, string[][]>();
-  const b = new Broadcaster(DEFAULT_BROADCAST, {
-    broadcastNeighbours: () => ['e', 'l1', 'l2'],
-    sendToNeighbour: (peer, message) => {
-      if (message.type !== 'ihave') return;
-      ihaves.set(peer, [...(ihaves.get(peer) ?? []), message.ids.map((id) => String(id[0]))]);
+  // Plumtree's classic prune, so that one duplicate makes a link lazy (eager-min.test.ts).
+  const b = new Broadcaster(
+    { ...DEFAULT_BROADCAST, eagerMin: 0 },
+    {
+      broadcastNeighbours: () => ['e', 'l1', 'l2'],
+      sendToNeighbour: (peer, message) => {
+        if (message.type !== 'ihave') return;
+        ihaves.set(peer, [...(ihaves.get(peer) ?? []), message.ids.map((id) => String(id[0]))]);
+      },
+      sendFrameToNeighbours: () => {},
+      validateBroadcast: () => true,
+      deliverBroadcast: () => {},
+      duplicateBroadcast: () => {},
     },
-    sendFrameToNeighbours: () => {},
-    validateBroadcast: () => true,
-    deliverBroadcast: () => {},
-    duplicateBroadcast: () => {},
-  });
+  );
   for (const peer of ['e', 'l1', 'l2']) b.neighbourUp(peer);
   // A broadcast from e, then duplicates of it over l1 and l2: both links are pruned to lazy.
   const first = message(0, 0);

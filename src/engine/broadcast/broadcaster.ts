@@ -16,7 +16,9 @@
  * - flood: forward to every neighbour but the sender.
  * - tree: neighbours are *eager* (tree links: full payload) or *lazy* (IHAVE with the ID
  *   only, batched per neighbour for up to `lazyFlushMs`). New neighbours start eager. A
- *   duplicate payload prunes the link it came over (PRUNE: both ends make it lazy). An
+ *   duplicate payload prunes the link it came over (PRUNE: both ends make it lazy), unless
+ *   it is one of our last `eagerMin` eager links: the eager links stay a connected mesh of
+ *   small diameter instead of a tree that many origins' prunes keep cutting (EAGER_MIN). An
  *   IHAVE for an ID we lack starts a timer; if the payload does not arrive in time we GRAFT
  *   the announcer (it re-sends the payload and the link becomes eager), trying the next
  *   announcer after each retry period: this is the tree's repair after a failure.
@@ -158,7 +160,12 @@ export class Broadcaster {
     if (this.dropList.seen(key)) {
       this.host.duplicateBroadcast(key);
       this.withdraw(from, key);
-      if (this.config.mode === 'tree' && this.eager.has(from)) {
+      // Prune the link, unless it is one of the last eagerMin eager ones (EAGER_MIN).
+      if (
+        this.config.mode === 'tree' &&
+        this.eager.size > this.config.eagerMin &&
+        this.eager.has(from)
+      ) {
         this.eager.delete(from);
         this.lazy.add(from);
         this.host.sendToNeighbour(from, { type: 'prune' });
