@@ -117,7 +117,7 @@ describe('the eager minimum', () => {
           const before = prunes.length;
           if (s.op === 'prune') b.onPrune(peer);
           else if (s.op === 'graft') b.onGraft(peer, message(0).id);
-          else b.onBroadcast(peer, message(s.id), 1);
+          else if (s.op === 'payload') b.onBroadcast(peer, message(s.id), 1);
           const { eager, lazy } = b.links();
           if (prunes.length > before) {
             expect(prunes.at(-1)).toBe(peer);
