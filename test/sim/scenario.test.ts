@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EAGER_MIN } from '../../src/engine/broadcast/config.js';
 import { DEFAULT_DIRECTORY } from '../../src/engine/directory/config.js';
 import { describe, expect, it } from 'vitest';
 import {
@@ -64,7 +65,14 @@ describe('parseScenario: defaults', () => {
       },
       events: [],
       settleMs: null,
-      broadcast: { mode: 'tree', intervalMs: null, sizeBytes: 64, fromMs: 0, untilMs: 600_000 },
+      broadcast: {
+        mode: 'tree',
+        eagerMin: EAGER_MIN,
+        intervalMs: null,
+        sizeBytes: 64,
+        fromMs: 0,
+        untilMs: 600_000,
+      },
       directory: {
         announceIntervalMs: DEFAULT_DIRECTORY.announceIntervalMs,
         lifetimeMs: DEFAULT_DIRECTORY.descriptorLifetimeMs,
@@ -121,7 +129,7 @@ describe('parseScenario: defaults', () => {
 
   it('broadcast, directory and measuring windows are read and checked', () => {
     const s = parseScenario(
-      `${BASE}broadcast:\n  mode: flood\n  interval: 2s\n  size: 100\n  from: 1m\n  until: 5m\n` +
+      `${BASE}broadcast:\n  mode: flood\n  eagerMin: 0\n  interval: 2s\n  size: 100\n  from: 1m\n  until: 5m\n` +
         `directory:\n  announceInterval: 5m\n  lifetime: 20m\n  relays: 0.5\n` +
         `  sample: 200\n  announceHops: 3\n  syncInterval: 5m\n` +
         `measure:\n  - { name: early, from: 1m, to: 2m }\n`,
@@ -129,6 +137,7 @@ describe('parseScenario: defaults', () => {
     );
     expect(s.broadcast).toEqual({
       mode: 'flood',
+      eagerMin: 0,
       intervalMs: 2000,
       sizeBytes: 100,
       fromMs: 60_000,
@@ -154,6 +163,8 @@ describe('parseScenario: defaults', () => {
     });
     expect(s.measure).toEqual([{ name: 'early', fromMs: 60_000, toMs: 120_000 }]);
     expect(errorOf(`${BASE}broadcast:\n  mode: gossip\n`).keyPath).toBe('broadcast.mode');
+    for (const bad of ['-1', '65', '1.5', 'three'])
+      expect(errorOf(`${BASE}broadcast:\n  eagerMin: ${bad}\n`).keyPath).toBe('broadcast.eagerMin');
     expect(errorOf(`${BASE}directory:\n  announceInterval: 10m\n  lifetime: 5m\n`).keyPath).toBe(
       'directory.lifetime',
     );
