@@ -596,28 +596,11 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
     if (restored) this.directory.requestAntiEntropy(peer, now);
     else this.directory.requestSync(peer);
     const periodEnd = this.directory.restoredAnnouncementEnd(now);
-    const announceAt =
-      periodEnd === undefined
-        ? now + config.announceAfterJoinMs
-        : this.spreadBefore(periodEnd, now);
+    const announceAt = periodEnd ?? now + config.announceAfterJoinMs;
     this.timers.set('announce', announceAt);
     this.joinSyncUntil = restored ? now : now + config.joinSyncForMs;
     if (config.syncIntervalMs > 0)
       this.timers.set('directorySync', now + this.jittered(this.nextSyncPeriod(now)));
-  }
-
-  /**
-   * When a restarted node announces the descriptor it restored: at a random time in the last
-   * half of its announce period (from now, if that half has begun), not at the period's end.
-   * Nodes that announced together — a mass join's, issued within seconds — and then crashed
-   * and came back otherwise all announced in the same second: 232 announcements in
-   * churn.yaml's minute 30 against ~22 in the minutes around it (periodic messages
-   * synchronise unless jittered: Floyd and Jacobson, 1994). Earlier is safe: the
-   * announcement only renews what the network holds.
-   */
-  private spreadBefore(periodEnd: Millis, now: Millis): Millis {
-    const from = Math.max(now, periodEnd - Math.floor(this.directoryConfig.announceIntervalMs / 2));
-    return from + this.timerRandom.int(Math.max(1, periodEnd - from));
   }
 
   /** Broadcasts `body`, at most `hopsMax` hops (the directory's announceHops) if given. */
