@@ -77,8 +77,9 @@ export const ORIGIN_QUOTA_TRACKED_MAX = 16_384;
  * repaired by IHAVE and GRAFT, whose next duplicate prunes again. Keeping three eager links
  * (a random graph of minimum degree 3 is connected and of small diameter) ended that churn:
  * on churn.yaml's hour 88% fewer GRAFTs and 11% fewer frames, and a probe's p99 latency fell
- * from ~3 s to ~0.7 s, for ~0.4 more payload copies per node per broadcast (README, "The
- * broadcast layer"). Two kept most of the grafts; four doubled the duplicates.
+ * from ~3 s to ~0.7 s, for ~0.4 more payload copies per node per broadcast, and fewer
+ * bytes (README, "Broadcast and the drop list"). Two kept most of the grafts; four doubled
+ * the duplicates.
  */
 export const EAGER_MIN = 3;
 
