@@ -98,35 +98,39 @@ describe('the eager minimum', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.nat(5), fc.array(step, { minLength: 20, maxLength: 80 }), (eagerMin, steps) => {
-        const { b, prunes } = node(eagerMin);
-        const up = new Set<string>();
-        for (const s of steps) {
-          const peer = PEERS[s.peer] as string;
-          if (s.op === 'up') {
-            b.neighbourUp(peer);
-            up.add(peer);
-            continue;
+      fc.property(
+        fc.nat(5),
+        fc.array(step, { minLength: 20, maxLength: 80 }),
+        (eagerMin, steps) => {
+          const { b, prunes } = node(eagerMin);
+          const up = new Set<string>();
+          for (const s of steps) {
+            const peer = PEERS[s.peer] as string;
+            if (s.op === 'up') {
+              b.neighbourUp(peer);
+              up.add(peer);
+              continue;
+            }
+            if (s.op === 'down') {
+              b.neighbourDown(peer);
+              up.delete(peer);
+              continue;
+            }
+            if (!up.has(peer)) continue; // the node hears only its neighbours
+            const before = prunes.length;
+            if (s.op === 'prune') b.onPrune(peer);
+            else if (s.op === 'graft') b.onGraft(peer, message(0).id);
+            else if (s.op === 'payload') b.onBroadcast(peer, message(s.id), 1);
+            const { eager, lazy } = b.links();
+            if (prunes.length > before) {
+              expect(prunes.at(-1)).toBe(peer);
+              expect(eager.length).toBeGreaterThanOrEqual(eagerMin);
+              expect(lazy).toContain(peer);
+            }
+            expect(eager.filter((p) => lazy.includes(p))).toEqual([]);
           }
-          if (s.op === 'down') {
-            b.neighbourDown(peer);
-            up.delete(peer);
-            continue;
-          }
-          if (!up.has(peer)) continue; // the node hears only its neighbours
-          const before = prunes.length;
-          if (s.op === 'prune') b.onPrune(peer);
-          else if (s.op === 'graft') b.onGraft(peer, message(0).id);
-          else if (s.op === 'payload') b.onBroadcast(peer, message(s.id), 1);
-          const { eager, lazy } = b.links();
-          if (prunes.length > before) {
-            expect(prunes.at(-1)).toBe(peer);
-            expect(eager.length).toBeGreaterThanOrEqual(eagerMin);
-            expect(lazy).toContain(peer);
-          }
-          expect(eager.filter((p) => lazy.includes(p))).toEqual([]);
-        }
-      }),
+        },
+      ),
     );
   });
 });
