@@ -6,46 +6,24 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Broadcaster } from '../../src/engine/broadcast/broadcaster.js';
 import { DEFAULT_BROADCAST, EAGER_MIN } from '../../src/engine/broadcast/config.js';
-import type { Message } from '../../src/engine/wire/messages.js';
-import { identityOf } from '../support/link-peer.js';
-
-type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
+import { probeMessage, testBroadcaster } from '../support/broadcaster.js';
 
 /** A tree-mode broadcaster; `prunes` lists the neighbours it sent a PRUNE to, in order. */
 function node(eagerMin: number) {
   const prunes: string[] = [];
-  const b = new Broadcaster(
+  const b = testBroadcaster(
     { ...DEFAULT_BROADCAST, eagerMin },
     {
-      broadcastNeighbours: () => [],
       sendToNeighbour: (peer, message) => {
         if (message.type === 'prune') prunes.push(peer);
       },
-      sendFrameToNeighbours: () => {},
-      validateBroadcast: () => true,
-      deliverBroadcast: () => {},
-      duplicateBroadcast: () => {},
     },
   );
   return { b, prunes };
 }
 
-function message(n: number): BroadcastMessage {
-  const id = new Uint8Array(16);
-  id[0] = n & 0xff;
-  id[1] = n >> 8;
-  return {
-    type: 'broadcast',
-    id,
-    origin: identityOf('origin').id,
-    expiresAt: 30_000,
-    hops: 8,
-    kind: 'probe',
-    body: new Uint8Array(4),
-  };
-}
+const message = (n: number) => probeMessage(n, 30_000);
 
 const PEERS = ['a', 'b', 'c', 'd', 'e', 'f'];
 

@@ -5,12 +5,8 @@
  * announced every broadcast to each other.
  */
 import { describe, expect, it } from 'vitest';
-import { Broadcaster } from '../../src/engine/broadcast/broadcaster.js';
 import { DEFAULT_BROADCAST } from '../../src/engine/broadcast/config.js';
-import type { Message } from '../../src/engine/wire/messages.js';
-import { identityOf } from '../support/link-peer.js';
-
-type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
+import { probeMessage, testBroadcaster } from '../support/broadcaster.js';
 
 const FLUSH = DEFAULT_BROADCAST.lazyFlushMs;
 
@@ -21,7 +17,7 @@ const FLUSH = DEFAULT_BROADCAST.lazyFlushMs;
 function lazyNode() {
   const ihaves = new Map<string, string[][]>();
   // Plumtree's classic prune, so that one duplicate makes a link lazy (eager-min.test.ts).
-  const b = new Broadcaster(
+  const b = testBroadcaster(
     { ...DEFAULT_BROADCAST, eagerMin: 0 },
     {
       broadcastNeighbours: () => ['e', 'l1', 'l2'],
@@ -29,10 +25,6 @@ function lazyNode() {
         if (message.type !== 'ihave') return;
         ihaves.set(peer, [...(ihaves.get(peer) ?? []), message.ids.map((id) => String(id[0]))]);
       },
-      sendFrameToNeighbours: () => {},
-      validateBroadcast: () => true,
-      deliverBroadcast: () => {},
-      duplicateBroadcast: () => {},
     },
   );
   for (const peer of ['e', 'l1', 'l2']) b.neighbourUp(peer);
@@ -46,19 +38,7 @@ function lazyNode() {
   return { b, ihaves };
 }
 
-function message(n: number, now: number): BroadcastMessage {
-  const id = new Uint8Array(16);
-  id[0] = n;
-  return {
-    type: 'broadcast',
-    id,
-    origin: identityOf('origin').id,
-    expiresAt: now + 30_000,
-    hops: 8,
-    kind: 'probe',
-    body: new Uint8Array(4),
-  };
-}
+const message = (n: number, now: number) => probeMessage(n, now + 30_000);
 
 describe('lazy push', () => {
   it('a new broadcast is announced to every lazy neighbour, in one batch each', () => {
@@ -111,15 +91,11 @@ describe('the payload cache for GRAFTs', () => {
   /** A broadcaster that records the frames it sends `g` alone (a GRAFT's answer, a forward). */
   function grafted(config = DEFAULT_BROADCAST) {
     const resent: Uint8Array[] = [];
-    const b = new Broadcaster(config, {
+    const b = testBroadcaster(config, {
       broadcastNeighbours: () => ['e', 'g'],
-      sendToNeighbour: () => {},
       sendFrameToNeighbours: (peers, frame) => {
         if (peers.length === 1 && peers[0] === 'g') resent.push(frame);
       },
-      validateBroadcast: () => true,
-      deliverBroadcast: () => {},
-      duplicateBroadcast: () => {},
     });
     for (const peer of ['e', 'g']) b.neighbourUp(peer);
     return { b, resent };

@@ -4,7 +4,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Broadcaster } from '../../src/engine/broadcast/broadcaster.js';
 import {
   DEFAULT_BROADCAST,
   type BroadcastConfig,
@@ -12,23 +11,19 @@ import {
   ORIGIN_QUOTA_PERIOD_MS,
 } from '../../src/engine/broadcast/config.js';
 import { OriginQuota } from '../../src/engine/broadcast/origin-quota.js';
-import type { Message } from '../../src/engine/wire/messages.js';
 import { identityOf, messageOf } from '../support/link-peer.js';
 import { checkProperty } from '../support/property.js';
-
-type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
+import { probeMessage, testBroadcaster, type BroadcastMessage } from '../support/broadcaster.js';
 
 /** A broadcaster whose neighbours are `peers`, recording what it delivers and forwards. */
 function broadcaster(config: BroadcastConfig, valid: (body: Uint8Array) => boolean = () => true) {
   const delivered: string[] = [];
   const forwarded: string[] = [];
-  const b = new Broadcaster(config, {
+  const b = testBroadcaster(config, {
     broadcastNeighbours: () => ['a', 'b', 'c'],
-    sendToNeighbour: () => {},
     sendFrameToNeighbours: (_peers, frame) => void forwarded.push(messageOf(frame).type),
     validateBroadcast: (_kind, body) => valid(body),
     deliverBroadcast: (message) => void delivered.push(originName(message.origin)),
-    duplicateBroadcast: () => {},
   });
   return { b, delivered, forwarded };
 }
@@ -49,17 +44,7 @@ function originName(id: string): string {
 
 let nextId = 0;
 function probe(origin: string, now: number, body = new Uint8Array(4)): BroadcastMessage {
-  const id = new Uint8Array(16);
-  new DataView(id.buffer).setUint32(0, nextId++);
-  return {
-    type: 'broadcast',
-    id,
-    origin: originId(origin),
-    expiresAt: now + 30_000,
-    hops: 8,
-    kind: 'probe',
-    body,
-  };
+  return probeMessage(nextId++, now + 30_000, originId(origin), body);
 }
 
 const FLOOD = { ...DEFAULT_BROADCAST, mode: 'flood' as const };
@@ -133,15 +118,11 @@ describe('broadcast quota per origin', () => {
 
   it('an over-quota broadcast that was grafted is no longer missing: no graft again', () => {
     const grafts: string[] = [];
-    const b = new Broadcaster(
+    const b = testBroadcaster(
       { ...DEFAULT_BROADCAST, originQuota: 1 },
       {
         broadcastNeighbours: () => ['a'],
         sendToNeighbour: (_peer, message) => void grafts.push(message.type),
-        sendFrameToNeighbours: () => {},
-        validateBroadcast: () => true,
-        deliverBroadcast: () => {},
-        duplicateBroadcast: () => {},
       },
     );
     b.neighbourUp('a');
