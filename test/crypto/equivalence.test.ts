@@ -148,6 +148,19 @@ describe('node suite equals noble suite on random inputs', () => {
       FAST,
     );
   });
+
+  it('hmacSha256Keyed equals hmacSha256 in every suite, called again and again', () => {
+    fc.assert(
+      fc.property(anyBytes(200), fc.array(anyBytes(300), { maxLength: 6 }), (key, inputs) => {
+        for (const suite of [nobleSuite, nodeSuite, modelledSuite]) {
+          const keyed = suite.hmacSha256Keyed(key);
+          for (const data of inputs)
+            expect(Array.from(keyed(data))).toEqual(Array.from(nobleSuite.hmacSha256(key, data)));
+        }
+      }),
+      FAST,
+    );
+  });
 });
 
 describe('node suite key caches change speed, never results', () => {

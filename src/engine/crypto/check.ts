@@ -197,5 +197,13 @@ export function withChecks(name: CryptoSuite['name'], raw: RawSuite): CryptoSuit
       checkBytes('hmac data', data);
       return raw.hmacSha256(key, data);
     },
+    hmacSha256Keyed(key) {
+      checkBytes('hmac key', key);
+      const keyed = raw.hmacSha256Keyed(key);
+      return (data) => {
+        checkBytes('hmac data', data);
+        return keyed(data);
+      };
+    },
   };
 }

@@ -88,4 +88,5 @@ export const modelledSuite: CryptoSuite = withChecks('modelled', {
   hkdf: (ikm, salt, info, length) => nodeSuite.hkdf(ikm, salt, info, length),
   sha256: (data) => nodeSuite.sha256(data),
   hmacSha256: (key, data) => nodeSuite.hmacSha256(key, data),
+  hmacSha256Keyed: (key) => nodeSuite.hmacSha256Keyed(key),
 });

@@ -80,4 +80,8 @@ export const nobleSuite: CryptoSuite = withChecks('noble', {
   hkdf: (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
   sha256: (data) => sha256(data),
   hmacSha256: (key, data) => hmac(sha256, key, data),
+  hmacSha256Keyed: (key) => {
+    const copy = key.slice();
+    return (data) => hmac(sha256, copy, data);
+  },
 });

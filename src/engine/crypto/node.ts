@@ -30,6 +30,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { wipe, withChecks } from './check.js';
+import { keyedHmacSha256Js } from './sha256-js.js';
 import { AEAD_TAG_BYTES, HASH_BYTES, type CryptoSuite } from './suite.js';
 
 type Curve = 'X25519' | 'Ed25519';
@@ -237,4 +238,6 @@ export const nodeSuite: CryptoSuite = withChecks('node', {
   hkdf,
   sha256: (data) => copyOut(sha256Buffer(data), false),
   hmacSha256: (key, data) => copyOut(createHmac('sha256', key).update(data).digest(), false),
+  // In JavaScript: for short inputs, cheaper than a call into OpenSSL (sha256-js.ts).
+  hmacSha256Keyed: (key) => keyedHmacSha256Js(key),
 });

@@ -43,6 +43,11 @@ export interface CryptoSuite {
   hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   sha256(data: Uint8Array): Uint8Array;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /**
+   * hmacSha256 under one key, as a function of the data: for many short inputs under one
+   * key (a directory sample's ranks), where the key's setup is most of a call's cost.
+   */
+  hmacSha256Keyed(key: Uint8Array): (data: Uint8Array) => Uint8Array;
 }
 
 /** Local misuse of the suite (wrong key length and the like): a bug in our code. */

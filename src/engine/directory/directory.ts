@@ -37,7 +37,7 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import type { Millis, NodeId } from '../types.js';
 import { openRecord, type Descriptor, type DirectoryRecord, type RecordOpener } from './records.js';
 import { DEFAULT_DIRECTORY } from './config.js';
-import { BottomK, sampleRank, type Admission } from './sample.js';
+import { BottomK, sampleRanker, type Admission } from './sample.js';
 import { sample, type Random } from '../random.js';
 import type { DirectoryDigest } from '../wire/messages.js';
 import { buildDigestOf, digestCoversId, digestHoldsRecord, slicesFor } from './digest.js';
@@ -136,7 +136,7 @@ export class Directory {
     /** How records are opened: `openRecord`, or one the runtime passes in (src/sim/record-cache.ts). */
     private readonly open: RecordOpener = openRecord,
   ) {
-    this.members = new BottomK(limits.sampleSize ?? Infinity, (id) => sampleRank(crypto, salt, id));
+    this.members = new BottomK(limits.sampleSize ?? Infinity, sampleRanker(crypto, salt));
   }
 
   get size(): number {

@@ -24,8 +24,9 @@
  * - Ranks are computed lazily: a directory below k never hashes anything, so small networks
  *   pay nothing for the sampling they do not need.
  *
- * Cost: admitting a newcomer when full is one HMAC; evicting rescans the members for the
- * new highest rank (O(k)), which happens about k·ln(N/k) times over a node's life.
+ * Cost: admitting a newcomer when full is one HMAC (two SHA-256 compressions in JavaScript,
+ * crypto/sha256-js.ts); evicting rescans the members for the new highest rank (O(k)), which
+ * happens about k·ln(N/k) times over a node's life.
  */
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Identity } from '../identity.js';
@@ -41,12 +42,25 @@ export function sampleSaltOf(crypto: CryptoSuite, identity: Identity): Uint8Arra
   return crypto.hmacSha256(identity.signSecret, SALT_LABEL);
 }
 
-/** The rank of `id` under `salt`: a uniform 48-bit integer. */
+/**
+ * The rank of an ID under `salt` (a uniform 48-bit integer), as a function: the salt's HMAC
+ * key setup is done once, on the first rank asked for (a directory below k never ranks).
+ */
+export function sampleRanker(crypto: CryptoSuite, salt: Uint8Array): (id: NodeId) => number {
+  let mac: ((data: Uint8Array) => Uint8Array) | undefined;
+  const key = salt.slice();
+  return (id) => {
+    mac ??= crypto.hmacSha256Keyed(key);
+    const bytes = mac(TEXT.encode(id));
+    let rank = 0;
+    for (let i = 0; i < RANK_BYTES; i++) rank = rank * 256 + (bytes[i] as number);
+    return rank;
+  };
+}
+
+/** The rank of `id` under `salt` (sampleRanker, for one ID). */
 export function sampleRank(crypto: CryptoSuite, salt: Uint8Array, id: NodeId): number {
-  const mac = crypto.hmacSha256(salt, TEXT.encode(id));
-  let rank = 0;
-  for (let i = 0; i < RANK_BYTES; i++) rank = rank * 256 + (mac[i] as number);
-  return rank;
+  return sampleRanker(crypto, salt)(id);
 }
 
 /** The outcome of offering a newcomer to a sample. */
