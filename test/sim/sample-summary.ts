@@ -35,8 +35,8 @@ export function sampleSummary(): Summary {
       repairs: 31,
       repairMsP50: 812,
       repairMsP99: null,
-    islandChecks: 0,
-    islandBridges: 0,
+      islandChecks: 0,
+      islandBridges: 0,
       degreeHistogram: { '4': 2, '5': 0, '6': 30, '8': 8 },
     },
     broadcast: {
