@@ -309,12 +309,13 @@ describe('eviction protection (overlay/hyparview.ts): an established node agains
   };
 
   it('under churn the longest-standing places pass to attackers, but not every place: neighbours that bring new broadcasts keep theirs', () => {
-    // Measured: at most 3 of 8 without churn (seed 4), 6 with churn.yaml's churn (seed 3); under
-    // the harsher churn (seed 1) 7 of 8, where without EVICTION_PROTECTED_NOVEL the attackers
-    // took all 8 from minute 20 and the victim was forgotten. (Before the eager minimum of
-    // broadcast/config.ts, seed 4's churn gave 5 and the harsher one 6; seed 4's churn now
-    // gives 4, seeds 2 and 5 give 4 and 5.)
-    const churned = underChurn(3, '19m');
+    // Measured: at most 3 of 8 without churn (seed 4), 6 with churn.yaml's churn (seed 5); under
+    // the harsher churn (seed 1) 6 of 8, where without EVICTION_PROTECTED_NOVEL the attackers
+    // took all 8 from minute 20 and the victim was forgotten. Other seeds since the keep-alive
+    // slack of overlay/config.ts (session 18): churned 4, 4, 4, 4, 5 (seeds 1-4, 6); harsher
+    // 7, 6, 5, 8, 5 (seeds 2-6: seed 5's victim is fully eclipsed for a while, the known gap
+    // of README "Adversarial peers"); without churn at most 2-4.
+    const churned = underChurn(5, '19m');
     const still = underChurn(4, '3m'); // from = until: no session ends
     const harsher = underChurn(1, '19m', '10m', '5m');
     expect(churned.churn.crashes).toBeGreaterThan(10);

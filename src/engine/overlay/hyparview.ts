@@ -58,6 +58,7 @@ import {
   EVICTION_PROTECTED_AFTER_MS,
   EVICTION_PROTECTED_NOVEL,
   EVICTION_PROTECTED_SHARE,
+  KEEP_ALIVE_SLACK,
   type OverlayConfig,
 } from './config.js';
 import { PassiveView, SuspectList } from './views.js';
@@ -186,6 +187,7 @@ export class HyParView {
   /** Periodic work: keep-alives, failure detection, request timeouts, refilling. */
   heartbeat(now: Millis): void {
     const { heartbeatIntervalMs, heartbeatTimeoutMs } = this.config;
+    const keepAliveAfter = heartbeatIntervalMs * (1 + KEEP_ALIVE_SLACK);
     for (const id of [...this.active.keys()]) {
       const link = this.ctx.links.readyLink(id);
       if (!link || now - link.lastHeard >= heartbeatTimeoutMs) {
@@ -193,7 +195,7 @@ export class HyParView {
         this.removeActive(id, 'heartbeat-timeout', now);
         this.suspect(entry, now);
         if (link) this.ctx.links.close(link, 'heartbeat-timeout');
-      } else if (now - link.lastSent >= heartbeatIntervalMs) {
+      } else if (now - link.lastSent > keepAliveAfter) {
         this.ctx.links.send(link, { type: 'ping' }, now);
       }
     }
