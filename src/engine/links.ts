@@ -106,7 +106,8 @@ export interface OutputSink {
 /** What the link table tells the node layer. */
 export interface LinkEvents {
   onLinkReady(link: Link, peer: Peer): void;
-  onMessage(link: Link, peer: Peer, message: Message): void;
+  /** A message on a ready link; `frame` is its frame as received (the runtime's bytes). */
+  onMessage(link: Link, peer: Peer, message: Message, frame: Uint8Array): void;
   /** A ready link closed (either side, any reason). */
   onLinkLost(link: Link, peer: Peer, reason: string): void;
   /** A dial or an unfinished link for `target` failed; its queued messages (`lost`) are gone. */
@@ -319,7 +320,7 @@ export class LinkTable {
       if (message.type === 'closing') return this.close(link, 'peer-closing');
       if (link.closing && message.type !== 'onion')
         return this.events.onDrop('control-on-closing-link');
-      return this.events.onMessage(link, link.peer, message);
+      return this.events.onMessage(link, link.peer, message, bytes);
     }
     if (message.type === 'hello') return this.onHello(link, message, now);
     if (message.type === 'auth') return this.onAuth(link, message.signature, now);

@@ -506,7 +506,7 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
     }
   }
 
-  onMessage(link: Link, peer: Peer, message: Message): void {
+  onMessage(link: Link, peer: Peer, message: Message, frame: Uint8Array): void {
     const now = this.now;
     switch (message.type) {
       case 'broadcast':
@@ -517,7 +517,7 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
       case 'directoryChunk':
         if (!this.overlay.active.has(peer.id))
           return this.event({ type: 'drop', what: `${message.type}-from-non-neighbour` });
-        return this.onNeighbourMessage(peer.id, message, now);
+        return this.onNeighbourMessage(peer.id, message, frame, now);
       case 'onion':
         return this.routing.onPacket(message.packet, now);
       default:
@@ -537,10 +537,10 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
     return this.links.sendTo({ id, address }, message, this.now);
   }
 
-  private onNeighbourMessage(peer: NodeId, message: Message, now: Millis): void {
+  private onNeighbourMessage(peer: NodeId, message: Message, frame: Uint8Array, now: Millis): void {
     switch (message.type) {
       case 'broadcast':
-        return this.broadcaster.onBroadcast(peer, message, now);
+        return this.broadcaster.onBroadcast(peer, message, now, frame);
       case 'ihave':
         return this.broadcaster.onIHave(peer, message.ids, now);
       case 'graft':

@@ -12,6 +12,7 @@ import {
   encodeMessage,
   encodeTransientMessage,
   messageClass,
+  withBroadcastHops,
   messageCode,
   messageTypeOf,
 } from '../../src/engine/wire/codec.js';
@@ -24,6 +25,7 @@ import { PACKET_BYTES } from '../../src/engine/onion/limits.js';
 import { FrameSplitter, FrameSplitterError } from '../../src/engine/wire/framing.js';
 import {
   ADDRESS_MAX_BYTES,
+  BROADCAST_HOPS_MAX,
   FRAME_LENGTH_BYTES,
   FRAME_MAX_BYTES,
   PEER_ENTRIES_MAX,
@@ -35,7 +37,7 @@ import {
   type MessageType,
   type PeerEntry,
 } from '../../src/engine/wire/messages.js';
-import { arbMessage } from './arbitraries.js';
+import { arbMessage, arbMessageOfType } from './arbitraries.js';
 
 // ---------------------------------------------------------------------------------------
 // Hex helpers: spaces in hex literals are for the reader only.
@@ -493,6 +495,39 @@ describe('round trip', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('a broadcast frame re-stamped with other hops is the encoding of the message with them', () => {
+    fc.assert(
+      fc.property(
+        arbMessageOfType.broadcast,
+        fc.integer({ min: 0, max: BROADCAST_HOPS_MAX }),
+        (message, hops) => {
+          const frame = encodeMessage(message);
+          const before = toHex(frame);
+          const restamped = withBroadcastHops(frame, hops);
+          expect(toHex(restamped)).toBe(toHex(encodeMessage({ ...message, hops })));
+          expect(toHex(frame)).toBe(before); // a copy: the received frame is not touched
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('re-stamping refuses what is not a broadcast frame or not a hop count', () => {
+    const ping = encodeMessage({ type: 'ping' });
+    expect(() => withBroadcastHops(ping, 1)).toThrow(WireEncodeError);
+    const broadcast = encodeMessage({
+      type: 'broadcast',
+      id: new Uint8Array(16),
+      origin: base32Encode(new Uint8Array(20)),
+      expiresAt: 1,
+      hops: 3,
+      kind: 'probe',
+      body: new Uint8Array(0),
+    });
+    for (const hops of [-1, BROADCAST_HOPS_MAX + 1, 1.5])
+      expect(() => withBroadcastHops(broadcast, hops)).toThrow(WireEncodeError);
   });
 
   it('frames carved from the shared slabs are the same bytes, and none overwrites another', () => {

@@ -30,7 +30,7 @@
 import { hexMatches, hexOf } from '../hex.js';
 import { prefixKey, StringCache } from '../string-cache.js';
 import type { Millis, NodeId } from '../types.js';
-import { encodeMessage } from '../wire/codec.js';
+import { encodeMessage, withBroadcastHops } from '../wire/codec.js';
 import type { BroadcastKind, Message } from '../wire/messages.js';
 import { IHAVE_IDS_MAX, INTERNED_STRINGS_MAX } from '../wire/limits.js';
 import type { BroadcastConfig } from './config.js';
@@ -155,7 +155,11 @@ export class Broadcaster {
     return key;
   }
 
-  onBroadcast(from: NodeId, message: BroadcastMessage, now: Millis): void {
+  /**
+   * A broadcast from neighbour `from`; `received` is its frame as it came, if the caller has
+   * it: passed on, it is that frame with one hop less (withBroadcastHops), not re-encoded.
+   */
+  onBroadcast(from: NodeId, message: BroadcastMessage, now: Millis, received?: Uint8Array): void {
     const key = broadcastKey(message.id);
     if (this.dropList.seen(key)) {
       this.host.duplicateBroadcast(key);
@@ -198,13 +202,20 @@ export class Broadcaster {
       // The link that brought the payload first is a tree link.
       this.lazy.delete(from);
       this.eager.add(from);
-      frame = encodeMessage(onward);
+      frame = this.onwardFrame(onward, received);
       this.remember(key, frame, expiresAt, now);
     }
     this.host.deliverBroadcast(message, key, from);
     if (message.hops > 0) {
-      this.forward(frame ?? encodeMessage(onward), id, key, from, holders, now);
+      this.forward(frame ?? this.onwardFrame(onward, received), id, key, from, holders, now);
     }
+  }
+
+  /** The frame that passes `onward` on: the received one re-stamped, else encoded anew. */
+  private onwardFrame(onward: BroadcastMessage, received: Uint8Array | undefined): Uint8Array {
+    return received === undefined
+      ? encodeMessage(onward)
+      : withBroadcastHops(received, onward.hops);
   }
 
   onIHave(from: NodeId, ids: Uint8Array[], now: Millis): void {

@@ -721,6 +721,26 @@ export function encodeMessage(message: Message): Uint8Array {
   return WRITER.bytes.slice(0, encodeInWriter(message));
 }
 
+/** Where a broadcast frame's hop count is: after its ID, origin and u48 expiry. */
+const BROADCAST_HOPS_OFFSET = FRAME_HEADER_BYTES + BROADCAST_ID_BYTES + NODE_ID_BYTES + 6;
+
+/**
+ * A copy of a received broadcast `frame` (one decodeFrame accepted) with its hop count set
+ * to `hops`: the bytes encodeMessage gives for the same message with those hops, since every
+ * field has exactly one encoding (test/wire/codec.test.ts checks it as a property). A node
+ * passing a broadcast on re-encoded it field by field, its ID, origin and body copied and
+ * its origin's base32 decoded again, at every hop.
+ */
+export function withBroadcastHops(frame: Uint8Array, hops: number): Uint8Array {
+  if (frame[FRAME_HEADER_BYTES - 1] !== MESSAGE_CODES.broadcast.code)
+    throw new WireEncodeError('withBroadcastHops: not a broadcast frame');
+  if (!Number.isInteger(hops) || hops < 0 || hops > BROADCAST_HOPS_MAX)
+    throw new WireEncodeError(`broadcast.hops: ${hops} not in 0..${BROADCAST_HOPS_MAX}`);
+  const copy = frame.slice();
+  copy[BROADCAST_HOPS_OFFSET] = hops;
+  return copy;
+}
+
 /**
  * The whole frame of `message` for sending now (links.ts), carved from a shared slab: a
  * buffer of its own per frame cost V8 a backing store each (a malloc, and a sweep by the
