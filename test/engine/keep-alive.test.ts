@@ -13,11 +13,12 @@ import { describe, expect, it } from 'vitest';
 import { nodeSuite } from '../../src/engine/crypto/node.js';
 import { Node } from '../../src/engine/node.js';
 import { DEFAULT_OVERLAY, KEEP_ALIVE_SLACK } from '../../src/engine/overlay/config.js';
+import type { Input, Output } from '../../src/engine/types.js';
 import { encodeMessage } from '../../src/engine/wire/codec.js';
 import { MESSAGE_CODES } from '../../src/engine/wire/messages.js';
 import { FRAME_HEADER_BYTES } from '../../src/engine/wire/limits.js';
 import { SeededRandomSource } from '../../src/transports/sim/rng.js';
-import { identityOf, LinkPeer } from '../support/link-peer.js';
+import { identityOf, LinkPeer, openAuthenticatedLink } from '../support/link-peer.js';
 
 const T0 = 1_700_000_000_000;
 const LINK = 1;
@@ -45,19 +46,16 @@ function runWithAlice(seed: string, durationMs: number, alicePings: number[]): S
   const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
   let wakeAt = Infinity;
   const sent: Sent[] = [];
-  const handle = (input: Parameters<Node['handle']>[0], now: number): void => {
-    for (const out of node.handle(input, now)) {
+  const record = (outputs: Output[], now: number): void => {
+    for (const out of outputs) {
       if (out.type === 'wake') wakeAt = out.at;
       if (out.type === 'send' && out.link === LINK)
         sent.push({ at: now, ping: out.bytes[FRAME_HEADER_BYTES - 1] === PING_CODE });
     }
   };
+  const handle = (input: Input, now: number): void => record(node.handle(input, now), now);
   handle({ type: 'start' }, T0);
-  const opened = node.handle({ type: 'linkOpened', link: LINK, remoteAddress: alice.address }, T0);
-  const ourHello = opened.find((o) => o.type === 'send');
-  if (ourHello?.type !== 'send') throw new Error('no hello sent');
-  handle({ type: 'frame', link: LINK, bytes: alice.hello() }, T0);
-  handle({ type: 'frame', link: LINK, bytes: alice.auth(ourHello.bytes) }, T0);
+  record(openAuthenticatedLink(node, alice, LINK, T0), T0);
   handle({ type: 'frame', link: LINK, bytes: encodeMessage({ type: 'join' }) }, T0);
   sent.length = 0;
   const ping = encodeMessage({ type: 'ping' });

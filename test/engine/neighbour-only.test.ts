@@ -10,7 +10,7 @@ import type { EngineEvent, Output } from '../../src/engine/types.js';
 import { encodeMessage } from '../../src/engine/wire/codec.js';
 import { BROADCAST_ID_BYTES } from '../../src/engine/wire/limits.js';
 import { SeededRandomSource } from '../../src/transports/sim/rng.js';
-import { identityOf, LinkPeer } from '../support/link-peer.js';
+import { identityOf, LinkPeer, openAuthenticatedLink } from '../support/link-peer.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -42,19 +42,7 @@ describe('broadcasts are accepted from active neighbours only', () => {
     });
     node.handle({ type: 'start' }, T0);
     const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
-    const opened = node.handle(
-      {
-        type: 'linkOpened',
-        link: 1,
-        remoteAddress: alice.address,
-        remoteStaticKey: alice.identity.dhPublic,
-      },
-      T0,
-    );
-    const ourHello = opened.find((o) => o.type === 'send');
-    if (ourHello?.type !== 'send') throw new Error('no hello sent');
-    node.handle({ type: 'frame', link: 1, bytes: alice.hello() }, T0);
-    node.handle({ type: 'frame', link: 1, bytes: alice.auth(ourHello.bytes) }, T0);
+    openAuthenticatedLink(node, alice, 1, T0);
 
     const before = eventsOf(
       node.handle({ type: 'frame', link: 1, bytes: probe(alice.identity.id, 1) }, T0),

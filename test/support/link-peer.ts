@@ -10,6 +10,7 @@ import { identityFromSecrets, type Identity } from '../../src/engine/identity.js
 import { signAuth } from '../../src/engine/link-auth.js';
 import { decodeFrame, encodeMessage } from '../../src/engine/wire/codec.js';
 import { HELLO_NONCE_BYTES } from '../../src/engine/wire/limits.js';
+import type { Engine, LinkId, Millis, Output } from '../../src/engine/types.js';
 import type { Message } from '../../src/engine/wire/messages.js';
 
 type Hello = Extract<Message, { type: 'hello' }>;
@@ -64,4 +65,33 @@ export class LinkPeer {
     const signature = signAuth(this.crypto, signSecret, mine, hello);
     return encodeMessage({ type: 'auth', signature });
   }
+}
+
+/**
+ * Plays `peer`'s side of a new inbound link `link` to `node`: the link opens, the node sends
+ * its HELLO, the peer answers with its HELLO and AUTH, and the link is ready. Returns every
+ * output of those three inputs, in order.
+ */
+export function openAuthenticatedLink(
+  node: Engine,
+  peer: LinkPeer,
+  link: LinkId,
+  now: Millis,
+): Output[] {
+  const opened = node.handle(
+    {
+      type: 'linkOpened',
+      link,
+      remoteAddress: peer.address,
+      remoteStaticKey: peer.identity.dhPublic,
+    },
+    now,
+  );
+  const ourHello = opened.find((o) => o.type === 'send' && o.link === link);
+  if (ourHello?.type !== 'send') throw new Error('no hello sent');
+  return [
+    ...opened,
+    ...node.handle({ type: 'frame', link, bytes: peer.hello() }, now),
+    ...node.handle({ type: 'frame', link, bytes: peer.auth(ourHello.bytes) }, now),
+  ];
 }

@@ -508,6 +508,9 @@ describe('round trip', () => {
           const restamped = withBroadcastHops(frame, hops);
           expect(toHex(restamped)).toBe(toHex(encodeMessage({ ...message, hops })));
           expect(toHex(frame)).toBe(before); // a copy: the received frame is not touched
+          const buffer = Buffer.from(frame); // a Node Buffer, whose slice() is a view
+          expect(toHex(withBroadcastHops(buffer, hops))).toBe(toHex(restamped));
+          expect(toHex(buffer)).toBe(before);
         },
       ),
       { numRuns: 1_000 },

@@ -44,6 +44,7 @@ import {
   DIRECTORY_DIGEST_MAX_BYTES,
   IHAVE_IDS_MAX,
   INTERNED_STRINGS_MAX,
+  TIMESTAMP_BYTES,
   TIMESTAMP_MAX,
   FRAME_HEADER_BYTES,
   FRAME_LENGTH_BYTES,
@@ -576,9 +577,7 @@ const BODIES: { [T in MessageType]: BodyCodec<T> } = {
       w.fixed(m.id, BROADCAST_ID_BYTES, 'broadcast.id');
       w.nodeId(m.origin, 'broadcast.origin');
       w.timestamp(m.expiresAt, 'broadcast.expiresAt');
-      if (!Number.isInteger(m.hops) || m.hops < 0 || m.hops > BROADCAST_HOPS_MAX) {
-        throw new WireEncodeError(`broadcast.hops: ${m.hops} not in 0..${BROADCAST_HOPS_MAX}`);
-      }
+      checkBroadcastHops(m.hops);
       w.u8(m.hops);
       const kind = BROADCAST_KINDS.indexOf(m.kind);
       if (kind < 0) throw new WireEncodeError(`broadcast.kind: ${String(m.kind)}`);
@@ -722,7 +721,13 @@ export function encodeMessage(message: Message): Uint8Array {
 }
 
 /** Where a broadcast frame's hop count is: after its ID, origin and u48 expiry. */
-const BROADCAST_HOPS_OFFSET = FRAME_HEADER_BYTES + BROADCAST_ID_BYTES + NODE_ID_BYTES + 6;
+const BROADCAST_HOPS_OFFSET =
+  FRAME_HEADER_BYTES + BROADCAST_ID_BYTES + NODE_ID_BYTES + TIMESTAMP_BYTES;
+
+function checkBroadcastHops(hops: number): void {
+  if (!Number.isInteger(hops) || hops < 0 || hops > BROADCAST_HOPS_MAX)
+    throw new WireEncodeError(`broadcast.hops: ${hops} not in 0..${BROADCAST_HOPS_MAX}`);
+}
 
 /**
  * A copy of a received broadcast `frame` (one decodeFrame accepted) with its hop count set
@@ -734,9 +739,9 @@ const BROADCAST_HOPS_OFFSET = FRAME_HEADER_BYTES + BROADCAST_ID_BYTES + NODE_ID_
 export function withBroadcastHops(frame: Uint8Array, hops: number): Uint8Array {
   if (frame[FRAME_HEADER_BYTES - 1] !== MESSAGE_CODES.broadcast.code)
     throw new WireEncodeError('withBroadcastHops: not a broadcast frame');
-  if (!Number.isInteger(hops) || hops < 0 || hops > BROADCAST_HOPS_MAX)
-    throw new WireEncodeError(`broadcast.hops: ${hops} not in 0..${BROADCAST_HOPS_MAX}`);
-  const copy = frame.slice();
+  checkBroadcastHops(hops);
+  // A copy even of a Node Buffer, whose slice() is a view of the transport's bytes.
+  const copy = new Uint8Array(frame);
   copy[BROADCAST_HOPS_OFFSET] = hops;
   return copy;
 }
