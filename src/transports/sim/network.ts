@@ -2,8 +2,8 @@
  * The simulated network: many engines in one process, driven by one event queue in virtual
  * time (DESIGN.md §5). Same seed ⇒ the same events in the same order ⇒ the same trace hash.
  *
- * Theory of operation. Everything that happens later is an event in the `EventQueue`:
- * a node's start, a wake-up, half of a connection set-up, a frame arriving, a close (FIN) or
+ * Theory of operation. Everything that happens later is an event in the calendar queue
+ * (calendar-queue.ts): a node's start, a wake-up, half of a connection set-up, a frame arriving, a close (FIN) or
  * reset (RST) arriving, a scripted action. Popping an event delivers at most one input to
  * one engine and then carries out that call's outputs in order (STYLE.md #1), which may push
  * more events. Links model TCP between processes:
@@ -89,7 +89,7 @@ import {
   simAddress,
   TRACE_DROP,
 } from './records.js';
-import { EventQueue } from './scheduler.js';
+import { CalendarQueue } from './calendar-queue.js';
 import { TraceHash } from './trace.js';
 
 export { simAddress };
@@ -199,7 +199,7 @@ export class SimNetwork {
   };
   private readonly seed: string;
   private readonly root: SeededRandomSource;
-  private readonly queue = new EventQueue<SimEvent>();
+  private readonly queue = new CalendarQueue<SimEvent>();
   /** Processed event records, reused by `schedule` (never more than the peak queue size). */
   private readonly pool: SimEvent[] = [];
   private readonly nodes: SimNode[] = [];
@@ -872,7 +872,7 @@ export class SimNetwork {
     side: number,
     bytes: Uint8Array | null,
     extra: string | (() => void) | null,
-    /** Before the other events of its millisecond (wake-ups: EventQueue.push). */
+    /** Before the other events of its millisecond (wake-ups: CalendarQueue.push). */
     first = false,
   ): SimEvent {
     const ev = this.pool.pop() ?? new SimEvent();

@@ -51,6 +51,8 @@ export class SimEvent {
   extra: string | (() => void) | null = null;
   /** The link of a frame, FIN, RST or open event (`arg` is its id): no lookup by id to find it. */
   link: SimLink | null = null;
+  /** The next event of its millisecond in the calendar (calendar-queue.ts). */
+  queueNext: SimEvent | null = null;
 }
 
 /** A link: side 0 is the dialer, side 1 the callee. Direction d carries frames from side d. */

@@ -75,6 +75,11 @@ export class EventQueue<T> {
     return this.count === 0 ? Infinity : (this.keys[0] as number);
   }
 
+  /** Whether the earliest event was pushed `first` (false when empty). */
+  peekFirst(): boolean {
+    return this.count > 0 && (this.keys[1] as number) < 0;
+  }
+
   /** The earliest event without removing it. */
   peek(): T | undefined {
     return this.count === 0 ? undefined : this.items[0];
