@@ -6,7 +6,8 @@
  */
 import { base32Encode } from './base32.js';
 import type { CryptoSuite } from './crypto/suite.js';
-import { NODE_ID_BYTES } from './wire/limits.js';
+import { prefixKey } from './string-cache.js';
+import { INTERNED_STRINGS_MAX, NODE_ID_BYTES } from './wire/limits.js';
 import type { NodeId } from './types.js';
 
 export interface Identity {
@@ -34,14 +35,44 @@ export function identityFromSecrets(
   };
 }
 
+interface KnownPair {
+  readonly keys: Uint8Array;
+  readonly id: NodeId;
+}
+
+/**
+ * IDs already computed, per suite, by the first bytes of the signing key: every link hello,
+ * descriptor and sealed message names its sender's keys, mostly keys seen before, and their
+ * hash was a third of a link handshake's cost. A hit is checked against all 64 bytes, so a
+ * collision only costs a miss; full, a table starts afresh. A cache of values: no result
+ * depends on it (the same trace hashes with and without).
+ */
+const knownPairs = new WeakMap<CryptoSuite, Map<number, KnownPair>>();
+
 /** The node ID that a pair of public keys names. */
 export function nodeIdOf(
   crypto: CryptoSuite,
   signPublic: Uint8Array,
   dhPublic: Uint8Array,
 ): NodeId {
+  let table = knownPairs.get(crypto);
+  if (table === undefined) knownPairs.set(crypto, (table = new Map()));
+  const slot = signPublic.length >= 4 ? prefixKey(signPublic, 0) : 0;
+  const known = table.get(slot);
+  if (known !== undefined && holdsPair(known.keys, signPublic, dhPublic)) return known.id;
   const joined = new Uint8Array(signPublic.length + dhPublic.length);
   joined.set(signPublic, 0);
   joined.set(dhPublic, signPublic.length);
-  return base32Encode(crypto.sha256(joined).subarray(0, NODE_ID_BYTES));
+  const id = base32Encode(crypto.sha256(joined).subarray(0, NODE_ID_BYTES));
+  if (table.size >= INTERNED_STRINGS_MAX) table.clear();
+  table.set(slot, { keys: joined, id });
+  return id;
+}
+
+function holdsPair(keys: Uint8Array, signPublic: Uint8Array, dhPublic: Uint8Array): boolean {
+  const split = signPublic.length;
+  if (keys.length !== split + dhPublic.length) return false;
+  for (let i = 0; i < split; i++) if (keys[i] !== signPublic[i]) return false;
+  for (let i = 0; i < dhPublic.length; i++) if (keys[split + i] !== dhPublic[i]) return false;
+  return true;
 }

@@ -19,21 +19,27 @@ export interface HelloKeys {
 
 /** The bytes `signer` signs for `verifier`. */
 export function authTranscript(signer: HelloKeys, verifier: HelloKeys): Uint8Array {
-  const parts = [
-    DOMAIN,
-    verifier.nonce,
-    signer.nonce,
-    signer.signKey,
-    signer.dhKey,
-    verifier.signKey,
-    verifier.dhKey,
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  const out = new Uint8Array(
+    DOMAIN.length +
+      verifier.nonce.length +
+      signer.nonce.length +
+      signer.signKey.length +
+      signer.dhKey.length +
+      verifier.signKey.length +
+      verifier.dhKey.length,
+  );
   let offset = 0;
-  for (const part of parts) {
+  const put = (part: Uint8Array): void => {
     out.set(part, offset);
     offset += part.length;
-  }
+  };
+  put(DOMAIN);
+  put(verifier.nonce);
+  put(signer.nonce);
+  put(signer.signKey);
+  put(signer.dhKey);
+  put(verifier.signKey);
+  put(verifier.dhKey);
   return out;
 }
 

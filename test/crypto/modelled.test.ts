@@ -103,6 +103,22 @@ describe('modelled suite', () => {
     );
   });
 
+  it('signing with a secret changed in place signs with the new secret (the key cache checks)', () => {
+    fc.assert(
+      fc.property(secret, secret, anyBytes(100), (a, b, msg) => {
+        fc.pre(!a.every((x, i) => x === b[i]));
+        const held = a.slice();
+        m.ed25519Sign(held, msg); // cached under `held`
+        held.set(b);
+        const sig = m.ed25519Sign(held, msg);
+        expect(sig).toEqual(m.ed25519Sign(b.slice(), msg));
+        expect(m.ed25519Verify(m.ed25519PublicKey(b), msg, sig)).toBe(true);
+        expect(m.ed25519Verify(m.ed25519PublicKey(a), msg, sig)).toBe(false);
+      }),
+      RUNS,
+    );
+  });
+
   it('a signature from one key does not verify under another', () => {
     fc.assert(
       fc.property(secret, secret, anyBytes(100), (a, b, msg) => {

@@ -6,11 +6,37 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nobleSuite } from '../../src/engine/crypto/noble.js';
 import { nodeSuite } from '../../src/engine/crypto/node.js';
+import { base32Encode } from '../../src/engine/base32.js';
 import { identityFromSecrets, nodeIdOf } from '../../src/engine/identity.js';
 
 const secret = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
+/** The ID as DESIGN.md §3 defines it, computed without the cache. */
+function idByDefinition(signPublic: Uint8Array, dhPublic: Uint8Array): string {
+  const joined = new Uint8Array([...signPublic, ...dhPublic]);
+  return base32Encode(nodeSuite.sha256(joined).subarray(0, 20));
+}
+
 describe('identity', () => {
+  it('nodeIdOf is the definition however keys share first bytes, repeat or change in place', () => {
+    // Keys drawn from a few prefixes: cache slots collide (same first four bytes) often.
+    const key = fc
+      .tuple(fc.constantFrom(0, 1, 2), fc.uint8Array({ minLength: 28, maxLength: 28 }))
+      .map(([prefix, rest]) => new Uint8Array([prefix, 0, 0, 7, ...rest]));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, key), { minLength: 1, maxLength: 20 }), (pairs) => {
+        for (const [sign, dh] of [...pairs, ...pairs]) {
+          expect(nodeIdOf(nodeSuite, sign, dh)).toBe(idByDefinition(sign, dh));
+          // The caller's buffers are reused (a link's hello): the cache must not hold them.
+          sign[10] = (sign[10] as number) ^ 0xff;
+          expect(nodeIdOf(nodeSuite, sign, dh)).toBe(idByDefinition(sign, dh));
+          sign[10] = (sign[10] as number) ^ 0xff;
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('identityFromSecrets gives the same identity with the noble and node suites', () => {
     fc.assert(
       fc.property(secret, secret, (sign, dh) => {

@@ -76,11 +76,27 @@ function signatureOf(publicKey: Uint8Array, message: Uint8Array): Uint8Array {
   return signature;
 }
 
+/**
+ * Signing public keys by the secret array they came from, with a copy of its bytes to check
+ * it is unchanged: a node signs every link handshake with the same secret, and deriving its
+ * public key again each time was a third of a modelled signature. Weak keys: a dropped
+ * identity drops its entry. A cache of values, never a different result.
+ */
+const signPublicOf = new WeakMap<Uint8Array, { secret: Uint8Array; publicKey: Uint8Array }>();
+
+function ed25519PublicKeyCached(secret: Uint8Array): Uint8Array {
+  const known = signPublicOf.get(secret);
+  if (known !== undefined && equalBytes(known.secret, secret)) return known.publicKey;
+  const publicKey = digest(TAG_ED25519_PUBLIC, secret);
+  signPublicOf.set(secret, { secret: secret.slice(), publicKey });
+  return publicKey;
+}
+
 export const modelledSuite: CryptoSuite = withChecks('modelled', {
   x25519PublicKey,
   x25519,
   ed25519PublicKey: (secret) => digest(TAG_ED25519_PUBLIC, secret),
-  ed25519Sign: (secret, message) => signatureOf(digest(TAG_ED25519_PUBLIC, secret), message),
+  ed25519Sign: (secret, message) => signatureOf(ed25519PublicKeyCached(secret), message),
   ed25519Verify: (publicKey, message, signature) =>
     equalBytes(signatureOf(publicKey, message), signature),
   aeadSeal: (key, nonce, plaintext, aad) => nodeSuite.aeadSeal(key, nonce, plaintext, aad),
