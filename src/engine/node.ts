@@ -521,7 +521,7 @@ export class Node implements Engine, LinkEvents, OutputSink, BroadcastHost {
       case 'onion':
         return this.routing.onPacket(message.packet, now);
       default:
-        return this.overlay.onMessage(link, peer, message, now);
+        return this.overlay.onMessage(link, peer, message, now, frame);
     }
   }
 

@@ -13,6 +13,7 @@ import {
   encodeTransientMessage,
   messageClass,
   withBroadcastHops,
+  transientShuffleWithTtl,
   messageCode,
   messageTypeOf,
 } from '../../src/engine/wire/codec.js';
@@ -531,6 +532,43 @@ describe('round trip', () => {
     });
     for (const hops of [-1, BROADCAST_HOPS_MAX + 1, 1.5])
       expect(() => withBroadcastHops(broadcast, hops)).toThrow(WireEncodeError);
+  });
+
+  it('a shuffle frame re-stamped with another TTL is the encoding of the shuffle with it', () => {
+    fc.assert(
+      fc.property(
+        arbMessageOfType.shuffle,
+        fc.integer({ min: 0, max: TTL_MAX }),
+        (message, ttl) => {
+          const frame = encodeMessage(message);
+          const before = toHex(frame);
+          const buffer = Buffer.from(frame); // a Node Buffer, as the transport hands it over
+          expect(toHex(transientShuffleWithTtl(frame, ttl))).toBe(
+            toHex(encodeMessage({ ...message, ttl })),
+          );
+          expect(toHex(transientShuffleWithTtl(buffer, ttl))).toBe(
+            toHex(encodeMessage({ ...message, ttl })),
+          );
+          expect(toHex(frame)).toBe(before); // the received frame is not touched
+          expect(toHex(buffer)).toBe(before);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('re-stamping refuses what is not a shuffle frame or not a TTL', () => {
+    expect(() => transientShuffleWithTtl(encodeMessage({ type: 'ping' }), 1)).toThrow(
+      WireEncodeError,
+    );
+    const shuffle = encodeMessage({
+      type: 'shuffle',
+      origin: entry({}),
+      ttl: 3,
+      entries: [entry({})],
+    });
+    for (const ttl of [-1, TTL_MAX + 1, 1.5])
+      expect(() => transientShuffleWithTtl(shuffle, ttl)).toThrow(WireEncodeError);
   });
 
   it('frames carved from the shared slabs are the same bytes, and none overwrites another', () => {

@@ -54,6 +54,7 @@ import type { Link, LinkTable, Peer } from '../links.js';
 import { pick, sample, type Random } from '../random.js';
 import type { EngineEvent, Millis, NeighbourLossReason, NodeId } from '../types.js';
 import type { Message, PeerEntry } from '../wire/messages.js';
+import { transientShuffleWithTtl } from '../wire/codec.js';
 import {
   EVICTION_PROTECTED_AFTER_MS,
   EVICTION_PROTECTED_NOVEL,
@@ -308,7 +309,8 @@ export class HyParView {
     if (wasRequested) this.refill(now);
   }
 
-  onMessage(link: Link, peer: Peer, message: Message, now: Millis): void {
+  /** `frame`: the message's frame as received, if the caller has it (a walk passes it on). */
+  onMessage(link: Link, peer: Peer, message: Message, now: Millis, frame?: Uint8Array): void {
     switch (message.type) {
       case 'join':
         return this.onJoin(peer, now);
@@ -321,7 +323,7 @@ export class HyParView {
       case 'disconnect':
         return this.onDisconnect(peer, message, now);
       case 'shuffle':
-        return this.onShuffle(peer, message, now);
+        return this.onShuffle(peer, message, now, frame);
       case 'shuffleReply':
         this.integrate(message.entries, []);
         if (now <= this.walkReplyDeadline) this.afterBootstrapWalk(peer, message.entries, now);
@@ -418,7 +420,12 @@ export class HyParView {
     this.refill(now);
   }
 
-  private onShuffle(from: Peer, message: Msg<'shuffle'>, now: Millis): void {
+  private onShuffle(
+    from: Peer,
+    message: Msg<'shuffle'>,
+    now: Millis,
+    frame: Uint8Array | undefined,
+  ): void {
     const { origin, ttl, entries } = message;
     if (origin.id === this.ctx.self.id) return;
     const next = pick(
@@ -426,7 +433,13 @@ export class HyParView {
       [...this.active.values()].filter((n) => n.id !== from.id && n.id !== origin.id),
     );
     if (ttl > 1 && next) {
-      this.ctx.links.sendTo(next, { type: 'shuffle', origin, ttl: ttl - 1, entries }, now);
+      // The frame as it came with one TTL less: the same bytes as encoding it again.
+      const link = frame && this.ctx.links.readyLink(next.id);
+      if (frame && link) {
+        this.ctx.links.sendEncoded(link, transientShuffleWithTtl(frame, ttl - 1), false, now);
+      } else {
+        this.ctx.links.sendTo(next, { type: 'shuffle', origin, ttl: ttl - 1, entries }, now);
+      }
       return;
     }
     const reply = this.passive.sample(this.ctx.random, entries.length);

@@ -754,15 +754,42 @@ export function withBroadcastHops(frame: Uint8Array, hops: number): Uint8Array {
  */
 export function encodeTransientMessage(message: Message): Uint8Array {
   const size = encodeInWriter(message);
-  if (size > FRAME_SLAB_CARVE_MAX) return WRITER.bytes.slice(0, size);
+  const frame = transientFrame(size);
+  frame.set(WRITER.bytes.subarray(0, size));
+  return frame;
+}
+
+/** `size` bytes for a frame sent at once and never kept: from the slab, or its own if large. */
+function transientFrame(size: number): Uint8Array {
+  if (size > FRAME_SLAB_CARVE_MAX) return new Uint8Array(size);
   if (slabUsed + size > FRAME_SLAB_BYTES) {
     slab = new Uint8Array(FRAME_SLAB_BYTES);
     slabUsed = 0;
   }
   const frame = slab.subarray(slabUsed, slabUsed + size);
-  frame.set(WRITER.bytes.subarray(0, size));
   slabUsed += size;
   return frame;
+}
+
+const SHUFFLE_ADDRESS_LENGTH_OFFSET = FRAME_HEADER_BYTES + NODE_ID_BYTES;
+
+/**
+ * A received shuffle `frame` (one decodeFrame accepted) with its TTL set to `ttl`, for
+ * sending at once (carved like encodeTransientMessage's frames; the received bytes are not
+ * touched): the bytes encodeMessage gives for the same shuffle with that TTL, as for
+ * withBroadcastHops. The TTL follows the origin entry (an ID, then a length-prefixed
+ * address). A walk's forwarder passes the frame on instead of encoding its entries again.
+ */
+export function transientShuffleWithTtl(frame: Uint8Array, ttl: number): Uint8Array {
+  if (frame[FRAME_HEADER_BYTES - 1] !== MESSAGE_CODES.shuffle.code)
+    throw new WireEncodeError('transientShuffleWithTtl: not a shuffle frame');
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > TTL_MAX)
+    throw new WireEncodeError(`shuffle.ttl: ${ttl} not in 0..${TTL_MAX}`);
+  const addressLength = frame[SHUFFLE_ADDRESS_LENGTH_OFFSET] as number;
+  const onward = transientFrame(frame.length);
+  onward.set(frame);
+  onward[SHUFFLE_ADDRESS_LENGTH_OFFSET + 1 + addressLength] = ttl;
+  return onward;
 }
 
 let slab = new Uint8Array(FRAME_SLAB_BYTES);
