@@ -10,15 +10,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nodeSuite } from '../../src/engine/crypto/node.js';
-import { Node } from '../../src/engine/node.js';
 import { DEFAULT_OVERLAY, KEEP_ALIVE_SLACK } from '../../src/engine/overlay/config.js';
 import type { Input, Output } from '../../src/engine/types.js';
 import { encodeMessage } from '../../src/engine/wire/codec.js';
 import { MESSAGE_CODES } from '../../src/engine/wire/messages.js';
 import { FRAME_HEADER_BYTES } from '../../src/engine/wire/limits.js';
-import { SeededRandomSource } from '../../src/transports/sim/rng.js';
-import { identityOf, LinkPeer, openAuthenticatedLink } from '../support/link-peer.js';
+import { handFedNode, identityOf, LinkPeer, openAuthenticatedLink } from '../support/link-peer.js';
 
 const T0 = 1_700_000_000_000;
 const LINK = 1;
@@ -35,14 +32,7 @@ interface Sent {
  * `alicePings` (ms after the join); returns every frame the node sent alice after the join.
  */
 function runWithAlice(seed: string, durationMs: number, alicePings: number[]): Sent[] {
-  const node = new Node({
-    identity: identityOf('self'),
-    crypto: nodeSuite,
-    random: new SeededRandomSource(seed),
-    address: '10.0.0.1:7000',
-    bootstrap: [],
-    checkInvariants: true,
-  });
+  const node = handFedNode(seed);
   const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
   let wakeAt = Infinity;
   const sent: Sent[] = [];

@@ -4,13 +4,10 @@
  * that merely proved its identity on a link cannot inject it until the overlay took it in.
  */
 import { describe, expect, it } from 'vitest';
-import { nodeSuite } from '../../src/engine/crypto/node.js';
-import { Node } from '../../src/engine/node.js';
 import type { EngineEvent, Output } from '../../src/engine/types.js';
 import { encodeMessage } from '../../src/engine/wire/codec.js';
 import { BROADCAST_ID_BYTES } from '../../src/engine/wire/limits.js';
-import { SeededRandomSource } from '../../src/transports/sim/rng.js';
-import { identityOf, LinkPeer, openAuthenticatedLink } from '../support/link-peer.js';
+import { handFedNode, identityOf, LinkPeer, openAuthenticatedLink } from '../support/link-peer.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -31,15 +28,7 @@ function probe(origin: string, idByte: number): Uint8Array {
 
 describe('broadcasts are accepted from active neighbours only', () => {
   it('an authenticated non-neighbour’s broadcast is dropped; after its JOIN the same kind is delivered', () => {
-    const self = identityOf('self');
-    const node = new Node({
-      identity: self,
-      crypto: nodeSuite,
-      random: new SeededRandomSource('neighbour-only'),
-      address: '10.0.0.1:7000',
-      bootstrap: [],
-      checkInvariants: true,
-    });
+    const node = handFedNode('neighbour-only');
     node.handle({ type: 'start' }, T0);
     const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
     openAuthenticatedLink(node, alice, 1, T0);

@@ -4,13 +4,11 @@
  * received with ttl − 1, and the walk ends (a reply to the origin) at TTL 1.
  */
 import { describe, expect, it } from 'vitest';
-import { nodeSuite } from '../../src/engine/crypto/node.js';
-import { Node } from '../../src/engine/node.js';
+import type { Node } from '../../src/engine/node.js';
 import type { Output } from '../../src/engine/types.js';
 import { encodeMessage } from '../../src/engine/wire/codec.js';
 import type { Message } from '../../src/engine/wire/messages.js';
-import { SeededRandomSource } from '../../src/transports/sim/rng.js';
-import { identityOf, LinkPeer, openAuthenticatedLink } from '../support/link-peer.js';
+import { handFedNode, identityOf, LinkPeer, openAuthenticatedLink } from '../support/link-peer.js';
 
 const T0 = 1_700_000_000_000;
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -20,14 +18,7 @@ const sentOn = (outputs: Output[], link: number): Uint8Array[] =>
 
 /** A started node with alice (link 1) and bob (link 2) as its only neighbours. */
 function nodeWithTwoNeighbours(): { node: Node; alice: LinkPeer; bob: LinkPeer } {
-  const node = new Node({
-    identity: identityOf('self'),
-    crypto: nodeSuite,
-    random: new SeededRandomSource('shuffle-forward'),
-    address: '10.0.0.1:7000',
-    bootstrap: [],
-    checkInvariants: true,
-  });
+  const node = handFedNode('shuffle-forward');
   node.handle({ type: 'start' }, T0);
   const alice = new LinkPeer(identityOf('alice'), '10.0.0.2:7000');
   const bob = new LinkPeer(identityOf('bob'), '10.0.0.3:7000');

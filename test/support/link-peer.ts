@@ -7,6 +7,8 @@
 import type { CryptoSuite } from '../../src/engine/crypto/suite.js';
 import { nodeSuite } from '../../src/engine/crypto/node.js';
 import { identityFromSecrets, type Identity } from '../../src/engine/identity.js';
+import { Node } from '../../src/engine/node.js';
+import { SeededRandomSource } from '../../src/transports/sim/rng.js';
 import { signAuth } from '../../src/engine/link-auth.js';
 import { decodeFrame, encodeMessage } from '../../src/engine/wire/codec.js';
 import { HELLO_NONCE_BYTES } from '../../src/engine/wire/limits.js';
@@ -19,6 +21,21 @@ type Hello = Extract<Message, { type: 'hello' }>;
 export function identityOf(label: string, crypto: CryptoSuite = nodeSuite): Identity {
   const seed = (what: string) => crypto.sha256(new TextEncoder().encode(`${what} ${label}`));
   return identityFromSecrets(crypto, seed('sign'), seed('dh'));
+}
+
+/**
+ * The node the engine tests feed by hand: identity 'self' at 10.0.0.1:7000, no bootstrap
+ * contacts, invariants checked after every input, randomness seeded by `seed`. Not started.
+ */
+export function handFedNode(seed: string): Node {
+  return new Node({
+    identity: identityOf('self'),
+    crypto: nodeSuite,
+    random: new SeededRandomSource(seed),
+    address: '10.0.0.1:7000',
+    bootstrap: [],
+    checkInvariants: true,
+  });
 }
 
 /** The message in a frame the engine sent; throws on anything else (a test's bug). */
