@@ -13,7 +13,7 @@ function ops(window: number) {
   const delay = fc.oneof(
     { weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }) },
     { weight: 2, arbitrary: fc.integer({ min: 0, max: 3 * window }) },
-    { weight: 1, arbitrary: fc.integer({ min: window - 2, max: window + 2 }) },
+    { weight: 1, arbitrary: fc.integer({ min: Math.max(0, window - 2), max: window + 2 }) },
   );
   const op = fc.oneof(
     fc.record({ delay, first: fc.boolean() }),
