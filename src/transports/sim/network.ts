@@ -3,8 +3,8 @@
  * time (DESIGN.md §5). Same seed ⇒ the same events in the same order ⇒ the same trace hash.
  *
  * Theory of operation. Everything that happens later is an event in the calendar queue
- * (calendar-queue.ts): a node's start, a wake-up, half of a connection set-up, a frame arriving, a close (FIN) or
- * reset (RST) arriving, a scripted action. Popping an event delivers at most one input to
+ * (calendar-queue.ts): a node's start, a wake-up, half of a connection set-up, a frame
+ * arriving, a close (FIN) or reset (RST) arriving, a scripted action. Popping an event delivers at most one input to
  * one engine and then carries out that call's outputs in order (STYLE.md #1), which may push
  * more events. Links model TCP between processes:
  *

@@ -1,5 +1,7 @@
 /**
- * The simulator's event queue: a binary min-heap ordered by (time, seq).
+ * A binary min-heap ordered by (time, seq): the simulator's event queue until session 19,
+ * now the calendar queue's store for events beyond its ring (calendar-queue.ts) and the
+ * order that queue is tested against.
  *
  * Theory of operation. Every pending event has an integer virtual time in milliseconds and
  * a sequence number taken from a counter that only grows, so two events at the same time
