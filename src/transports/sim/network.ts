@@ -4,9 +4,9 @@
  *
  * Theory of operation. Everything that happens later is an event in the calendar queue
  * (calendar-queue.ts): a node's start, a wake-up, half of a connection set-up, a frame
- * arriving, a close (FIN) or reset (RST) arriving, a scripted action. Popping an event delivers at most one input to
- * one engine and then carries out that call's outputs in order (STYLE.md #1), which may push
- * more events. Links model TCP between processes:
+ * arriving, a close (FIN) or reset (RST) arriving, a scripted action. Popping an event
+ * delivers at most one input to one engine and then carries out that call's outputs in order
+ * (STYLE.md #1), which may push more events. Links model TCP between processes:
  *
  * - dial: the callee sees `linkOpened` one one-way delay later, the caller one round trip
  *   later. A dial to a known but dead address is refused after a round trip; to an unknown or
