@@ -43,7 +43,7 @@ export class CalendarQueue<T extends CalendarItem<T>> {
   /** Bit b of word b >> 5: bucket b holds an item. */
   private readonly occupied: Int32Array;
   private readonly overflow = new EventQueue<T>();
-  /** No pending item is earlier; the ring covers [base, base + CALENDAR_WINDOW_MS). */
+  /** No pending item is earlier; the ring covers [base, base + window). */
   private base = 0;
   private inRing = 0;
   private lastTime = 0;
