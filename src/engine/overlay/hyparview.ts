@@ -357,13 +357,29 @@ export class HyParView {
     }
   }
 
+  /**
+   * A uniformly random active neighbour other than `a` and `b`: the same draw as `pick` over
+   * the filtered list of entries, found by the map's keys (the IDs) so that only the chosen
+   * entry is read. A walk step runs on every forwarding node, and each entry read was a
+   * cache line of its own.
+   */
+  private randomNeighbourExcept(a: NodeId, b: NodeId): PeerEntry | undefined {
+    let count = 0;
+    for (const id of this.active.keys()) if (id !== a && id !== b) count++;
+    if (count === 0) return undefined;
+    let k = this.ctx.random.int(count);
+    for (const id of this.active.keys()) {
+      if (id === a || id === b) continue;
+      if (k === 0) return this.active.get(id);
+      k--;
+    }
+    return undefined; // not reached: k < count
+  }
+
   private onForwardJoin(from: Peer, message: Msg<'forwardJoin'>, now: Millis): void {
     const { newcomer, ttl } = message;
     if (newcomer.id === this.ctx.self.id) return;
-    const next = pick(
-      this.ctx.random,
-      [...this.active.values()].filter((n) => n.id !== from.id && n.id !== newcomer.id),
-    );
+    const next = this.randomNeighbourExcept(from.id, newcomer.id);
     if (ttl === 0 || this.active.size <= 1 || !next) {
       if (!this.active.has(newcomer.id) && !this.requests.has(newcomer.id))
         this.request(newcomer, 'high', now);
@@ -428,10 +444,7 @@ export class HyParView {
   ): void {
     const { origin, ttl, entries } = message;
     if (origin.id === this.ctx.self.id) return;
-    const next = pick(
-      this.ctx.random,
-      [...this.active.values()].filter((n) => n.id !== from.id && n.id !== origin.id),
-    );
+    const next = this.randomNeighbourExcept(from.id, origin.id);
     if (ttl > 1 && next) {
       // The frame as it came with one TTL less: the same bytes as encoding it again.
       const link = frame && this.ctx.links.readyLink(next.id);

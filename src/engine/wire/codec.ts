@@ -740,8 +740,11 @@ export function withBroadcastHops(frame: Uint8Array, hops: number): Uint8Array {
   if (frame[FRAME_HEADER_BYTES - 1] !== MESSAGE_CODES.broadcast.code)
     throw new WireEncodeError('withBroadcastHops: not a broadcast frame');
   checkBroadcastHops(hops);
-  // A copy even of a Node Buffer, whose slice() is a view of the transport's bytes.
-  const copy = new Uint8Array(frame);
+  // A copy even of a Node Buffer, whose slice() is a view of the transport's bytes. Carved
+  // from the kept frames' slabs: a buffer of its own per forwarded broadcast cost ~6× the
+  // carving (a backing store to allocate and sweep), on the busiest path of a broadcast.
+  const copy = KEPT_FRAMES.carve(frame.length);
+  copy.set(frame);
   copy[BROADCAST_HOPS_OFFSET] = hops;
   return copy;
 }
@@ -759,16 +762,36 @@ export function encodeTransientMessage(message: Message): Uint8Array {
   return frame;
 }
 
+/**
+ * Frames carved one after another from shared slabs of FRAME_SLAB_BYTES (a new slab when the
+ * current one is full; those over FRAME_SLAB_CARVE_MAX get their own buffer). A carved frame
+ * pins its slab while anyone holds it, so frames that live alike share slabs: those dropped
+ * once sent, and those a node keeps a while (a broadcast's onward copy, in the payload cache
+ * for messageCacheMs). Kept frames are carved in about the order they expire, so their slabs
+ * hold at most the kept frames' bytes and one slab more.
+ */
+class FrameSlabs {
+  private slab = new Uint8Array(FRAME_SLAB_BYTES);
+  private used = 0;
+
+  carve(size: number): Uint8Array {
+    if (size > FRAME_SLAB_CARVE_MAX) return new Uint8Array(size);
+    if (this.used + size > FRAME_SLAB_BYTES) {
+      this.slab = new Uint8Array(FRAME_SLAB_BYTES);
+      this.used = 0;
+    }
+    const frame = this.slab.subarray(this.used, this.used + size);
+    this.used += size;
+    return frame;
+  }
+}
+
+const TRANSIENT_FRAMES = new FrameSlabs();
+const KEPT_FRAMES = new FrameSlabs();
+
 /** `size` bytes for a frame sent at once and never kept: from the slab, or its own if large. */
 function transientFrame(size: number): Uint8Array {
-  if (size > FRAME_SLAB_CARVE_MAX) return new Uint8Array(size);
-  if (slabUsed + size > FRAME_SLAB_BYTES) {
-    slab = new Uint8Array(FRAME_SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const frame = slab.subarray(slabUsed, slabUsed + size);
-  slabUsed += size;
-  return frame;
+  return TRANSIENT_FRAMES.carve(size);
 }
 
 const SHUFFLE_ADDRESS_LENGTH_OFFSET = FRAME_HEADER_BYTES + NODE_ID_BYTES;
@@ -791,9 +814,6 @@ export function transientShuffleWithTtl(frame: Uint8Array, ttl: number): Uint8Ar
   onward[SHUFFLE_ADDRESS_LENGTH_OFFSET + 1 + addressLength] = ttl;
   return onward;
 }
-
-let slab = new Uint8Array(FRAME_SLAB_BYTES);
-let slabUsed = 0;
 
 /** Encodes `message` into WRITER, header included; returns the frame's size. */
 function encodeInWriter(message: Message): number {

@@ -88,12 +88,22 @@ export class CalendarQueue<T extends CalendarItem<T>> {
 
   /** Removes and returns the earliest item (its time is then `lastPoppedTime`). */
   pop(): T | undefined {
+    return this.popAtOrBefore(Infinity);
+  }
+
+  /**
+   * Removes and returns the earliest item if its time is ≤ `limit`, else leaves the queue as
+   * it is and returns undefined: the simulator's loop finds the next bucket once an event,
+   * where peekTime() and then pop() found it twice.
+   */
+  popAtOrBefore(limit: number): T | undefined {
     if (this.inRing === 0) {
-      if (this.overflow.size === 0) return undefined;
+      if (this.overflow.size === 0 || this.overflow.peekTime() > limit) return undefined;
       this.moveBase(this.overflow.peekTime());
     }
     const bucket = this.nextOccupied();
     const time = this.base + ((bucket - this.base) & this.mask);
+    if (time > limit) return undefined;
     if (time !== this.base) this.moveBase(time);
     let item = this.firstHead[bucket] as T | null;
     if (item !== null) {

@@ -380,8 +380,7 @@ export class SimNetwork {
     this.running = true;
     try {
       const queue = this.queue;
-      while (queue.size > 0 && queue.peekTime() <= time) {
-        const ev = queue.pop() as SimEvent;
+      for (let ev = queue.popAtOrBefore(time); ev !== undefined; ev = queue.popAtOrBefore(time)) {
         this.clock = queue.lastPoppedTime;
         this.dispatch(ev);
         ev.bytes = null;

@@ -19,12 +19,14 @@ function ops(window: number) {
     fc.record({ delay, first: fc.boolean() }),
     fc.constant({ pop: true as const }),
     fc.constant({ peek: true as const }),
+    // A limit near the next times: sometimes before the earliest item, sometimes at or after.
+    fc.record({ limitAhead: fc.integer({ min: -1, max: window + 2 }) }),
   );
   return fc.array(op, { maxLength: 500 });
 }
 
 describe('CalendarQueue', () => {
-  it('pops in the order of the heap (time, first, push order) under any interleaving', () => {
+  it('pops in the order of the heap (time, first, push order) under any interleaving, with or without a limit', () => {
     fc.assert(
       fc.property(
         fc
@@ -45,6 +47,12 @@ describe('CalendarQueue', () => {
               n++;
             } else if ('peek' in o) {
               expect(calendar.peekTime()).toBe(heap.peekTime());
+            } else if ('limitAhead' in o) {
+              const limit = now + o.limitAhead;
+              const popped = heap.peekTime() <= limit ? heap.pop() : undefined;
+              expect(calendar.popAtOrBefore(limit)?.n).toBe(popped?.n);
+              if (popped) now = heap.lastPoppedTime;
+              expect(calendar.lastPoppedTime).toBe(heap.lastPoppedTime);
             } else {
               const popped = heap.pop();
               expect(calendar.pop()?.n).toBe(popped?.n);
