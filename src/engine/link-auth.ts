@@ -17,30 +17,33 @@ export interface HelloKeys {
   nonce: Uint8Array;
 }
 
-/** The bytes `signer` signs for `verifier`. */
-export function authTranscript(signer: HelloKeys, verifier: HelloKeys): Uint8Array {
-  const out = new Uint8Array(
-    DOMAIN.length +
-      verifier.nonce.length +
-      signer.nonce.length +
-      signer.signKey.length +
-      signer.dhKey.length +
-      verifier.signKey.length +
-      verifier.dhKey.length,
-  );
+/**
+ * Where the transcript is built for signing and verifying: both consume it at once and keep
+ * nothing of it, and an array of its own per call (~200 bytes, past V8's on-heap size) cost
+ * a backing store to allocate and sweep, four per link handshake. Grows if ever too small.
+ */
+let scratch = new Uint8Array(256);
+
+/** The bytes `signer` signs for `verifier`, in the shared scratch: valid until the next call. */
+function authTranscript(signer: HelloKeys, verifier: HelloKeys): Uint8Array {
+  const parts = [
+    DOMAIN,
+    verifier.nonce,
+    signer.nonce,
+    signer.signKey,
+    signer.dhKey,
+    verifier.signKey,
+    verifier.dhKey,
+  ];
+  let length = 0;
+  for (const part of parts) length += part.length;
+  if (length > scratch.length) scratch = new Uint8Array(length);
   let offset = 0;
-  const put = (part: Uint8Array): void => {
-    out.set(part, offset);
+  for (const part of parts) {
+    scratch.set(part, offset);
     offset += part.length;
-  };
-  put(DOMAIN);
-  put(verifier.nonce);
-  put(signer.nonce);
-  put(signer.signKey);
-  put(signer.dhKey);
-  put(verifier.signKey);
-  put(verifier.dhKey);
-  return out;
+  }
+  return scratch.subarray(0, length);
 }
 
 export function signAuth(

@@ -103,6 +103,22 @@ describe('modelled suite', () => {
     );
   });
 
+  it('a signature is its definition, whatever the sizes of the calls before it (the shared join buffer)', () => {
+    const tag = (text: string) => new TextEncoder().encode(`p2pmsg/modelled/${text}`);
+    const join = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+    fc.assert(
+      fc.property(secret, fc.array(anyBytes(2000), { minLength: 1, maxLength: 4 }), (s, msgs) => {
+        const pub = m.ed25519PublicKey(s);
+        for (const msg of msgs) {
+          const head = nodeSuite.sha256(join(tag('signature-head'), pub, msg));
+          const tail = nodeSuite.sha256(join(tag('signature-tail'), head));
+          expect(m.ed25519Sign(s, msg)).toEqual(join(head, tail));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('signing with a secret changed in place signs with the new secret (the key cache checks)', () => {
     fc.assert(
       fc.property(secret, secret, anyBytes(100), (a, b, msg) => {

@@ -29,11 +29,20 @@ const TAG_ED25519_PUBLIC = encoder.encode('p2pmsg/modelled/ed25519-public');
 const TAG_SIGNATURE_HEAD = encoder.encode('p2pmsg/modelled/signature-head');
 const TAG_SIGNATURE_TAIL = encoder.encode('p2pmsg/modelled/signature-tail');
 
-/** SHA-256 of the parts joined (one buffer and one hash call beat incremental updates). */
+/**
+ * Where digest() joins its parts: one buffer and one hash call beat incremental updates, and
+ * a shared buffer beats one of its own per call (a signature's parts, ~260 bytes, are past
+ * V8's on-heap size: a backing store to allocate and sweep). Grows if ever too small; wiped
+ * after each use, since parts may be secrets.
+ */
+let joinScratch = new Uint8Array(512);
+
+/** SHA-256 of the parts joined. */
 function digest(...parts: Uint8Array[]): Uint8Array {
   let total = 0;
   for (const part of parts) total += part.length;
-  const joined = new Uint8Array(total);
+  if (total > joinScratch.length) joinScratch = new Uint8Array(total);
+  const joined = joinScratch.subarray(0, total);
   let offset = 0;
   for (const part of parts) {
     joined.set(part, offset);
