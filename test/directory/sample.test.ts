@@ -64,6 +64,25 @@ function lowest(ids: Iterable<NodeId>, k: number): NodeId[] {
 const held = (d: Directory): NodeId[] => d.ids().sort();
 
 describe('directory sample (bottom-k)', () => {
+  it('a rank is the first 48 bits of HMAC(salt, the ID as UTF-8), for any ID, ASCII or not, short or long', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 10 })),
+          { maxLength: 4 },
+        ),
+        (ids) => {
+          for (const id of ids) {
+            const mac = suite.hmacSha256(SALT, new TextEncoder().encode(id));
+            const expected = [...mac.subarray(0, 6)].reduce((rank, byte) => rank * 256 + byte, 0);
+            expect(sampleRank(suite, SALT, id)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('keeps exactly the k lowest ranks of the IDs heard, whatever the arrival order', () => {
     checkProperty(
       'test/directory/sample.test.ts',
