@@ -30,7 +30,6 @@
  */
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { Identity } from '../identity.js';
-import { IdArray } from '../id-array.js';
 import type { NodeId } from '../types.js';
 
 const SALT_LABEL = new TextEncoder().encode('p2pmsg directory sample salt v1');
@@ -92,10 +91,10 @@ export type Admission =
  * Two short parallel arrays rather than a Map: k is small (50 in the 100,000-node scenario)
  * and every node keeps one, where a Map of k entries that churn grows to a table of 2k–4k
  * slots and boxes each 48-bit rank (~4 KiB a node against ~1.4, heap snapshots). Only a
- * member's leaving scans the IDs (their tags: id-array.ts): O(k), as evicting already was.
+ * member's leaving scans the IDs: O(k), as evicting already was.
  */
 export class BottomK {
-  private readonly ids = new IdArray();
+  private readonly ids: NodeId[] = [];
   /** `ranks[i]` is `ids[i]`'s rank, NaN until computed. */
   private readonly ranks: number[] = [];
   /** The highest-ranked member's index, while `worstKnown`. */
@@ -121,7 +120,7 @@ export class BottomK {
     const worst = this.worstIndex();
     const rank = this.rankOf(id);
     if (worst < 0 || !this.below(id, rank, worst)) return { kind: 'refuse' };
-    return { kind: 'evict', evict: this.ids.at(worst) as NodeId, rank };
+    return { kind: 'evict', evict: this.ids[worst] as NodeId, rank };
   }
 
   /** Adds a member (its rank if `admit` computed it); `id` must not be one already. */
@@ -140,8 +139,9 @@ export class BottomK {
     if (at < 0) return;
     // The last member fills the hole: order carries no meaning (ranks are a total order).
     const last = this.ids.length - 1;
-    this.ids.swapRemove(at);
+    this.ids[at] = this.ids[last] as NodeId;
     this.ranks[at] = this.ranks[last] as number;
+    this.ids.pop();
     this.ranks.pop();
     if (at === this.worstAt) this.worstKnown = false;
     else if (last === this.worstAt) this.worstAt = at;
@@ -150,14 +150,14 @@ export class BottomK {
   /** The highest-ranked member (rescanned after the last one left). */
   worst(): NodeId | undefined {
     const at = this.worstIndex();
-    return at < 0 ? undefined : this.ids.at(at);
+    return at < 0 ? undefined : this.ids[at];
   }
 
   private worstIndex(): number {
     if (this.worstKnown) return this.worstAt;
     let worst = -1;
     for (let i = 0; i < this.ids.length; i++) {
-      if (worst < 0 || !this.below(this.ids.at(i) as NodeId, this.rankAt(i), worst)) worst = i;
+      if (worst < 0 || !this.below(this.ids[i] as NodeId, this.rankAt(i), worst)) worst = i;
     }
     this.worstAt = worst;
     this.worstKnown = true;
@@ -167,14 +167,14 @@ export class BottomK {
   /** Whether `id` (of rank `rank`) ranks below the member at `at`. */
   private below(id: NodeId, rank: number, at: number): boolean {
     const other = this.rankAt(at);
-    return rank < other || (rank === other && id < (this.ids.at(at) as NodeId));
+    return rank < other || (rank === other && id < (this.ids[at] as NodeId));
   }
 
   /** The rank of the member at `at`, memoised. */
   private rankAt(at: number): number {
     const known = this.ranks[at] as number;
     if (!Number.isNaN(known)) return known;
-    const rank = this.rankOf(this.ids.at(at) as NodeId);
+    const rank = this.rankOf(this.ids[at] as NodeId);
     this.ranks[at] = rank;
     return rank;
   }

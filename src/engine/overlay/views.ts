@@ -7,7 +7,6 @@
  */
 import type { Millis, NodeId } from '../types.js';
 import type { PeerEntry } from '../wire/messages.js';
-import { IdArray } from '../id-array.js';
 import { pick, sample, type Random } from '../random.js';
 
 /**
@@ -18,10 +17,9 @@ export class PassiveView {
   /**
    * Entries in insertion order, as parallel arrays rather than a Map: a view holds ~30 and
    * every node keeps one, where a Map of 30 churning entries is a table of 64 (~1.7 KiB a
-   * node against ~0.7; issue 6: 100,000 nodes in 6 GiB). Scans of 30 IDs read their tags,
-   * not their strings (id-array.ts).
+   * node against ~0.7; issue 6: 100,000 nodes in 6 GiB). Scans of 30 IDs are cheap.
    */
-  private readonly idList = new IdArray();
+  private readonly idList: NodeId[] = [];
   private readonly addresses: string[] = [];
 
   constructor(readonly capacity: number) {}
@@ -40,13 +38,13 @@ export class PassiveView {
   }
 
   ids(): NodeId[] {
-    return this.idList.ids.slice();
+    return this.idList.slice();
   }
 
   delete(id: NodeId): void {
     const at = this.idList.indexOf(id);
     if (at < 0) return;
-    this.idList.removeAt(at);
+    this.idList.splice(at, 1);
     this.addresses.splice(at, 1);
   }
 
@@ -60,7 +58,7 @@ export class PassiveView {
     if (this.capacity === 0) return;
     if (this.idList.length >= this.capacity) {
       const preferred = preferEvict.filter((id) => this.has(id));
-      const victim = pick(random, preferred) ?? pick(random, this.idList.ids);
+      const victim = pick(random, preferred) ?? pick(random, this.idList);
       if (victim !== undefined) this.delete(victim);
     }
     this.idList.push(entry.id);
@@ -69,7 +67,7 @@ export class PassiveView {
 
   /** Up to `count` random entries. */
   sample(random: Random, count: number): PeerEntry[] {
-    const all: PeerEntry[] = this.idList.ids.map((id, i) => ({
+    const all: PeerEntry[] = this.idList.map((id, i) => ({
       id,
       address: this.addresses[i] as string,
     }));
@@ -80,11 +78,11 @@ export class PassiveView {
   pickCandidate(random: Random, eligible: (id: NodeId) => boolean): PeerEntry | undefined {
     const ready: number[] = [];
     for (let i = 0; i < this.idList.length; i++)
-      if (eligible(this.idList.at(i) as NodeId)) ready.push(i);
+      if (eligible(this.idList[i] as NodeId)) ready.push(i);
     const at = pick(random, ready);
     return at === undefined
       ? undefined
-      : { id: this.idList.at(at) as NodeId, address: this.addresses[at] as string };
+      : { id: this.idList[at] as NodeId, address: this.addresses[at] as string };
   }
 }
 
