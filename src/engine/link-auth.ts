@@ -8,6 +8,7 @@
  * nodes. A node ID is only ever learned from keys whose signature verified (DESIGN.md §3).
  */
 import type { CryptoSuite } from './crypto/suite.js';
+import { JoinBuffer } from './join-buffer.js';
 
 const DOMAIN = new TextEncoder().encode('p2pmsg link auth v1');
 
@@ -17,16 +18,12 @@ export interface HelloKeys {
   nonce: Uint8Array;
 }
 
-/**
- * Where the transcript is built for signing and verifying: both consume it at once and keep
- * nothing of it, and an array of its own per call (~200 bytes, past V8's on-heap size) cost
- * a backing store to allocate and sweep, four per link handshake. Grows if ever too small.
- */
-let scratch = new Uint8Array(256);
+/** Where transcripts are built: signing and verifying consume them at once (join-buffer.ts). */
+const transcripts = new JoinBuffer(256);
 
-/** The bytes `signer` signs for `verifier`, in the shared scratch: valid until the next call. */
+/** The bytes `signer` signs for `verifier`, valid until the next call. */
 function authTranscript(signer: HelloKeys, verifier: HelloKeys): Uint8Array {
-  const parts = [
+  return transcripts.join([
     DOMAIN,
     verifier.nonce,
     signer.nonce,
@@ -34,16 +31,7 @@ function authTranscript(signer: HelloKeys, verifier: HelloKeys): Uint8Array {
     signer.dhKey,
     verifier.signKey,
     verifier.dhKey,
-  ];
-  let length = 0;
-  for (const part of parts) length += part.length;
-  if (length > scratch.length) scratch = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    scratch.set(part, offset);
-    offset += part.length;
-  }
-  return scratch.subarray(0, length);
+  ]);
 }
 
 export function signAuth(

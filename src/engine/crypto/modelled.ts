@@ -20,6 +20,7 @@
  */
 import { equalBytes, isLowOrderX25519, wipe, withChecks } from './check.js';
 import { nodeSuite } from './node.js';
+import { JoinBuffer } from '../join-buffer.js';
 import { HASH_BYTES, type CryptoSuite } from './suite.js';
 
 const encoder = new TextEncoder();
@@ -29,25 +30,12 @@ const TAG_ED25519_PUBLIC = encoder.encode('p2pmsg/modelled/ed25519-public');
 const TAG_SIGNATURE_HEAD = encoder.encode('p2pmsg/modelled/signature-head');
 const TAG_SIGNATURE_TAIL = encoder.encode('p2pmsg/modelled/signature-tail');
 
-/**
- * Where digest() joins its parts: one buffer and one hash call beat incremental updates, and
- * a shared buffer beats one of its own per call (a signature's parts, ~260 bytes, are past
- * V8's on-heap size: a backing store to allocate and sweep). Grows if ever too small; wiped
- * after each use, since parts may be secrets.
- */
-let joinScratch = new Uint8Array(512);
+/** Where digest() joins its parts (join-buffer.ts); wiped after each use, as parts may be secrets. */
+const digestInputs = new JoinBuffer(512);
 
-/** SHA-256 of the parts joined. */
+/** SHA-256 of the parts joined (one buffer and one hash call beat incremental updates). */
 function digest(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  if (total > joinScratch.length) joinScratch = new Uint8Array(total);
-  const joined = joinScratch.subarray(0, total);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
+  const joined = digestInputs.join(parts);
   const out = nodeSuite.sha256(joined);
   wipe(joined);
   return out;

@@ -757,7 +757,7 @@ export function withBroadcastHops(frame: Uint8Array, hops: number): Uint8Array {
  */
 export function encodeTransientMessage(message: Message): Uint8Array {
   const size = encodeInWriter(message);
-  const frame = transientFrame(size);
+  const frame = TRANSIENT_FRAMES.carve(size);
   frame.set(WRITER.bytes.subarray(0, size));
   return frame;
 }
@@ -786,13 +786,10 @@ class FrameSlabs {
   }
 }
 
+/** Frames sent at once and never kept. */
 const TRANSIENT_FRAMES = new FrameSlabs();
+/** Frames a node may keep a while (broadcasts' onward copies, in the payload cache). */
 const KEPT_FRAMES = new FrameSlabs();
-
-/** `size` bytes for a frame sent at once and never kept: from the slab, or its own if large. */
-function transientFrame(size: number): Uint8Array {
-  return TRANSIENT_FRAMES.carve(size);
-}
 
 const SHUFFLE_ADDRESS_LENGTH_OFFSET = FRAME_HEADER_BYTES + NODE_ID_BYTES;
 
@@ -809,7 +806,7 @@ export function transientShuffleWithTtl(frame: Uint8Array, ttl: number): Uint8Ar
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > TTL_MAX)
     throw new WireEncodeError(`shuffle.ttl: ${ttl} not in 0..${TTL_MAX}`);
   const addressLength = frame[SHUFFLE_ADDRESS_LENGTH_OFFSET] as number;
-  const onward = transientFrame(frame.length);
+  const onward = TRANSIENT_FRAMES.carve(frame.length);
   onward.set(frame);
   onward[SHUFFLE_ADDRESS_LENGTH_OFFSET + 1 + addressLength] = ttl;
   return onward;

@@ -98,8 +98,9 @@ export class CalendarQueue<T extends CalendarItem<T>> {
    */
   popAtOrBefore(limit: number): T | undefined {
     if (this.inRing === 0) {
-      if (this.overflow.size === 0 || this.overflow.peekTime() > limit) return undefined;
-      this.moveBase(this.overflow.peekTime());
+      const next = this.overflow.peekTime(); // Infinity when empty
+      if (next > limit || next === Infinity) return undefined;
+      this.moveBase(next);
     }
     const bucket = this.nextOccupied();
     const time = this.base + ((bucket - this.base) & this.mask);
