@@ -8,12 +8,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { simHeapFlags } from '../src/cli/commands/sim-heap.js';
 import type { SimChildRequest, SimChildResult } from './sim-child.js';
 
 export type { SimChildRequest, SimChildResult };
 
 export interface SimChildOptions {
-  /** V8's old-space limit for the child (MiB): a run that needs more dies, not swaps. */
+  /**
+   * V8's old-space limit for the child (MiB): a run that needs more dies, not swaps. The
+   * child gets the young generation `p2pmsg sim` gives a run, with or without it.
+   */
   maxHeapMiB?: number;
   /** The child is killed after this long (a benchmark never hangs). */
   timeoutMs: number;
@@ -45,11 +49,7 @@ export function builtVersion(): string {
 export function runSimChild(request: SimChildRequest, options: SimChildOptions): SimChildResult {
   buildOnce();
   const child = resolve(ROOT, 'dist/bench/sim-child.js');
-  const args = [
-    ...(options.maxHeapMiB ? [`--max-old-space-size=${options.maxHeapMiB}`] : []),
-    child,
-    JSON.stringify(request),
-  ];
+  const args = [...simHeapFlags(options.maxHeapMiB), child, JSON.stringify(request)];
   const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: options.timeoutMs,

@@ -14,7 +14,7 @@ export interface SelfCommand {
 
 /**
  * `node [execArgv…] [nodeFlags…] <this CLI's entry script>`; append the p2pmsg arguments.
- * `nodeFlags` are Node/V8 options for the new process only (`sim --max-heap`).
+ * `nodeFlags` are Node/V8 options for the new process only (`sim`'s heap flags, sim-heap.ts).
  */
 export function selfCommand(nodeFlags: readonly string[] = []): SelfCommand {
   const script = process.argv[1];

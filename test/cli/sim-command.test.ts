@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/app.js';
 import type { CliIo } from '../../src/cli/context.js';
 import type { Scenario } from '../../src/sim/scenario.js';
+import { SIM_SEMI_SPACE_MIB } from '../../src/sim/limits.js';
 import { formatSummaryJson } from '../../src/sim/summary.js';
 import { sampleSummary } from '../sim/sample-summary.js';
 
@@ -184,21 +185,62 @@ describe('p2pmsg sim (stub runner)', () => {
     expect(err[2]).toContain('--seed given more than once');
   });
 
-  describe('--max-heap', () => {
-    const ENV = 'P2PMSG_SIM_MAX_HEAP';
+  describe('the V8 heap flags (sim-heap.ts)', () => {
+    const ENV = 'P2PMSG_SIM_HEAP_FLAGS';
+    const YOUNG = [
+      `--min-semi-space-size=${SIM_SEMI_SPACE_MIB}`,
+      `--max-semi-space-size=${SIM_SEMI_SPACE_MIB}`,
+    ];
 
-    it('runs the same command line again with the V8 flag and passes its exit code on', async () => {
+    it('runs the same command line again with the V8 flags and passes its exit code on', async () => {
       const { io } = captureIo();
       const relaunch = vi.fn().mockResolvedValue({ code: 3, signal: null });
       io.relaunch = relaunch;
       expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--out', tmp], io)).toBe(3);
-      expect(relaunch).toHaveBeenCalledWith(['--max-old-space-size=512'], { [ENV]: '512' });
+      const flags = [...YOUNG, '--max-old-space-size=512'];
+      expect(relaunch).toHaveBeenCalledWith(flags, { [ENV]: flags.join(' ') });
       expect(runner.runScenario).not.toHaveBeenCalled();
     });
 
-    it('in the process that has the limit: runs here and prints the limit after the seed', async () => {
+    it('without --max-heap: restarts for the young generation alone', async () => {
+      const { io } = captureIo();
+      const relaunch = vi.fn().mockResolvedValue({ code: 0, signal: null });
+      io.relaunch = relaunch;
+      expect(await runCli(['sim', SMOKE, '--out', tmp], io)).toBe(0);
+      expect(relaunch).toHaveBeenCalledWith(YOUNG, { [ENV]: YOUNG.join(' ') });
+      expect(runner.runScenario).not.toHaveBeenCalled();
+    });
+
+    it('swarm mode restarts too', async () => {
+      const { io } = captureIo();
+      const relaunch = vi.fn().mockResolvedValue({ code: 0, signal: null });
+      io.relaunch = relaunch;
+      expect(await runCli(['sim', '--swarm', '2'], io)).toBe(0);
+      expect(relaunch).toHaveBeenCalledWith(YOUNG, { [ENV]: YOUNG.join(' ') });
+    });
+
+    it('a process that cannot restart itself runs here under V8 defaults', async () => {
       runner.runScenario.mockReturnValue({ summary: sampleSummary() });
-      const { io, err } = captureIo({ env: { [ENV]: '512' } });
+      const { io } = captureIo();
+      expect(await runCli(['sim', SMOKE, '--out', tmp], io)).toBe(0);
+      expect(runner.runScenario).toHaveBeenCalledTimes(1);
+    });
+
+    it('a mistake is reported without restarting', async () => {
+      const { io, err } = captureIo();
+      const relaunch = vi.fn();
+      io.relaunch = relaunch;
+      expect(await runCli(['sim', SMOKE, '--seed', '-1'], io)).toBe(2);
+      expect(await runCli(['sim', join(tmp, 'nope.yaml')], io)).toBe(2);
+      expect(await runCli(['sim', '--swarm', '0'], io)).toBe(2);
+      expect(relaunch).not.toHaveBeenCalled();
+      expect(err).toHaveLength(3);
+    });
+
+    it('in the process that has the flags: runs here and prints the limit after the seed', async () => {
+      runner.runScenario.mockReturnValue({ summary: sampleSummary() });
+      const flags = [...YOUNG, '--max-old-space-size=512'];
+      const { io, err } = captureIo({ env: { [ENV]: flags.join(' ') } });
       const relaunch = vi.fn();
       io.relaunch = relaunch;
       expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--out', tmp], io)).toBe(0);
@@ -207,6 +249,21 @@ describe('p2pmsg sim (stub runner)', () => {
       expect(err[0]).toMatch(/^sim smoke: seed 1/);
       expect(err[1]).toMatch(/^reproduce: /);
       expect(err[2]).toMatch(/^heap: V8 limit \d+ MiB \(--max-heap 512 for the old space\)$/);
+    });
+
+    it('flags set for another limit are not taken for this one', async () => {
+      const { io } = captureIo({ env: { [ENV]: YOUNG.join(' ') } });
+      const relaunch = vi.fn().mockResolvedValue({ code: 0, signal: null });
+      io.relaunch = relaunch;
+      expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--out', tmp], io)).toBe(0);
+      expect(relaunch).toHaveBeenCalledTimes(1);
+    });
+
+    it('--max-heap where the command cannot restart itself is a usage error', async () => {
+      const { io, err } = captureIo();
+      expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--out', tmp], io)).toBe(2);
+      expect(err.at(-1)).toContain('--max-heap needs the p2pmsg executable');
+      expect(runner.runScenario).not.toHaveBeenCalled();
     });
 
     it('a run V8 stopped for memory (SIGABRT) is exit 1 with an error saying what to do', async () => {
@@ -224,6 +281,16 @@ describe('p2pmsg sim (stub runner)', () => {
       io.relaunch = vi.fn().mockResolvedValue({ code: null, signal: 'SIGKILL' });
       expect(await runCli(['sim', SMOKE, '--max-heap', '512'], io)).toBe(1);
       expect(err).toEqual(['error: the simulation process was ended by SIGKILL']);
+    });
+
+    it('SIGABRT without --max-heap points at --max-heap', async () => {
+      const { io, err } = captureIo();
+      io.relaunch = vi.fn().mockResolvedValue({ code: null, signal: 'SIGABRT' });
+      expect(await runCli(['sim', SMOKE, '--out', tmp], io)).toBe(1);
+      expect(err).toEqual([
+        "error: V8 stopped the simulation (SIGABRT), most often because it outgrew Node's " +
+          'default heap limit; give it --max-heap MiB (see --help), or run fewer nodes',
+      ]);
     });
 
     it('a large network without --max-heap gets a note about the heap limit', async () => {

@@ -1,49 +1,73 @@
 /**
- * `p2pmsg sim --max-heap MiB`: the simulation's JavaScript heap limit (V8's old space).
+ * The simulation's own V8 heap settings: the young generation's size always, and with
+ * `p2pmsg sim --max-heap MiB` the JavaScript heap limit (V8's old space).
  *
- * Why: Node's default limit is a fixed share of the machine (4 GiB here): too small for the
- * largest scenarios (scale-100k), and for the others a ceiling V8 grows towards before it
+ * Why the young generation: a simulation allocates ~1.7 KB an event, most of it dead within
+ * the event, and Node's default young generation (16 MiB semi-spaces) makes V8 scavenge every
+ * ~0.2 s of a 1,000-node run, copying whatever happens to be alive each time. With
+ * SIM_SEMI_SPACE_MIB the same runs scavenge ~4× less often and took ~0.94 of the CPU in
+ * same-time pairs (README "Scale and speed", session 21), for ~100 MiB more memory.
+ *
+ * Why the limit: Node's default is a fixed share of the machine (4 GiB here): too small for
+ * the largest scenarios (scale-100k), and for the others a ceiling V8 grows towards before it
  * collects — a 10,000-node hour held 2.7 GiB, most of it garbage. With a limit sized to the
- * run V8 collects sooner and the process stays small, for some CPU (README "Scale and
- * speed" has the numbers).
+ * run V8 collects sooner and the process stays small, for some CPU.
  *
- * V8 fixes the limit when a process starts, so the command runs itself again, once, with
- * `--max-old-space-size` and passes on its exit code; an environment variable tells the
- * second process that its limit is set. A run that outgrows the limit dies in V8 (SIGABRT
- * after "JavaScript heap out of memory"): the first process says so and what to do.
+ * V8 fixes both when a process starts, so the command runs itself again, once, with the
+ * flags and passes on its exit code; an environment variable tells the second process that
+ * its flags are set. Where the command cannot restart itself (in-process callers such as the
+ * tests) it runs where it is with V8's defaults, unless --max-heap asked for a limit. A run
+ * that outgrows the limit dies in V8 (SIGABRT after "JavaScript heap out of memory"): the
+ * first process says so and what to do.
  */
 import { getHeapStatistics } from 'node:v8';
+import { SIM_SEMI_SPACE_MIB } from '../../sim/limits.js';
 import type { CliIo, Ended } from '../context.js';
 import { EXIT_INTERNAL, UsageError } from '../errors.js';
 
-/** Set to the limit (MiB) in the environment of the process that runs with it. */
-export const MAX_HEAP_ENV = 'P2PMSG_SIM_MAX_HEAP';
+/** Set to the V8 flags (simHeapFlags, space-separated) in the process that runs with them. */
+export const SIM_HEAP_ENV = 'P2PMSG_SIM_HEAP_FLAGS';
 
 const MIB = 1024 * 1024;
 
+/** The Node flags a simulation runs under: the young generation's, and the limit if given. */
+export function simHeapFlags(maxHeapMiB: number | undefined): string[] {
+  return [
+    `--min-semi-space-size=${SIM_SEMI_SPACE_MIB}`,
+    `--max-semi-space-size=${SIM_SEMI_SPACE_MIB}`,
+    ...(maxHeapMiB === undefined ? [] : [`--max-old-space-size=${maxHeapMiB}`]),
+  ];
+}
+
 /**
- * Runs the command again under a heap limit of `maxHeapMiB`, unless this process is that
- * run: null means "go on here", a number is the exit code of the run that went elsewhere.
+ * Runs the command again under simHeapFlags, unless this process is that run or cannot
+ * restart itself: null means "go on here", a number is the exit code of the run that went
+ * elsewhere.
  */
-export async function runUnderHeapLimit(io: CliIo, maxHeapMiB: number): Promise<number | null> {
-  if (io.env[MAX_HEAP_ENV] === String(maxHeapMiB)) return null;
+export async function runUnderSimHeap(
+  io: CliIo,
+  maxHeapMiB: number | undefined,
+): Promise<number | null> {
+  const flags = simHeapFlags(maxHeapMiB);
+  const marker = flags.join(' ');
+  if (io.env[SIM_HEAP_ENV] === marker) return null;
   if (io.relaunch === undefined) {
+    if (maxHeapMiB === undefined) return null; // V8's defaults: slower, the same results
     throw new UsageError('--max-heap needs the p2pmsg executable (it restarts the process)');
   }
-  const ended = await io.relaunch([`--max-old-space-size=${maxHeapMiB}`], {
-    [MAX_HEAP_ENV]: String(maxHeapMiB),
-  });
+  const ended = await io.relaunch(flags, { [SIM_HEAP_ENV]: marker });
   if (ended.code !== null) return ended.code;
   io.err(`error: ${describeEnd(ended, maxHeapMiB)}`);
   return EXIT_INTERNAL;
 }
 
-function describeEnd(ended: Ended, maxHeapMiB: number): string {
+function describeEnd(ended: Ended, maxHeapMiB: number | undefined): string {
   if (ended.signal === 'SIGABRT') {
-    return (
-      `the simulation outgrew its heap limit of ${maxHeapMiB} MiB (--max-heap) and V8 ` +
-      'stopped it; give it more, or run fewer nodes'
-    );
+    return maxHeapMiB === undefined
+      ? `V8 stopped the simulation (SIGABRT), most often because it outgrew Node's default ` +
+          'heap limit; give it --max-heap MiB (see --help), or run fewer nodes'
+      : `the simulation outgrew its heap limit of ${maxHeapMiB} MiB (--max-heap) and V8 ` +
+          'stopped it; give it more, or run fewer nodes';
   }
   return `the simulation process was ended by ${ended.signal ?? 'an unknown cause'}`;
 }

@@ -52,7 +52,7 @@ import {
   reportInternalError,
   reportNeverFired,
 } from './sim-output.js';
-import { heapAdviceLine, heapLimitLine, runUnderHeapLimit } from './sim-heap.js';
+import { heapAdviceLine, heapLimitLine, runUnderSimHeap } from './sim-heap.js';
 import { parseSwarmOptions, runSwarmMode } from './sim-swarm.js';
 import {
   type SimOptions,
@@ -180,12 +180,14 @@ export const simCommand: CliCommand = {
     {
       title: 'Memory',
       body:
-        "  A simulated network lives in one JavaScript heap. Node's default limit (a share of\n" +
-        '  the machine, often 4 GiB) is too small for the largest scenarios, and V8 grows its\n' +
-        '  heap well past the live data before it collects. --max-heap MiB sets the limit for\n' +
-        '  the run (the command restarts itself with it and prints it): V8 then collects\n' +
-        '  sooner, for some CPU. Too small, and V8 stops the run: exit 1 with an error saying\n' +
-        '  so. Sizes that work for the shipped scenarios: README "Scale and speed".',
+        '  A simulated network lives in one JavaScript heap. The command restarts itself once\n' +
+        '  with V8 flags of its own: a young generation sized for a simulation (it collects\n' +
+        "  ~4x less often than under Node's default), and with --max-heap MiB a limit for the\n" +
+        "  run, which it prints. Node's default limit (a share of the machine, often 4 GiB) is\n" +
+        '  too small for the largest scenarios, and V8 grows its heap well past the live data\n' +
+        '  before it collects; under a limit V8 collects sooner, for some CPU. Too small, and\n' +
+        '  V8 stops the run: exit 1 with an error saying so. Sizes that work for the shipped\n' +
+        '  scenarios: README "Scale and speed".',
     },
     {
       title: 'Exit codes',
@@ -201,11 +203,10 @@ export const simCommand: CliCommand = {
 
 async function runSim(io: CliIo, file: string | undefined, options: SimOptions): Promise<number> {
   const maxHeapMiB = parseMaxHeapOption(options.maxHeap);
-  if (maxHeapMiB !== undefined) {
-    const elsewhere = await runUnderHeapLimit(io, maxHeapMiB);
-    if (elsewhere !== null) return elsewhere;
+  if (options.swarm !== undefined) {
+    const swarm = parseSwarmOptions(file, options);
+    return (await runUnderSimHeap(io, maxHeapMiB)) ?? runSwarmMode(io, swarm);
   }
-  if (options.swarm !== undefined) return runSwarmMode(io, parseSwarmOptions(file, options));
   if (file === undefined) {
     throw new UsageError(
       'missing required args: a scenario file (p2pmsg sim <scenario.yaml>) or --swarm N',
@@ -222,6 +223,9 @@ async function runSim(io: CliIo, file: string | undefined, options: SimOptions):
     }
     throw err;
   }
+  // After the checks, so that a mistake is reported without starting a second process.
+  const elsewhere = await runUnderSimHeap(io, maxHeapMiB);
+  if (elsewhere !== null) return elsewhere;
   const reproduce = planCommand(plan);
   const workers = Math.min(defaultSeedWorkers(), plan.seeds?.length ?? 1);
   if (!plan.quiet) {
