@@ -70,13 +70,7 @@ function controlPool(now: number): Uint8Array[] {
       case 0:
         return { type: 'ping' };
       case 1:
-        return {
-          type: 'shuffle',
-          origin: entry(i),
-          ttl: 3,
-          walk: i,
-          entries: [entry(i + 1), entry(i + 2)],
-        };
+        return { type: 'shuffle', origin: entry(i), ttl: 3, entries: [entry(i + 1), entry(i + 2)] };
       case 2:
         return { type: 'forwardJoin', newcomer: entry(i), ttl: 2 };
       case 3:

@@ -50,7 +50,6 @@ export const arbPeerEntries: fc.Arbitrary<PeerEntry[]> = fc.array(arbPeerEntry, 
 });
 
 export const arbTtl: fc.Arbitrary<number> = fc.integer({ min: 0, max: TTL_MAX });
-export const arbU32: fc.Arbitrary<number> = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 
 /** One arbitrary per message type, so a test can aim at a single type. */
 export const arbMessageOfType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { type: T }>> } =
@@ -83,15 +82,9 @@ export const arbMessageOfType: { [T in MessageType]: fc.Arbitrary<Extract<Messag
       type: fc.constant('shuffle'),
       origin: arbPeerEntry,
       ttl: arbTtl,
-      walk: arbU32,
       entries: arbPeerEntries,
     }),
-    shuffleReply: fc.record({
-      type: fc.constant('shuffleReply'),
-      walk: arbU32,
-      replier: arbPeerEntry,
-      entries: arbPeerEntries,
-    }),
+    shuffleReply: fc.record({ type: fc.constant('shuffleReply'), entries: arbPeerEntries }),
     ping: fc.constant({ type: 'ping' } as const),
     broadcast: fc.record({
       type: fc.constant('broadcast'),
@@ -113,7 +106,7 @@ export const arbMessageOfType: { [T in MessageType]: fc.Arbitrary<Extract<Messag
       fc.constant({ type: 'directoryRequest' } as const),
       fc
         .record({
-          salt: arbU32,
+          salt: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
           slices: fc.integer({ min: 1, max: 0xffff }),
           slice: fc.nat(0xffff),
           bits: fc.uint8Array({ minLength: 1, maxLength: DIRECTORY_DIGEST_MAX_BYTES }),

@@ -172,10 +172,9 @@ const CASES: Case[] = [
       type: 'shuffle',
       origin: { id: ID_B, address: 'h:2' },
       ttl: 3,
-      walk: 0x01020304,
       entries: [{ id: ID_A, address: 'x:3' }],
     },
-    hex: `00000038 01 15 ${ID_B_HEX} 03 683a32 03 01020304 01 ${ID_A_HEX} 03 783a33`,
+    hex: `00000034 01 15 ${ID_B_HEX} 03 683a32 03 01 ${ID_A_HEX} 03 783a33`,
   },
   {
     name: 'shuffle, PEER_ENTRIES_MAX entries of ADDRESS_MAX_BYTES (the largest frame)',
@@ -183,35 +182,24 @@ const CASES: Case[] = [
       type: 'shuffle',
       origin: { id: ID_A, address: 'o:1' },
       ttl: TTL_MAX,
-      walk: 0xffffffff,
       entries: MAX_ENTRIES,
     },
-    hex: `00000ac0 01 15 ${ID_A_HEX} 03 6f3a31 10 ffffffff ${MAX_ENTRIES_HEX}`,
+    hex: `00000abc 01 15 ${ID_A_HEX} 03 6f3a31 10 ${MAX_ENTRIES_HEX}`,
   },
   {
     name: 'shuffleReply, no entries',
-    message: { type: 'shuffleReply', walk: 0, replier: { id: ID_B, address: 'h:2' }, entries: [] },
-    hex: `0000001f 01 16 00000000 ${ID_B_HEX} 03 683a32 00`,
+    message: { type: 'shuffleReply', entries: [] },
+    hex: '00000003 01 16 00',
   },
   {
     name: 'shuffleReply, IPv6 entry',
-    message: {
-      type: 'shuffleReply',
-      walk: 7,
-      replier: { id: ID_B, address: 'h:2' },
-      entries: [{ id: ID_A, address: '[::1]:80' }],
-    },
-    hex: `0000003c 01 16 00000007 ${ID_B_HEX} 03 683a32 01 ${ID_A_HEX} 08 5b3a3a315d3a3830`,
+    message: { type: 'shuffleReply', entries: [{ id: ID_A, address: '[::1]:80' }] },
+    hex: `00000020 01 16 01 ${ID_A_HEX} 08 5b3a3a315d3a3830`,
   },
   {
     name: 'shuffleReply, PEER_ENTRIES_MAX entries',
-    message: {
-      type: 'shuffleReply',
-      walk: 7,
-      replier: { id: ID_B, address: 'h:2' },
-      entries: MAX_ENTRIES,
-    },
-    hex: `00000abf 01 16 00000007 ${ID_B_HEX} 03 683a32 ${MAX_ENTRIES_HEX}`,
+    message: { type: 'shuffleReply', entries: MAX_ENTRIES },
+    hex: `00000aa3 01 16 ${MAX_ENTRIES_HEX}`,
   },
   { name: 'ping', message: { type: 'ping' }, hex: '00000002 01 17' },
   {
@@ -376,7 +364,7 @@ const BAD_CASES: BadCase[] = [
   },
   {
     name: 'shuffleReply, count 2 with one entry',
-    hex: `00000034 01 16 00000001 ${ID_B_HEX} 03 683a32 02 ${ID_A_HEX} 00`,
+    hex: `00000018 01 16 02 ${ID_A_HEX} 00`,
     reason: 'truncated-body',
   },
   { name: 'ping with one byte of body', hex: '00000003 01 17 00', reason: 'trailing-body-bytes' },
@@ -428,19 +416,10 @@ const BAD_CASES: BadCase[] = [
   },
   {
     name: 'shuffleReply, address with NUL',
-    hex: `00000037 01 16 00000001 ${ID_B_HEX} 03 683a32 01 ${ID_A_HEX} 03 61 00 62`,
+    hex: `0000001b 01 16 01 ${ID_A_HEX} 03 61 00 62`,
     reason: 'bad-address-char',
   },
-  {
-    name: 'shuffleReply, 33 entries',
-    hex: `0000001f 01 16 00000001 ${ID_B_HEX} 03 683a32 21`,
-    reason: 'too-many-entries',
-  },
-  {
-    name: 'shuffleReply, walk cut short',
-    hex: '00000004 01 16 0000',
-    reason: 'truncated-body',
-  },
+  { name: 'shuffleReply, 33 entries', hex: '00000003 01 16 21', reason: 'too-many-entries' },
   { name: 'disconnect, 255 suggestions', hex: '00000004 01 14 00 ff', reason: 'too-many-entries' },
   { name: 'forwardJoin, ttl 17', hex: `00000018 01 11 ${ID_F_HEX} 00 11`, reason: 'bad-ttl' },
   {
@@ -586,7 +565,6 @@ describe('round trip', () => {
       type: 'shuffle',
       origin: entry({}),
       ttl: 3,
-      walk: 5,
       entries: [entry({})],
     });
     for (const ttl of [-1, TTL_MAX + 1, 1.5])
@@ -761,14 +739,6 @@ const ENCODE_ERRORS: { name: string; message: Message }[] = [
     name: 'forwardJoin, padded node ID',
     message: { type: 'forwardJoin', newcomer: entry({ id: ID_A + '=' }), ttl: 1 },
   },
-  {
-    name: 'shuffle, walk above u32',
-    message: { type: 'shuffle', origin: entry({}), ttl: 1, walk: 2 ** 32, entries: [] },
-  },
-  {
-    name: 'shuffleReply, negative walk',
-    message: { type: 'shuffleReply', walk: -1, replier: entry({}), entries: [] },
-  },
   { name: 'forwardJoin, ttl 17', message: { type: 'forwardJoin', newcomer: entry({}), ttl: 17 } },
   { name: 'forwardJoin, ttl -1', message: { type: 'forwardJoin', newcomer: entry({}), ttl: -1 } },
   { name: 'forwardJoin, ttl 1.5', message: { type: 'forwardJoin', newcomer: entry({}), ttl: 1.5 } },
@@ -786,16 +756,11 @@ const ENCODE_ERRORS: { name: string; message: Message }[] = [
   },
   {
     name: 'shuffle, too many entries',
-    message: { type: 'shuffle', origin: entry({}), ttl: 0, walk: 1, entries: tooMany() },
+    message: { type: 'shuffle', origin: entry({}), ttl: 0, entries: tooMany() },
   },
   {
     name: 'shuffleReply, bad node ID in an entry',
-    message: {
-      type: 'shuffleReply',
-      walk: 1,
-      replier: entry({}),
-      entries: [entry({}), entry({ id: 'not-an-id' })],
-    },
+    message: { type: 'shuffleReply', entries: [entry({}), entry({ id: 'not-an-id' })] },
   },
   {
     name: 'onion, packet one byte short',

@@ -120,16 +120,6 @@ export const EVICTION_PROTECTED_NOVEL = 2;
 export const KEEP_ALIVE_SLACK = 0.1;
 
 /**
- * Shuffle replies retrace their walks (hyparview.ts, walks.ts). A node relays a walk every
- * ~5 s on average (churn.yaml: ~650 shuffle frames a node an hour) and remembers each for
- * requestTimeoutMs, so 32 records are several times what it needs; a neighbour sending more
- * walks only pushes out its own older records. A node waits for the replies to at most 4 of
- * its own walks (one a shuffle period, and an island check's).
- */
-export const WALK_RELAYS_MAX = 32;
-export const OWN_WALKS_MAX = 4;
-
-/**
  * Island checks: the first a minute after start, when a mass join has settled into its
  * components (seed 1826157213 of the broadcast property split 24 + 9 within 5 s), then
  * after 2, 4, 8, 16 and every 30 minutes. The steady rate is each node's announcement

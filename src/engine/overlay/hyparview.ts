@@ -13,7 +13,7 @@
  *   node refills from its *passive view* at once. A failed attempt backs the passive entry
  *   off and tries the next one; an entry that keeps failing is forgotten.
  * - SHUFFLE random walks keep passive views fresh; the walk's last node answers with a
- *   sample of its own passive view (deviations below: the answer retraces the walk).
+ *   sample of its own passive view on a short-lived link.
  * - A keep-alive from a node that is not our neighbour gets a DISCONNECT, so a
  *   half-established neighbour relation (a lost reply) cannot last.
  * - Island checks: now and then a shuffle starts at a bootstrap address instead of a
@@ -49,22 +49,12 @@
  *   components. In one component strangers are only nodes whose announcements are still on
  *   their way, rarely most of a reply, so a connected overlay almost never changes for it.
  *   A lying walk end gets one request per walk.
- * - Shuffle replies retrace their walks. The paper's walk end answers on a temporary
- *   connection to the origin; here that was a link with its own handshake (HELLO and AUTH
- *   both ways, two signatures and two verifications) for one frame, ~72% of all the links
- *   churn.yaml opened and ~9% of its engine time. Instead every forwarding node remembers
- *   for requestTimeoutMs where walk `walk` came from and went (walks.ts), and the reply goes
- *   back hop by hop over links that are up, as it came. The origin takes a reply only for
- *   a walk it started and is still waiting for: an unsolicited reply no longer fills the
- *   passive view, and no node dials an address because a message named it. A reply whose
- *   path lost a link on the way is dropped, as a shuffle is; the next one comes a period
- *   later. The replier's entry is part of the reply: what the island check judges.
  */
 import type { Link, LinkTable, Peer } from '../links.js';
 import { pick, sample, type Random } from '../random.js';
 import type { EngineEvent, Millis, NeighbourLossReason, NodeId } from '../types.js';
 import type { Message, PeerEntry } from '../wire/messages.js';
-import { transientFrameCopy, transientShuffleWithTtl } from '../wire/codec.js';
+import { transientShuffleWithTtl } from '../wire/codec.js';
 import {
   EVICTION_PROTECTED_AFTER_MS,
   EVICTION_PROTECTED_NOVEL,
@@ -73,7 +63,6 @@ import {
   type OverlayConfig,
 } from './config.js';
 import { PassiveView, SuspectList } from './views.js';
-import { OwnWalks, WalkRelays } from './walks.js';
 
 type Msg<T extends Message['type']> = Extract<Message, { type: T }>;
 
@@ -129,11 +118,12 @@ export class HyParView {
   private joinDialDeadline: Millis | undefined;
   /** An island check's dial to a bootstrap address (never while a JOIN dial is pending). */
   private walkDialDeadline: Millis | undefined;
-  /** Our walks waiting for replies, and the walks we relayed (header, walks.ts). */
-  private readonly ownWalks = new OwnWalks();
-  private readonly relayedWalks = new WalkRelays();
-  /** The walk of our island check in progress, whose reply the check judges. */
-  private islandWalk: number | undefined;
+  /**
+   * Until when a shuffle reply may answer our island check. The check took the place of a
+   * shuffle, so the reply is almost always its own; a late one of the shuffle before would
+   * only be judged the same way.
+   */
+  private walkReplyDeadline: Millis = -Infinity;
   private walkCount = 0;
   private nextWalkAt = Infinity;
   private walkGap = 0;
@@ -244,28 +234,21 @@ export class HyParView {
     this.nextWalkAt = now + this.walkGap;
     const address = bootstrap[this.walkCount++ % bootstrap.length] as string;
     if (address === self.address) return false;
+    this.walkReplyDeadline = now + this.config.requestTimeoutMs;
     this.ctx.event({ type: 'islandCheck', address });
     // A neighbour's own link, if the address is one; otherwise a dial whose peer we learn.
-    for (const n of this.active.values()) {
-      if (n.address === address) {
-        this.islandWalk = this.sendShuffle(n, n.id, now);
-        return true;
-      }
-    }
+    for (const n of this.active.values())
+      if (n.address === address) return this.sendShuffle(n, n.id, now);
     this.walkDialDeadline = now + this.config.requestTimeoutMs;
-    this.islandWalk = this.sendShuffle({ address }, undefined, now);
-    return true;
+    return this.sendShuffle({ address }, undefined, now);
   }
 
-  /**
-   * Sends a shuffle of our views to `target`, leaving `skip` (the target) out of them;
-   * returns the walk's ID.
-   */
+  /** Sends a shuffle of our views to `target`, leaving `skip` (the target) out of them. */
   private sendShuffle(
     target: { id?: NodeId; address: string },
     skip: NodeId | undefined,
     now: Millis,
-  ): number {
+  ): true {
     const { shuffleActiveCount, shufflePassiveCount } = this.config;
     const entries = [
       this.ctx.self,
@@ -276,16 +259,12 @@ export class HyParView {
       ),
       ...this.passive.sample(this.ctx.random, shufflePassiveCount),
     ];
-    const { random } = this.ctx;
-    const walk = random.int(0x10000) * 0x10000 + random.int(0x10000);
-    this.ownWalks.started(walk, now + this.config.requestTimeoutMs);
-    const ttl = this.config.activeWalkLength;
     this.ctx.links.sendTo(
       target,
-      { type: 'shuffle', origin: this.ctx.self, ttl, walk, entries },
+      { type: 'shuffle', origin: this.ctx.self, ttl: this.config.activeWalkLength, entries },
       now,
     );
-    return walk;
+    return true;
   }
 
   // ---- link events ------------------------------------------------------------------------
@@ -346,7 +325,9 @@ export class HyParView {
       case 'shuffle':
         return this.onShuffle(peer, message, now, frame);
       case 'shuffleReply':
-        return this.onShuffleReply(peer, message, now, frame);
+        this.integrate(message.entries, []);
+        if (now <= this.walkReplyDeadline) this.afterBootstrapWalk(peer, message.entries, now);
+        return;
       case 'ping':
         if (!this.active.has(peer.id) && !this.requests.has(peer.id)) {
           this.ctx.links.send(link, { type: 'disconnect', leaving: false, suggestions: [] }, now);
@@ -461,60 +442,25 @@ export class HyParView {
     now: Millis,
     frame: Uint8Array | undefined,
   ): void {
-    const { origin, ttl, walk, entries } = message;
+    const { origin, ttl, entries } = message;
     if (origin.id === this.ctx.self.id) return;
     const next = this.randomNeighbourExcept(from.id, origin.id);
     if (ttl > 1 && next) {
-      this.relayedWalks.remember(walk, from.id, next.id, now + this.config.requestTimeoutMs);
       // The frame as it came with one TTL less: the same bytes as encoding it again.
       const link = frame && this.ctx.links.readyLink(next.id);
       if (frame && link) {
         this.ctx.links.sendEncoded(link, transientShuffleWithTtl(frame, ttl - 1), false, now);
       } else {
-        this.ctx.links.sendTo(next, { type: 'shuffle', origin, ttl: ttl - 1, walk, entries }, now);
+        this.ctx.links.sendTo(next, { type: 'shuffle', origin, ttl: ttl - 1, entries }, now);
       }
       return;
     }
     const reply = this.passive.sample(this.ctx.random, entries.length);
-    const back = this.ctx.links.readyLink(from.id);
-    if (back) {
-      const answer = {
-        type: 'shuffleReply',
-        walk,
-        replier: this.ctx.self,
-        entries: reply,
-      } as const;
-      this.ctx.links.send(back, answer, now);
-    }
+    this.ctx.links.sendTo(origin, { type: 'shuffleReply', entries: reply }, now);
     this.integrate(
       entries,
       reply.map((e) => e.id),
     );
-  }
-
-  /**
-   * A reply to one of our walks, or one to pass back along a walk we relayed (header);
-   * anything else is dropped.
-   */
-  private onShuffleReply(
-    from: Peer,
-    message: Msg<'shuffleReply'>,
-    now: Millis,
-    frame: Uint8Array | undefined,
-  ): void {
-    const { walk, replier, entries } = message;
-    if (this.ownWalks.take(walk, now)) {
-      this.integrate(entries, []);
-      if (walk !== this.islandWalk) return;
-      this.islandWalk = undefined;
-      return this.afterBootstrapWalk(replier, entries, now);
-    }
-    const back = this.relayedWalks.takeReturn(walk, from.id, now);
-    const link = back === undefined ? undefined : this.ctx.links.readyLink(back);
-    if (link === undefined) return;
-    // As it came: the bytes encodeMessage gives for the same reply, not decoded again.
-    if (frame) this.ctx.links.sendEncoded(link, transientFrameCopy(frame), false, now);
-    else this.ctx.links.send(link, message, now);
   }
 
   /**
@@ -523,10 +469,13 @@ export class HyParView {
    * known nodes is only a node whose announcement has not reached us yet (a mass join's
    * directories take minutes to agree).
    */
-  private afterBootstrapWalk(replier: PeerEntry, entries: readonly PeerEntry[], now: Millis): void {
+  private afterBootstrapWalk(from: Peer, entries: readonly PeerEntry[], now: Millis): void {
+    this.walkReplyDeadline = -Infinity;
     const isStranger = this.ctx.isStranger;
     if (isStranger === undefined) return; // no checks start without it (start())
-    const heard = [replier, ...entries].filter((e) => e.id !== this.ctx.self.id);
+    const heard = [{ id: from.id, address: from.address }, ...entries].filter(
+      (e) => e.id !== this.ctx.self.id,
+    );
     const strangers = heard.filter((e) => isStranger(e.id));
     if (2 * strangers.length < heard.length) return;
     const bridge = strangers.find((e) => !this.inUse(e.id));

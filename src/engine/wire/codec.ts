@@ -555,29 +555,18 @@ const BODIES: { [T in MessageType]: BodyCodec<T> } = {
     write(w, m) {
       w.entry(m.origin, 'shuffle.origin');
       w.ttl(m.ttl, 'shuffle.ttl');
-      w.u32(m.walk, 'shuffle.walk');
       w.entries(m.entries, 'shuffle.entries');
     },
     read(r) {
       const origin = r.entry('shuffle.origin');
       const ttl = r.ttl('shuffle.ttl');
-      const walk = r.u32('shuffle.walk');
       const entries = r.entries('shuffle.entries');
-      return { type: 'shuffle', origin, ttl, walk, entries };
+      return { type: 'shuffle', origin, ttl, entries };
     },
   },
   shuffleReply: {
-    write(w, m) {
-      w.u32(m.walk, 'shuffleReply.walk');
-      w.entry(m.replier, 'shuffleReply.replier');
-      w.entries(m.entries, 'shuffleReply.entries');
-    },
-    read(r) {
-      const walk = r.u32('shuffleReply.walk');
-      const replier = r.entry('shuffleReply.replier');
-      const entries = r.entries('shuffleReply.entries');
-      return { type: 'shuffleReply', walk, replier, entries };
-    },
+    write: (w, m) => w.entries(m.entries, 'shuffleReply.entries'),
+    read: (r) => ({ type: 'shuffleReply', entries: r.entries('shuffleReply.entries') }),
   },
   ping: {
     write() {},
@@ -803,16 +792,6 @@ const TRANSIENT_FRAMES = new FrameSlabs();
 const KEPT_FRAMES = new FrameSlabs();
 
 const SHUFFLE_ADDRESS_LENGTH_OFFSET = FRAME_HEADER_BYTES + NODE_ID_BYTES;
-
-/**
- * A copy of a received `frame` for sending on at once (carved like encodeTransientMessage's
- * frames): the runtime's buffer of a received frame is not ours to keep past the input.
- */
-export function transientFrameCopy(frame: Uint8Array): Uint8Array {
-  const copy = TRANSIENT_FRAMES.carve(frame.length);
-  copy.set(frame);
-  return copy;
-}
 
 /**
  * A received shuffle `frame` (one decodeFrame accepted) with its TTL set to `ttl`, for

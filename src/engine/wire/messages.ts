@@ -44,13 +44,9 @@ export type Message =
   | { type: 'neighbourReply'; accepted: boolean }
   /** You are no longer in my active view. `leaving`: I am leaving the network for good. */
   | { type: 'disconnect'; leaving: boolean; suggestions: PeerEntry[] }
-  /**
-   * HyParView SHUFFLE: a random walk carrying a sample of the origin's views. `walk` (u32,
-   * drawn by the origin) names it, so that its reply can retrace it (hyparview.ts).
-   */
-  | { type: 'shuffle'; origin: PeerEntry; ttl: number; walk: number; entries: PeerEntry[] }
-  /** The walk's last node answers along the walk's path, back to its origin. */
-  | { type: 'shuffleReply'; walk: number; replier: PeerEntry; entries: PeerEntry[] }
+  /** HyParView SHUFFLE: a random walk carrying a sample of the origin's views. */
+  | { type: 'shuffle'; origin: PeerEntry; ttl: number; entries: PeerEntry[] }
+  | { type: 'shuffleReply'; entries: PeerEntry[] }
   /** Keep-alive on an active link; any frame counts as a sign of life. */
   | { type: 'ping' }
   /** A network-wide message (broadcast/): flooded, or pushed along the Plumtree tree. */
