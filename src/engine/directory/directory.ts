@@ -98,6 +98,19 @@ const NODE_ID_CHARS = 32;
 /** `host:port` or `host` (IPv4, a bracketed IPv6 literal, or a DNS name). */
 const ADDRESS_PATTERN = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
 
+/**
+ * The slot list sharedSlots fills, shared by every directory of the process: each caller
+ * reads it to the end before anything else can call sharedSlots again (the engine is
+ * single-threaded and none of them calls out). A new Int32Array of a directory's size per
+ * sync request and digest was a backing store of its own each time (4 KiB at 1,000 nodes).
+ */
+let slotScratch = new Int32Array(1024);
+
+function slotScratchOf(size: number): Int32Array {
+  if (slotScratch.length < size) slotScratch = new Int32Array(2 ** Math.ceil(Math.log2(size)));
+  return slotScratch;
+}
+
 export class Directory {
   private readonly entries = new DescriptorTable();
   /** Revoked nodes: the revocation's issue time, until the time it stops mattering. */
@@ -328,12 +341,13 @@ export class Directory {
 
   /**
    * The slots of the records we hand to neighbours (records()), in order: unexpired, and
-   * ours or not pinned. Reads the table's columns only, but for a pinned record.
+   * ours or not pinned. Reads the table's columns only, but for a pinned record. The list is
+   * the shared slotScratch: read it before anything else runs.
    */
   private sharedSlots(now: Millis, own: NodeId | undefined): { slots: Int32Array; count: number } {
     const { entries } = this;
     const { state, expires, end } = entries;
-    const slots = new Int32Array(end);
+    const slots = slotScratchOf(end);
     let count = 0;
     for (let slot = 0; slot < end; slot++) {
       const kind = state[slot];
