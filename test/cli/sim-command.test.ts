@@ -192,10 +192,16 @@ describe('p2pmsg sim (stub runner)', () => {
       `--max-semi-space-size=${SIM_SEMI_SPACE_MIB}`,
     ];
 
+    /** captureIo whose relaunch ends with exit code `code`. */
+    function relaunching(code: number, env?: Record<string, string>) {
+      const captured = captureIo(env === undefined ? {} : { env });
+      const relaunch = vi.fn().mockResolvedValue({ code, signal: null });
+      captured.io.relaunch = relaunch;
+      return { ...captured, relaunch };
+    }
+
     it('runs the same command line again with the V8 flags and passes its exit code on', async () => {
-      const { io } = captureIo();
-      const relaunch = vi.fn().mockResolvedValue({ code: 3, signal: null });
-      io.relaunch = relaunch;
+      const { io, relaunch } = relaunching(3);
       expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--out', tmp], io)).toBe(3);
       const flags = [...YOUNG, '--max-old-space-size=512'];
       expect(relaunch).toHaveBeenCalledWith(flags, { [ENV]: flags.join(' ') });
@@ -203,18 +209,14 @@ describe('p2pmsg sim (stub runner)', () => {
     });
 
     it('without --max-heap: restarts for the young generation alone', async () => {
-      const { io } = captureIo();
-      const relaunch = vi.fn().mockResolvedValue({ code: 0, signal: null });
-      io.relaunch = relaunch;
+      const { io, relaunch } = relaunching(0);
       expect(await runCli(['sim', SMOKE, '--out', tmp], io)).toBe(0);
       expect(relaunch).toHaveBeenCalledWith(YOUNG, { [ENV]: YOUNG.join(' ') });
       expect(runner.runScenario).not.toHaveBeenCalled();
     });
 
     it('swarm mode restarts too', async () => {
-      const { io } = captureIo();
-      const relaunch = vi.fn().mockResolvedValue({ code: 0, signal: null });
-      io.relaunch = relaunch;
+      const { io, relaunch } = relaunching(0);
       expect(await runCli(['sim', '--swarm', '2'], io)).toBe(0);
       expect(relaunch).toHaveBeenCalledWith(YOUNG, { [ENV]: YOUNG.join(' ') });
     });
@@ -252,9 +254,7 @@ describe('p2pmsg sim (stub runner)', () => {
     });
 
     it('flags set for another limit are not taken for this one', async () => {
-      const { io } = captureIo({ env: { [ENV]: YOUNG.join(' ') } });
-      const relaunch = vi.fn().mockResolvedValue({ code: 0, signal: null });
-      io.relaunch = relaunch;
+      const { io, relaunch } = relaunching(0, { [ENV]: YOUNG.join(' ') });
       expect(await runCli(['sim', SMOKE, '--max-heap', '512', '--out', tmp], io)).toBe(0);
       expect(relaunch).toHaveBeenCalledTimes(1);
     });

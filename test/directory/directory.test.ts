@@ -9,6 +9,7 @@ import type { CryptoSuite } from '../../src/engine/crypto/suite.js';
 import { Directory } from '../../src/engine/directory/directory.js';
 import { openRecord, signDescriptor, signRevocation } from '../../src/engine/directory/records.js';
 import { identityFromSecrets, type Identity } from '../../src/engine/identity.js';
+import { seededIdentity } from '../support/identities.js';
 import { checkProperty } from '../support/property.js';
 
 const LIMITS = { entriesMax: 3, descriptorLifetimeMaxMs: 3_600_000, clockSkewMs: 10_000 };
@@ -152,5 +153,35 @@ describe('directory', () => {
     directory.acceptBytes(descriptor(suite, bob, 1_000, 600_000, '10.0.0.1:7001').bytes, 1_000);
     expect(directory.resolve('10.0.0.1')).toBeUndefined();
     expect(directory.resolve('10.0.0.1:7001')?.id).toBe(bob.id);
+  });
+});
+
+describe('directories sharing the slot scratch (directory.ts, sharedSlots)', () => {
+  const suite = modelledSuite;
+  const filled = (count: number, firstSeed: number): Directory => {
+    const directory = new Directory(suite, { ...LIMITS, entriesMax: count });
+    for (let i = 0; i < count; i++) {
+      const d = descriptor(suite, seededIdentity(suite, firstSeed + i), 1_000);
+      expect(directory.acceptBytes(d.bytes, 1_000)).toBe('new');
+    }
+    return directory;
+  };
+
+  it('a large and a small directory, used in turn, each hand out exactly their own records', () => {
+    // Larger than the scratch's first size, so that it grows between the small one's calls.
+    const small = filled(3, 1);
+    const large = filled(1_500, 100);
+    const heldBy = (d: Directory) => new Set(d.ids());
+    const handedOut = (d: Directory) =>
+      new Set(d.records(2_000).map((bytes) => (openRecord(suite, bytes) as { id: string }).id));
+    expect(handedOut(small)).toEqual(heldBy(small));
+    expect(handedOut(large)).toEqual(heldBy(large));
+    expect(handedOut(small)).toEqual(heldBy(small));
+    // A digest of the small one names none of the large one's records.
+    const digest = small.digest(2_000, 12345, 0);
+    const missing = large.missingFrom(2_000, digest);
+    const slices = digest.slices;
+    expect(slices).toBe(1);
+    expect(missing.length).toBeGreaterThan(1_500 * 0.95); // ~1% false positives
   });
 });
