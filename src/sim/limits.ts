@@ -207,15 +207,15 @@ export const DETERMINISM_CHUNK_EVENTS = 4096;
  * in the same heap; the CLI test runs smoke.yaml under 300); 1 TiB is above any machine.
  */
 export const SIM_HEAP_MIB_MIN = 256;
+export const SIM_HEAP_MIB_MAX = 1024 * 1024;
 /**
  * The size of each of V8's two young-generation semi-spaces in a `p2pmsg sim` process (MiB;
  * cli/commands/sim-heap.ts). Node's default is 16: a 1,000-node run then scavenged every
  * ~0.2 s. At 64 it scavenged ~4× less often (3.7 → 2.2 s of a 10-minute run's collector
- * time) and took ~0.94 of the CPU in same-time pairs, for ~100–200 MiB more peak RSS
+ * time) and took ~0.94 of the CPU in same-time pairs, for 70–200 MiB more peak RSS
  * (README "Scale and speed", session 21).
  */
 export const SIM_SEMI_SPACE_MIB = 64;
-export const SIM_HEAP_MIB_MAX = 1024 * 1024;
 /**
  * From this many nodes `p2pmsg sim` without --max-heap prints a note about the heap limit:
  * 20,000 nodes of scale-100k's settings peaked at 1.58 GiB of RSS even under a 1.5 GiB

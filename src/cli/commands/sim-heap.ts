@@ -3,10 +3,8 @@
  * `p2pmsg sim --max-heap MiB` the JavaScript heap limit (V8's old space).
  *
  * Why the young generation: a simulation allocates ~1.7 KB an event, most of it dead within
- * the event, and Node's default young generation (16 MiB semi-spaces) makes V8 scavenge every
- * ~0.2 s of a 1,000-node run, copying whatever happens to be alive each time. With
- * SIM_SEMI_SPACE_MIB the same runs scavenge ~4× less often and took ~0.94 of the CPU in
- * same-time pairs (README "Scale and speed", session 21), for ~100 MiB more memory.
+ * the event, and under Node's default young generation V8 scavenges so often that it copies
+ * whatever happens to be alive each time (SIM_SEMI_SPACE_MIB has the measurements).
  *
  * Why the limit: Node's default is a fixed share of the machine (4 GiB here): too small for
  * the largest scenarios (scale-100k), and for the others a ceiling V8 grows towards before it
