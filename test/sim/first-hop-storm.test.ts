@@ -33,12 +33,6 @@ describe('first-hop retries when every first hop is dead', () => {
       },
     });
     const counts = [...perSecond.values()];
-    console.log(
-      'COUNTS',
-      counts.length,
-      counts.reduce((a, b) => a + b, 0) / counts.length,
-      Math.max(...counts),
-    );
     expect(counts.length).toBeGreaterThan(100); // the case still has dead first hops to retry
     const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
     expect(mean).toBeLessThan(2); // 4.4 here, 12.4 in the swarm's case, before the fix
