@@ -10,7 +10,7 @@
  */
 
 import { cac, type CAC, type Command } from 'cac';
-import { didYouMean } from '../sim/yaml-reader.js';
+import { didYouMean } from '../sim/did-you-mean.js';
 import { chatCommand } from './commands/chat.js';
 import { contactsCommand } from './commands/contacts.js';
 import { conversationsCommand } from './commands/conversations.js';

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loopbackHost, parseHostPort } from '../client/listen.js';
 import { parseShardSpec, type ShardSpec } from '../engine/routing/shard-spec.js';
-import { didYouMean } from '../sim/yaml-reader.js';
+import { didYouMean } from '../sim/did-you-mean.js';
 import { parseAddress } from '../transports/tcp/address.js';
 import {
   CONFIG_FILE_NAME,

@@ -5,7 +5,7 @@
  * at their defaults and only adds what composing them needs.
  */
 import { HOPS_MAX as ONION_HOPS_MAX } from '../engine/onion/limits.js';
-import { DEFAULT_ROUTING } from '../engine/routing/index.js';
+import { DEFAULT_ROUTING } from '../engine/routing/config.js';
 
 // ---- the data directory ----------------------------------------------------------------
 

@@ -15,6 +15,7 @@
  */
 
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { didYouMean } from './did-you-mean.js';
 import { DurationError, formatDuration, parseDuration } from './duration.js';
 
 /** A scenario that cannot be used, with the place to fix it. */
@@ -316,39 +317,4 @@ function showMs(ms: number): string {
 export function list(words: readonly string[], conjunction: 'or' | 'and' = 'or'): string {
   if (words.length <= 1) return words.join('');
   return `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;
-}
-
-/**
- * The allowed word closest to `word`, if it is close enough to be a likely typo: equal
- * ignoring case, or within edit distance 1 (words up to 4 letters) or 2 (longer words).
- */
-export function didYouMean(word: string, allowed: readonly string[]): string | undefined {
-  const lower = word.toLowerCase();
-  const budget = lower.length <= 4 ? 1 : 2;
-  let best: string | undefined;
-  let bestDistance = budget + 1;
-  for (const candidate of allowed) {
-    const distance = editDistance(lower, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-/** Levenshtein distance, two rows; inputs are short keys. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(
-        Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }

@@ -275,8 +275,12 @@ export class Testbed {
     return this.procs;
   }
 
-  /** Waits until every running daemon has a neighbour and knows every other in its directory. */
-  async settle(maxMs = 90_000): Promise<void> {
+  /**
+   * Waits until every running daemon has `minNeighbours` neighbours and knows every other in its
+   * directory. A test that asserts a neighbour count asks for it here: right after a join the
+   * overlay is still growing.
+   */
+  async settle(maxMs = 90_000, minNeighbours = 1): Promise<void> {
     const live = this.procs.filter((p) => !p.exited);
     let state = '';
     try {
@@ -289,7 +293,10 @@ export class Testbed {
             rows.push(
               `${p.name}: ${status['neighbours']} neighbours, ${status['directory']} known`,
             );
-            if (Number(status['neighbours']) < 1 || Number(status['directory']) < live.length) {
+            if (
+              Number(status['neighbours']) < minNeighbours ||
+              Number(status['directory']) < live.length
+            ) {
               ok = false;
             }
           }

@@ -148,7 +148,7 @@ describe('client commands on a three-daemon network', () => {
 
   beforeAll(async () => {
     [a, b] = (await bed.startNetwork(3)) as [DaemonProc, DaemonProc];
-    await bed.settle();
+    await bed.settle(90_000, 2); // the tests below read a full mesh of three
   }, 120_000);
   afterAll(() => bed.cleanup(), 30_000);
 

@@ -13,7 +13,9 @@
  */
 import type { CAC } from 'cac';
 import { bodyProblem, clientLimits } from '../../client/index.js';
-import { formatShardSpec, parseShardSpec, ROUTING_BODY_MAX } from '../../engine/routing/index.js';
+// The modules themselves, not routing/index.js: that would load the whole router into the CLI.
+import { ROUTING_BODY_MAX } from '../../engine/routing/config.js';
+import { formatShardSpec, parseShardSpec } from '../../engine/routing/shard-spec.js';
 import type { CliCommand, CliIo } from '../context.js';
 import type { ClientTarget } from '../../client/index.js';
 import {
