@@ -22,7 +22,7 @@ import { SEED_MAX, SEEDS_CONFIDENCE, SEEDS_MAX } from './limits.js';
 import type { Scenario } from './scenario.js';
 import { studentTQuantile } from './student-t.js';
 import { canonicalize, formatSummaryJson, type Summary, writeAtomically } from './summary.js';
-import { flatten } from './sweep.js';
+import { flatten } from './sweep-points.js';
 
 /** A malformed `--seeds` value (exit 2 in the CLI). */
 export class SeedListError extends Error {

@@ -9,8 +9,7 @@
  * the points (report/sweep-plots.ts; files and failures as a run's plots, report/plot-files.ts).
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import YAML from 'yaml';
+import { join } from 'node:path';
 import {
   type PlotRenderer,
   plotsSection,
@@ -21,8 +20,9 @@ import {
 import { renderSvg } from './report/render-svg.js';
 import { SWEEP_PLOT_NAMES, sweepPlotSpecs } from './report/sweep-plots.js';
 import { runScenario, type RunOptions } from './runner.js';
-import { parseScenario, type Scenario } from './scenario.js';
+import type { Scenario } from './scenario.js';
 import { canonicalize, type Summary, writeAtomically, writeReport } from './summary.js';
+import { flatten, sweepVariant } from './sweep-points.js';
 
 export interface SweepPoint {
   value: number | string;
@@ -49,39 +49,6 @@ export interface SweepRun extends SweepResult {
   plots: string[];
   /** Plots not rendered, and renderer warnings: one line each, for stderr. */
   problems: string[];
-}
-
-/** The scenario of one sweep point: the file with `key` set to `value` and no sweep. */
-export function sweepVariant(
-  text: string,
-  sourceName: string,
-  key: string,
-  value: number | string,
-  seed: number,
-): Scenario {
-  // The label names the point; files the scenario names stay relative to the scenario file.
-  return parseScenario(
-    sweepVariantText(text, key, value, seed),
-    `${sourceName} (${key}=${value})`,
-    {
-      baseDir: dirname(sourceName),
-    },
-  );
-}
-
-/** The YAML text of one sweep point (what sweepVariant validates). */
-export function sweepVariantText(
-  text: string,
-  key: string,
-  value: number | string,
-  seed: number,
-): string {
-  const doc = YAML.parseDocument(text);
-  const path = key.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-  doc.setIn(path, value);
-  doc.delete('sweep');
-  doc.set('seed', seed);
-  return doc.toString();
 }
 
 export async function runSweep(
@@ -123,22 +90,6 @@ export async function runSweep(
     plots: rendered.filter((r) => r.svg !== null).map((r) => r.plot.name),
     problems,
   };
-}
-
-/** Every numeric metric, by dotted path (histograms left out: they are per-point tables). */
-export function flatten(
-  value: unknown,
-  prefix = '',
-  out: Record<string, number | null> = {},
-): Record<string, number | null> {
-  if (value === null || typeof value === 'number') out[prefix] = value;
-  else if (typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (/histogram$/i.test(k)) continue;
-      flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
-    }
-  }
-  return out;
 }
 
 function renderSweep(

@@ -1,11 +1,15 @@
 /**
- * The CLI loads the daemon's and the simulator's modules only for the commands that run them
- * (node-run.ts, sim-run.ts are imported by their actions). Every client command, `--help` and
- * `--version` start without them: about half the start-up time of `p2pmsg send`, and the
- * first of the two processes `p2pmsg sim` starts. Each test runs the real executable with a
- * module hook that lists every module it resolves.
+ * The CLI loads the daemon's and the simulator's modules only for the commands that run them:
+ * node-run.ts and sim-run.ts are imported by their actions, and `sim` imports its modes
+ * (sim-one.ts, sim-many.ts, sim-swarm.ts) only in the process it restarts itself as. Every
+ * client command, `--help` and `--version` start without them (about half of `p2pmsg send`'s
+ * start-up), and so does the first of `p2pmsg sim`'s two processes. Each test runs the real
+ * executable with a module hook that lists every module each process resolves.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const CHILD_TIMEOUT_MS = 60_000;
@@ -13,7 +17,7 @@ const CHILD_TIMEOUT_MS = 60_000;
 /** A loader hook (a module of its own, as node:module's register wants) naming each module. */
 const HOOK = `export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
-  process.stderr.write('LOADED ' + result.url + '\\n');
+  process.stderr.write('LOADED ' + process.pid + ' ' + result.url + '\\n');
   return result;
 }`;
 const REGISTER =
@@ -33,7 +37,10 @@ const HEAVY = [
 
 interface Loaded {
   code: number | null;
+  /** What the process we started loaded. */
   modules: string[];
+  /** What the processes it started loaded (`sim` runs itself again). */
+  childModules: string[];
 }
 
 function loadedBy(args: string[]): Promise<Loaded> {
@@ -57,14 +64,26 @@ function loadedBy(args: string[]): Promise<Loaded> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const modules = [...stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1] as string);
-      resolve({ code, modules });
+      const loaded = [...stderr.matchAll(/^LOADED (\d+) (\S+)$/gm)];
+      const by = (own: boolean) =>
+        loaded.filter((m) => (Number(m[1]) === child.pid) === own).map((m) => m[2] as string);
+      resolve({ code, modules: by(true), childModules: by(false) });
     });
   });
 }
 
-const heavyIn = (modules: string[]) =>
-  HEAVY.filter((part) => modules.some((url) => url.includes(part)));
+/** What only a simulation's run needs, not its checks (the scenario is read before it). */
+const SIMULATOR = [
+  '/src/engine/node.ts',
+  '/src/sim/runner.ts',
+  '/src/sim/report/',
+  '/src/sim/swarm/run.ts',
+  '/node_modules/vega',
+];
+
+const found = (parts: readonly string[], modules: string[]) =>
+  parts.filter((part) => modules.some((url) => url.includes(part)));
+const heavyIn = (modules: string[]) => found(HEAVY, modules);
 
 describe('the CLI loads what a command needs', () => {
   it.each(['--version', '--help', 'send --help', 'node --help', 'sim --help'])(
@@ -90,13 +109,38 @@ describe('the CLI loads what a command needs', () => {
   );
 
   it(
-    'running the simulator loads them: the hook sees lazily imported modules',
+    'a scenario mistake is reported by the first process, which loads no simulator',
     async () => {
-      const { code, modules } = await loadedBy(['sim', 'no-such-scenario.yaml']);
+      const { code, modules, childModules } = await loadedBy(['sim', 'no-such-scenario.yaml']);
       expect(code).toBe(2); // the file is missing: one error line
-      expect(heavyIn(modules)).toEqual(
-        expect.arrayContaining(['/src/sim/runner.ts', '/src/sim/scenario.ts']),
-      );
+      expect(modules.some((url) => url.endsWith('/src/sim/scenario.ts'))).toBe(true);
+      expect(found(SIMULATOR, modules)).toEqual([]);
+      expect(childModules).toEqual([]); // no second process
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
+    'p2pmsg sim runs itself again: only the second process loads the simulator',
+    async () => {
+      const out = mkdtempSync(join(tmpdir(), 'p2pmsg-lazy-'));
+      try {
+        const { code, modules, childModules } = await loadedBy([
+          'sim',
+          'sim/scenarios/smoke.yaml',
+          '--quiet',
+          '--out',
+          out,
+        ]);
+        expect(code).toBe(0);
+        expect(modules.some((url) => url.endsWith('/src/sim/scenario.ts'))).toBe(true); // checked
+        expect(found(SIMULATOR, modules)).toEqual([]);
+        expect(found(SIMULATOR, childModules)).toEqual(
+          expect.arrayContaining(['/src/engine/node.ts', '/src/sim/runner.ts', '/src/sim/report/']),
+        );
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
     },
     CHILD_TIMEOUT_MS,
   );

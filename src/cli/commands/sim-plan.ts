@@ -32,7 +32,7 @@ import {
   readScenarioText,
 } from '../../sim/scenario.js';
 import { SeedListError, formatSeedList, parseSeedList, seedsDirName } from '../../sim/seeds.js';
-import { sweepVariant, sweepVariantText } from '../../sim/sweep.js';
+import { sweepVariant, sweepVariantText } from '../../sim/sweep-points.js';
 import { reproduceCommand, shellQuote } from '../../sim/summary.js';
 import { UsageError } from '../errors.js';
 import { flagOption, intOption, showOption, stringOption } from '../options.js';
