@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runBroadcastBench } from './broadcast.js';
+import { runCliStartupBench } from './cli-startup.js';
 import { runCryptoBench } from './crypto.js';
 import { runDaemonBench } from './daemon.js';
 import { runDigestBench } from './digest.js';
@@ -46,6 +47,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   digest: () => runDigestBench(),
   routing: runRoutingBench,
   daemon: runDaemonBench,
+  'cli-startup': () => runCliStartupBench(),
   flood: runFloodBench,
   sigkill: () => runSigkillBench(),
   // A million inputs per surface: tens of minutes (`npm run fuzz` runs it with options).
