@@ -9,6 +9,8 @@
  * Signals: the first SIGTERM/SIGINT leaves gracefully (neighbours told, the outbox and
  * inbox already on disk, the store closed) and exits 0; a second one, or a graceful stop
  * that takes longer than SHUTDOWN_MAX_MS, exits 1 at once.
+ *
+ * This file registers the command and its help; node-run.ts, imported when it runs, does it.
  */
 import type { CAC } from 'cac';
 import { HOPS_DEFAULT, HOPS_MAX, LISTEN_DEFAULT } from '../../daemon/limits.js';

@@ -1,9 +1,11 @@
 /**
  * `p2pmsg sim <scenario.yaml> [options]` (DESIGN.md §5, issue 2 #6, issue 6 #3).
  *
- * Loads the scenario with its `--set` overrides and validates it (sim-plan.ts), prints the
- * seed and the command that reproduces the run on stderr, then runs one of three modes:
- * - one run (this file): summary.json, report.md, metrics.csv and plots; with `--trace` also
+ * This file registers the command and its help; sim-run.ts runs it: it loads the scenario
+ * with its `--set` overrides and validates it (sim-plan.ts), restarts itself under the
+ * simulator's V8 flags (sim-heap.ts), prints the seed and the command that reproduces the run
+ * on stderr, then runs one of four modes:
+ * - one run (sim-one.ts): summary.json, report.md, metrics.csv and plots; with `--trace` also
  *   events.ndjson; with `--check-determinism` the run is made twice and compared;
  * - a sweep (the file's `sweep:` or `--sweep`): one run per value, one report (sim-many.ts);
  * - seeds (`--seeds 1..20`): one run per seed on worker threads, one report with mean and
