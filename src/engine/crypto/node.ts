@@ -30,6 +30,12 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { wipe, withChecks } from './check.js';
+import {
+  KeyCache,
+  PRIVATE_KEY_SIGHTINGS,
+  PRIVATE_KEYS_CACHED,
+  PUBLIC_KEYS_CACHED,
+} from './key-cache.js';
 import { keyedHmacSha256Js } from './sha256-js.js';
 import { AEAD_TAG_BYTES, HASH_BYTES, type CryptoSuite } from './suite.js';
 
@@ -69,60 +75,24 @@ function concatInto(parts: Uint8Array[], total: number): Uint8Array {
 }
 
 /**
- * A bounded map (STYLE.md #5) from key ids to imported KeyObjects, least recently used first
- * out, that admits a key only on its `admitOnUse`-th use. Until then only the id and a count
- * are kept, in `sightings`, itself bounded and oldest first out. Admission on repeated use
- * keeps one-shot keys (ephemeral publics and secrets) from flushing the keys used again and
- * again, and keeps ephemeral secrets from lingering in memory.
- */
-class KeyCache {
-  private readonly keys = new Map<string, KeyObject>();
-  private readonly sightings = new Map<string, number>();
-
-  constructor(
-    private readonly capacity: number,
-    private readonly admitOnUse: number,
-    private readonly sightingsCapacity: number,
-  ) {}
-
-  get(id: string, make: () => KeyObject): KeyObject {
-    const cached = this.keys.get(id);
-    if (cached !== undefined) {
-      this.keys.delete(id);
-      this.keys.set(id, cached);
-      return cached;
-    }
-    const key = make();
-    const uses = (this.sightings.get(id) ?? 0) + 1;
-    if (uses >= this.admitOnUse) {
-      this.sightings.delete(id);
-      insertBounded(this.keys, id, key, this.capacity);
-    } else {
-      this.sightings.delete(id);
-      insertBounded(this.sightings, id, uses, this.sightingsCapacity);
-    }
-    return key;
-  }
-}
-
-function insertBounded<V>(map: Map<string, V>, id: string, value: V, capacity: number): void {
-  if (map.size >= capacity) {
-    const oldest = map.keys().next();
-    if (oldest.done !== true) map.delete(oldest.value);
-  }
-  map.set(id, value);
-}
-
-/**
  * Importing is most of the cost of a call (bench/crypto.ts): a relay peeling onions reuses
  * its static X25519 key, a node signs with its own key and verifies the same neighbours again
  * and again, a sender wraps layers for the same relays. Public keys are admitted on their
  * second use, keyed by their base64url form. Private keys are keyed by a SHA-256 digest
  * (Rule 5) and admitted on their third use, since an ephemeral secret is typically used twice
  * (its public key, then one exchange).
+ *
+ * A daemon has a handful of keys of its own; a simulation has two per node in one process
+ * (identity and onion key), every one used again and again. At 64 private keys and 256
+ * sightings, churn.yaml's 1,000 nodes cycled through the sightings before any key's third
+ * use, so every link handshake's signature imported its key anew: 4.7% of the real-crypto
+ * run's CPU (session 22's profile). The caches now hold two keys a node for 2,048 nodes:
+ * about 1 KB a key, and only keys used three times, so a daemon still keeps none of its
+ * ephemeral secrets.
  */
-const publicKeys = new KeyCache(1024, 2, 1024);
-const privateKeys = new KeyCache(64, 3, 256);
+
+const publicKeys = new KeyCache<KeyObject>(PUBLIC_KEYS_CACHED, 2, PUBLIC_KEYS_CACHED);
+const privateKeys = new KeyCache<KeyObject>(PRIVATE_KEYS_CACHED, 3, PRIVATE_KEY_SIGHTINGS);
 
 function publicKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
   const x = base64url(raw);
