@@ -90,7 +90,10 @@ export async function runCliStartupBench(
   try {
     const all = cases(ROOT, scratch);
     // The bare node case is the same in both trees: measured once a round.
-    if (baseline !== undefined) all.push(...cases(baseline, scratch, 'baseline:').slice(1));
+    if (baseline !== undefined)
+      all.push(
+        ...cases(baseline, scratch, 'baseline:').filter((c) => !c.name.endsWith('bare-node')),
+      );
     const times = new Map(all.map((c) => [c.name, [] as number[]]));
     for (let round = 0; round < runs; round++) {
       for (const c of all) times.get(c.name)?.push(timeOnce(c));

@@ -84,6 +84,8 @@ const SIMULATOR = [
 const found = (parts: readonly string[], modules: string[]) =>
   parts.filter((part) => modules.some((url) => url.includes(part)));
 const heavyIn = (modules: string[]) => found(HEAVY, modules);
+/** Whether the process resolved the module at `path` (from the project's root). */
+const resolved = (modules: string[], path: string) => modules.some((url) => url.endsWith(path));
 
 describe('the CLI loads what a command needs', () => {
   it.each(['--version', '--help', 'send --help', 'node --help', 'sim --help'])(
@@ -91,7 +93,7 @@ describe('the CLI loads what a command needs', () => {
     async (line) => {
       const { code, modules } = await loadedBy(line.split(' '));
       expect(code).toBe(0);
-      expect(modules.some((url) => url.endsWith('/src/cli/app.ts'))).toBe(true);
+      expect(resolved(modules, '/src/cli/app.ts')).toBe(true);
       expect(heavyIn(modules)).toEqual([]);
     },
     CHILD_TIMEOUT_MS,
@@ -102,7 +104,7 @@ describe('the CLI loads what a command needs', () => {
     async () => {
       const { code, modules } = await loadedBy(['--data-dir', '/nonexistent/p2pmsg', 'status']);
       expect(code).toBe(1); // no daemon there
-      expect(modules.some((url) => url.endsWith('/src/cli/commands/status.ts'))).toBe(true);
+      expect(resolved(modules, '/src/cli/commands/status.ts')).toBe(true);
       expect(heavyIn(modules)).toEqual([]);
     },
     CHILD_TIMEOUT_MS,
@@ -113,7 +115,7 @@ describe('the CLI loads what a command needs', () => {
     async () => {
       const { code, modules, childModules } = await loadedBy(['sim', 'no-such-scenario.yaml']);
       expect(code).toBe(2); // the file is missing: one error line
-      expect(modules.some((url) => url.endsWith('/src/sim/scenario.ts'))).toBe(true);
+      expect(resolved(modules, '/src/sim/scenario.ts')).toBe(true);
       expect(found(SIMULATOR, modules)).toEqual([]);
       expect(childModules).toEqual([]); // no second process
     },
@@ -133,7 +135,7 @@ describe('the CLI loads what a command needs', () => {
           out,
         ]);
         expect(code).toBe(0);
-        expect(modules.some((url) => url.endsWith('/src/sim/scenario.ts'))).toBe(true); // checked
+        expect(resolved(modules, '/src/sim/scenario.ts')).toBe(true); // checked
         expect(found(SIMULATOR, modules)).toEqual([]);
         expect(found(SIMULATOR, childModules)).toEqual(
           expect.arrayContaining(['/src/engine/node.ts', '/src/sim/runner.ts', '/src/sim/report/']),
